@@ -1,0 +1,60 @@
+//! `portal build` and `portal check`: run the pipeline; `build` writes the output atomically.
+
+use super::{human_bytes, human_duration, Report};
+use crate::output::{check_output_dir, write_atomically};
+use crate::pipeline::{run, BuildOptions};
+use anyhow::Result;
+use std::path::Path;
+use std::time::Instant;
+
+/// Builds the site into `out` (relative paths are taken from the site root).
+pub fn build(opts: &BuildOptions, out: &Path) -> Result<Report> {
+    let start = Instant::now();
+    let out = if out.is_absolute() { out.to_path_buf() } else { opts.root.join(out) };
+    check_output_dir(&opts.root, &out)?;
+    let built = run(opts);
+    let errors = built.error_count();
+    let Some(files) = built.files else {
+        return Ok(Report {
+            summary: format!("build failed: {errors} error{} in {}; {} left as it was", plural(errors), human_duration(start.elapsed()), out.display()),
+            diagnostics: built.diagnostics,
+            failed: true,
+        });
+    };
+    write_atomically(&out, &files)?;
+    let bytes: u64 = files.iter().map(|f| f.len()).sum();
+    Ok(Report {
+        summary: format!(
+            "built {} pages into {} ({} files, {}) in {}",
+            built.pages,
+            out.display(),
+            files.len(),
+            human_bytes(bytes),
+            human_duration(start.elapsed())
+        ),
+        diagnostics: built.diagnostics,
+        failed: false,
+    })
+}
+
+/// Runs every check (templates included) without writing anything.
+pub fn check(opts: &BuildOptions) -> Report {
+    let start = Instant::now();
+    let built = run(opts);
+    let errors = built.error_count();
+    let warnings = built.diagnostics.len() - errors;
+    let summary = if errors == 0 {
+        format!("checked {} pages: no errors, {warnings} warning{} in {}", built.pages, plural(warnings), human_duration(start.elapsed()))
+    } else {
+        format!("checked {} pages: {errors} error{}, {warnings} warning{} in {}", built.pages, plural(errors), plural(warnings), human_duration(start.elapsed()))
+    };
+    Report { diagnostics: built.diagnostics, summary, failed: errors > 0 }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

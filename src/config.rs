@@ -1,0 +1,280 @@
+//! Site configuration: `portal.yaml` → validated [`Config`].
+//!
+//! Stage: load. Input: the text of `portal.yaml`. Output: a [`Config`] (resolved in one step from
+//! [`RawConfig`]) or diagnostics with `portal.yaml:line:col`. Unknown keys are errors that name the key
+//! and list the expected ones (`deny_unknown_fields` everywhere).
+
+use crate::content::front_matter::{from_yaml, key_line};
+use crate::diagnostic::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The config file's name in the site root.
+pub const CONFIG_FILE: &str = "portal.yaml";
+
+/// `portal.yaml` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Site title shown in the header and `<title>`. Required.
+    pub title: String,
+    /// The county (or district) name, e.g. 清河县. Default: none.
+    #[serde(default)]
+    pub county: Option<String>,
+    /// The responsible office, e.g. 县委政法委（维稳办）. Default: none.
+    #[serde(default)]
+    pub office: Option<String>,
+    /// One-line description for `<meta name="description">`. Default: none.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Scheme and host for `sitemap.xml`, e.g. `https://www.example.gov.cn`. Default: none (sitemap
+    /// URLs then start at `base_path`).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Where the site is served, e.g. `/wenping/`. Default: `/`. Overridden by `--base-path`.
+    #[serde(default)]
+    pub base_path: Option<String>,
+    /// The `lang` of pages. Default: `zh-CN`.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Theme folder under `themes/`; `default` is built in. Default: `default`.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Path of a logo image inside the site's static files. Default: none.
+    #[serde(default)]
+    pub logo: Option<String>,
+    /// Named menus (`main` is shown in the header). Default: none.
+    #[serde(default)]
+    pub menus: BTreeMap<String, Vec<RawMenuItem>>,
+    /// Footer fields. Default: all empty.
+    #[serde(default)]
+    pub footer: Footer,
+    /// Markdown options. Default: see [`MarkdownConfig`].
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+    /// Free values for site templates (`site.extra`). Default: empty.
+    #[serde(default)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// A menu entry: a page of the site (`page: "@/guide/_index.md"`) or an outside address (`url`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMenuItem {
+    /// The label shown. Required.
+    pub name: String,
+    /// A content file, `@/path.md`. Default: none.
+    #[serde(default)]
+    pub page: Option<String>,
+    /// An outside address. Default: none.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Order within the menu (ascending; ties keep file order). Default: 0.
+    #[serde(default)]
+    pub weight: i64,
+}
+
+/// Footer fields of a Chinese government website (all optional, default empty).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Footer {
+    /// 主办单位.
+    #[serde(default)]
+    pub sponsor: Option<String>,
+    /// 承办单位.
+    #[serde(default)]
+    pub organizer: Option<String>,
+    /// 联系方式 (free text).
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// 地址.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// 电话.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// 邮箱.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// ICP 备案号.
+    #[serde(default)]
+    pub icp: Option<String>,
+    /// 政府网站标识码.
+    #[serde(default)]
+    pub gov_site_code: Option<String>,
+    /// 公安机关备案号.
+    #[serde(default)]
+    pub police_record: Option<String>,
+    /// Free text under the fields.
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// Markdown options.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Render raw HTML written in Markdown. Default: false (dropped with a warning, for safety).
+    #[serde(default)]
+    pub raw_html: bool,
+}
+
+/// A menu entry after validation.
+#[derive(Debug, Clone)]
+pub struct MenuItem {
+    pub name: String,
+    pub target: MenuTarget,
+    pub weight: i64,
+    /// Line of the entry in `portal.yaml`, for diagnostics found later (a missing page).
+    pub line: usize,
+}
+
+/// Where a menu entry goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuTarget {
+    /// A content file, content-relative (`guide/_index.md`).
+    Page(String),
+    Url(String),
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub county: Option<String>,
+    pub office: Option<String>,
+    pub description: Option<String>,
+    pub base_url: Option<String>,
+    /// Always starts and ends with `/`.
+    pub base_path: String,
+    pub language: String,
+    pub theme: String,
+    pub logo: Option<String>,
+    pub menus: BTreeMap<String, Vec<MenuItem>>,
+    pub footer: Footer,
+    pub markdown: MarkdownConfig,
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Config {
+    /// Parses and validates `portal.yaml`; `base_path_override` is `--base-path`.
+    pub fn parse(text: &str, base_path_override: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+        let raw: RawConfig = from_yaml(CONFIG_FILE, text, 1).map_err(|d| vec![d])?;
+        Config::resolve(raw, text, base_path_override)
+    }
+
+    /// Validates a raw config in one step.
+    pub fn resolve(raw: RawConfig, text: &str, base_path_override: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let err = |key: &str, msg: String| Diagnostic::error(CONFIG_FILE, key_line(text, 1, key), 1, msg);
+        if raw.title.trim().is_empty() {
+            diags.push(err("title", "`title` is empty: expected the site's name".into()));
+        }
+        let base_path = match normalize_base_path(base_path_override.or(raw.base_path.as_deref()).unwrap_or("/")) {
+            Ok(p) => p,
+            Err(m) => {
+                diags.push(err("base_path", m));
+                "/".into()
+            }
+        };
+        if let Some(url) = &raw.base_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                diags.push(err("base_url", format!("`base_url` is `{url}`: expected an address starting with https://")));
+            }
+        }
+        let menus = resolve_menus(&raw.menus, text, &mut diags);
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        Ok(Config {
+            title: raw.title,
+            county: raw.county,
+            office: raw.office,
+            description: raw.description,
+            base_url: raw.base_url.map(|u| u.trim_end_matches('/').to_string()),
+            base_path,
+            language: raw.language.unwrap_or_else(|| "zh-CN".into()),
+            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            logo: raw.logo,
+            menus,
+            footer: raw.footer,
+            markdown: raw.markdown,
+            extra: raw.extra,
+        })
+    }
+
+    /// A minimal config for sites without `portal.yaml` errors to report (tests, `new`).
+    pub fn minimal(title: &str) -> Config {
+        Config::parse(&format!("title: {title}\n"), None).expect("a title-only config is valid")
+    }
+}
+
+fn resolve_menus(raw: &BTreeMap<String, Vec<RawMenuItem>>, text: &str, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<MenuItem>> {
+    let mut menus = BTreeMap::new();
+    for (name, items) in raw {
+        let mut resolved = Vec::new();
+        for item in items {
+            let needle = item.page.as_deref().or(item.url.as_deref()).unwrap_or(&item.name);
+            let line = text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1);
+            let target = match (&item.page, &item.url) {
+                (Some(p), None) => match p.strip_prefix("@/") {
+                    Some(path) => MenuTarget::Page(path.to_string()),
+                    None => {
+                        diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("menu `{name}` entry `{}`: `page: {p}` must start with `@/` (a content file)", item.name)));
+                        continue;
+                    }
+                },
+                (None, Some(u)) => MenuTarget::Url(u.clone()),
+                _ => {
+                    diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("menu `{name}` entry `{}`: expected exactly one of `page` or `url`", item.name)));
+                    continue;
+                }
+            };
+            resolved.push(MenuItem { name: item.name.clone(), target, weight: item.weight, line });
+        }
+        resolved.sort_by_key(|m| m.weight);
+        menus.insert(name.clone(), resolved);
+    }
+    menus
+}
+
+/// `wenping` / `/wenping` / `/wenping/` → `/wenping/`; refuses schemes and `..`.
+pub fn normalize_base_path(p: &str) -> Result<String, String> {
+    let p = p.trim();
+    if p.contains("://") || p.split('/').any(|s| s == "..") || p.contains(['?', '#', '\\', ' ']) {
+        return Err(format!("`base_path` is `{p}`: expected a path such as /wenping/"));
+    }
+    let inner = p.trim_matches('/');
+    Ok(if inner.is_empty() { "/".into() } else { format!("/{inner}/") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_name_the_key_and_list_expected() {
+        let e = Config::parse("title: x\ntheem: default\n", None).unwrap_err();
+        assert_eq!(e[0].line, 2);
+        assert!(e[0].message.contains("unknown field `theem`"), "{}", e[0].message);
+        assert!(e[0].message.contains("`theme`"));
+    }
+
+    #[test]
+    fn base_path_is_normalised_and_overridable() {
+        let c = Config::parse("title: x\nbase_path: wenping\n", None).unwrap();
+        assert_eq!(c.base_path, "/wenping/");
+        let c = Config::parse("title: x\n", Some("/a/b")).unwrap();
+        assert_eq!(c.base_path, "/a/b/");
+        assert!(Config::parse("title: x\nbase_path: ../x\n", None).is_err());
+    }
+
+    #[test]
+    fn menu_entries_need_page_or_url() {
+        let e = Config::parse("title: x\nmenus:\n  main:\n    - name: 首页\n", None).unwrap_err();
+        assert_eq!(e[0].line, 4);
+        let c = Config::parse("title: x\nmenus:\n  main:\n    - name: B\n      page: \"@/b.md\"\n      weight: 2\n    - name: A\n      url: https://a\n", None).unwrap();
+        assert_eq!(c.menus["main"][0].name, "A");
+        assert_eq!(c.menus["main"][1].target, MenuTarget::Page("b.md".into()));
+    }
+}

@@ -1,0 +1,148 @@
+//! Front matter: splitting `---` blocks off Markdown sources and deserialising YAML.
+//!
+//! Stage: parse. Input: a source text (or `portal.yaml`). Output: typed values or a [`Diagnostic`]
+//! whose line and column are counted from the top of the file. This module is the one home of
+//! `serde_yaml` (archived upstream): swapping the YAML crate must touch this file only.
+
+use crate::diagnostic::Diagnostic;
+use serde::de::DeserializeOwned;
+
+/// A source split into its YAML front matter and its Markdown body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML between the fences (empty when there is no front matter).
+    pub yaml: &'a str,
+    /// 1-based line of the first YAML line in the file.
+    pub yaml_line: usize,
+    /// The Markdown after the closing fence.
+    pub body: &'a str,
+    /// Byte offset of `body` in the whole text.
+    pub body_offset: usize,
+    /// Whether a front-matter block was present at all.
+    pub present: bool,
+}
+
+/// Splits `text` into front matter and body. The block opens with `---` on the first line and closes
+/// with the next line that is exactly `---` (or `...`). An opened block that never closes is an error
+/// at line 1.
+pub fn split<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_end].trim_end() != "---" {
+        return Ok(Split {
+            yaml: "",
+            yaml_line: 1,
+            body: text,
+            body_offset: 0,
+            present: false,
+        });
+    }
+    let mut pos = first_end;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let line = text[pos..end].trim_end();
+        if line == "---" || line == "..." {
+            return Ok(Split {
+                yaml: &text[first_end..pos],
+                yaml_line: 2,
+                body: &text[end..],
+                body_offset: end,
+                present: true,
+            });
+        }
+        pos = end;
+    }
+    Err(Diagnostic::error(
+        path,
+        1,
+        1,
+        "front matter opened with `---` is never closed: expected a line `---` after the YAML",
+    ))
+}
+
+/// Deserialises YAML into `T`, reporting errors at their position in the file: `first_line` is the
+/// file line of the YAML's first line. Empty YAML is read as an empty mapping.
+pub fn from_yaml<T: DeserializeOwned>(path: &str, yaml: &str, first_line: usize) -> Result<T, Diagnostic> {
+    let source = if yaml.trim().is_empty() { "{}" } else { yaml };
+    serde_yaml::from_str(source).map_err(|e| yaml_diagnostic(path, &e, first_line))
+}
+
+fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, first_line: usize) -> Diagnostic {
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    let message = explain_yaml_message(&message);
+    match e.location() {
+        Some(loc) => Diagnostic::error(path, loc.line() + first_line - 1, loc.column(), message),
+        None => Diagnostic::error(path, first_line.saturating_sub(1).max(1), 1, message),
+    }
+}
+
+/// Rewrites serde's terse messages into ones a web editor can act on.
+fn explain_yaml_message(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        return format!("wrong type: found {rest}");
+    }
+    message.replace("missing field", "missing required field")
+}
+
+/// Only the `kind` of a front matter, read before the kind-specific model (other keys ignored).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct KindProbe {
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// The 1-based line of a top-level `key:` in the YAML (for diagnostics about values the
+/// deserialiser accepted but later checks reject). Falls back to the first YAML line.
+pub fn key_line(yaml: &str, first_line: usize, key: &str) -> usize {
+    yaml.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(first_line, |i| first_line + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        title: String,
+        #[serde(default)]
+        weight: i64,
+    }
+
+    #[test]
+    fn splits_and_reports_unclosed() {
+        let s = split("a.md", "---\ntitle: x\n---\nbody\n").unwrap();
+        assert_eq!(s.yaml, "title: x\n");
+        assert_eq!(s.body, "body\n");
+        assert_eq!(s.body_offset, 17);
+        assert!(!split("a.md", "# no fm\n").unwrap().present);
+        let e = split("a.md", "---\ntitle: x\n").unwrap_err();
+        assert_eq!((e.line, e.col), (1, 1));
+    }
+
+    #[test]
+    fn errors_are_positioned_in_the_file() {
+        let e = from_yaml::<T>("a.md", "title: x\nwieght: 3\n", 2).unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("unknown field `wieght`"), "{}", e.message);
+        assert!(e.message.contains("expected one of `title`, `weight`"), "{}", e.message);
+        let e = from_yaml::<T>("a.md", "title: x\nweight: heavy\n", 2).unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.starts_with("wrong type"), "{}", e.message);
+    }
+
+    #[test]
+    fn key_line_finds_top_level_keys() {
+        assert_eq!(key_line("title: x\ndate: 2024\n", 2, "date"), 3);
+        assert_eq!(key_line("title: x\n", 2, "date"), 2);
+    }
+}

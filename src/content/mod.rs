@@ -1,0 +1,11 @@
+//! Content: loading `content/` and parsing each file into a typed [`Page`].
+//!
+//! Stages: load ([`load_sources`], disk) and parse ([`parse_page`], pure). `front_matter` is the one
+//! home of serde_yaml.
+
+pub mod front_matter;
+mod load;
+mod page;
+
+pub use load::{is_ignored, load_sources, Asset, SourceFile, Sources};
+pub use page::{output_path, parse_page, Date, Kind, MeasureMeta, Page, SortBy, Status};

@@ -1,0 +1,569 @@
+//! Pages: a Markdown source parsed into a typed page.
+//!
+//! Stage: parse. Input: a [`SourceFile`]. Output: a [`Page`] (front matter typed by `kind`, body parsed
+//! once into a [`Document`]) and its diagnostics. Kinds `page`, `section` and `measure` are complete;
+//! `scope`, `procedure`, `form` and `worksheet` validate their common fields and render as pages until
+//! their own models land.
+
+use super::front_matter::{from_yaml, key_line, split, KindProbe};
+use super::load::SourceFile;
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{parse_markdown, Document, ParseOptions};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+
+/// What a page is, selected by `kind:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Page,
+    Section,
+    Measure,
+    Scope,
+    Procedure,
+    Form,
+    Worksheet,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [Kind::Page, Kind::Section, Kind::Measure, Kind::Scope, Kind::Procedure, Kind::Form, Kind::Worksheet];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Page => "page",
+            Kind::Section => "section",
+            Kind::Measure => "measure",
+            Kind::Scope => "scope",
+            Kind::Procedure => "procedure",
+            Kind::Form => "form",
+            Kind::Worksheet => "worksheet",
+        }
+    }
+
+    /// The Chinese label shown to readers (search filters, listings).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Page => "页面",
+            Kind::Section => "栏目",
+            Kind::Measure => "办法",
+            Kind::Scope => "范围事项",
+            Kind::Procedure => "流程",
+            Kind::Form => "表格",
+            Kind::Worksheet => "工作表",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Kinds whose full model is still to come: only their common fields are checked.
+    fn is_lenient(self) -> bool {
+        matches!(self, Kind::Scope | Kind::Procedure | Kind::Form | Kind::Worksheet)
+    }
+}
+
+/// A date written `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Date(pub String);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_date(&s).map(Date).map_err(serde::de::Error::custom)
+    }
+}
+
+fn parse_date(s: &str) -> Result<String, String> {
+    let bad = || format!("invalid date `{s}`: expected YYYY-MM-DD, e.g. 2024-03-15");
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    let [y, m, d] = parts.as_slice() else { return Err(bad()) };
+    let (y, m, d) = match (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) {
+        (Ok(y), Ok(m), Ok(d)) if (1000..=9999).contains(&y) => (y, m, d),
+        _ => return Err(bad()),
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if m == 0 || m > 12 || d == 0 || d > days[m as usize - 1] {
+        return Err(bad());
+    }
+    Ok(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// A list written as a YAML list or as one string separated by commas, 、 or spaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct StringList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for StringList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StringList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of strings or one string")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<StringList, E> {
+                let items = s.split([',', '，', '、', ';', '；', ' ', '　']).map(str::trim).filter(|x| !x.is_empty());
+                Ok(StringList(items.map(String::from).collect()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<StringList, A::Error> {
+                let mut v = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    v.push(s);
+                }
+                Ok(StringList(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Ascending weight, then newest date, then title.
+    #[default]
+    Weight,
+    /// Newest first, then weight, then title.
+    Date,
+    /// By title (code point order), then weight.
+    Title,
+}
+
+/// The status of a measure (状态).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Status {
+    #[serde(rename = "现行有效")]
+    InForce,
+    #[serde(rename = "已修订")]
+    Amended,
+    #[serde(rename = "已废止")]
+    Repealed,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::InForce => "现行有效",
+            Status::Amended => "已修订",
+            Status::Repealed => "已废止",
+        }
+    }
+}
+
+macro_rules! front_matter {
+    ($(#[$attr:meta])* $name:ident { $($extra:tt)* }) => {
+        #[derive(Debug, Deserialize)]
+        $(#[$attr])*
+        pub struct $name {
+            /// The page's kind (default `section` for `_index.md`, `page` otherwise).
+            #[serde(default)]
+            pub kind: Option<String>,
+            /// Required.
+            pub title: String,
+            /// One or two sentences for listings and `<meta name="description">`.
+            #[serde(default)]
+            pub description: Option<String>,
+            /// Publication date, `YYYY-MM-DD`.
+            #[serde(default)]
+            pub date: Option<Date>,
+            /// Order in listings (ascending). Default 0.
+            #[serde(default)]
+            pub weight: i64,
+            #[serde(default)]
+            pub tags: StringList,
+            /// Drafts are left out of the build. Default false.
+            #[serde(default)]
+            pub draft: bool,
+            /// Replaces the file name in the URL.
+            #[serde(default)]
+            pub slug: Option<String>,
+            /// A template other than the kind's own.
+            #[serde(default)]
+            pub template: Option<String>,
+            /// Show a table of contents. Default true.
+            #[serde(default)]
+            pub toc: Option<bool>,
+            /// Free values for templates (`page.extra`).
+            #[serde(default)]
+            pub extra: BTreeMap<String, serde_json::Value>,
+            $($extra)*
+        }
+    };
+}
+
+front_matter!(
+    /// Front matter of the fully modelled kinds (page, section, measure): unknown keys are errors.
+    #[serde(deny_unknown_fields)]
+    StrictFront {
+        /// Section only: how pages are ordered.
+        #[serde(default)]
+        pub sort_by: Option<SortBy>,
+        /// Measure: 文号.
+        #[serde(default)]
+        pub doc_number: Option<String>,
+        /// Measure: 发布机构.
+        #[serde(default)]
+        pub issuer: Option<String>,
+        /// Measure: 成文日期.
+        #[serde(default)]
+        pub written_date: Option<Date>,
+        /// Measure: 施行日期.
+        #[serde(default)]
+        pub effective_date: Option<Date>,
+        /// Measure: 状态.
+        #[serde(default)]
+        pub status: Option<Status>,
+        /// Measure: 索引号.
+        #[serde(default)]
+        pub index_number: Option<String>,
+        /// Measure: 主题词.
+        #[serde(default)]
+        pub keywords: StringList,
+        /// Measure: 分类.
+        #[serde(default)]
+        pub category: Option<String>,
+    }
+);
+
+front_matter!(
+    /// Front matter of kinds whose own model is not built yet: common fields checked, others kept aside.
+    LenientFront {}
+);
+
+/// A measure's metadata block (实施办法 article page).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MeasureMeta {
+    pub doc_number: Option<String>,
+    pub issuer: Option<String>,
+    pub written_date: Option<Date>,
+    pub effective_date: Option<Date>,
+    pub status: Option<&'static str>,
+    pub index_number: Option<String>,
+    pub keywords: Vec<String>,
+    pub category: Option<String>,
+}
+
+/// A parsed content file.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// `content/a/b.md` (diagnostics).
+    pub source: String,
+    /// `a/b.md` (what `@/` links name).
+    pub rel: String,
+    pub kind: Kind,
+    /// Output file, site-root-relative: `a/b/index.html`.
+    pub path: String,
+    /// The content folder that relative links start from: `a` for `a/b.md`, `a/c` for `a/c/index.md`.
+    pub dir: String,
+    /// The content folder of the section holding this page (for `_index.md`, its parent folder's).
+    pub section_dir: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub date: Option<Date>,
+    pub weight: i64,
+    pub tags: Vec<String>,
+    pub draft: bool,
+    pub template: Option<String>,
+    pub toc: bool,
+    pub sort_by: SortBy,
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub measure: Option<MeasureMeta>,
+    pub doc: Document,
+    /// `key → line` for front-matter keys, for diagnostics found in later stages.
+    pub key_lines: BTreeMap<String, usize>,
+}
+
+impl Page {
+    pub fn is_section(&self) -> bool {
+        self.kind == Kind::Section
+    }
+
+    /// The line of a front-matter key (or of the front matter's start).
+    pub fn line_of(&self, key: &str) -> usize {
+        self.key_lines.get(key).copied().unwrap_or(1)
+    }
+
+    /// An implicit home section for sites without `content/_index.md`.
+    pub fn implicit_home(title: &str) -> Page {
+        Page {
+            source: "content/_index.md".into(),
+            rel: "_index.md".into(),
+            kind: Kind::Section,
+            path: "index.html".into(),
+            dir: String::new(),
+            section_dir: String::new(),
+            title: title.into(),
+            description: None,
+            date: None,
+            weight: 0,
+            tags: Vec::new(),
+            draft: false,
+            template: None,
+            toc: false,
+            sort_by: SortBy::Weight,
+            extra: BTreeMap::new(),
+            measure: None,
+            doc: Document::default(),
+            key_lines: BTreeMap::new(),
+        }
+    }
+}
+
+/// Parses one source into a page. `None` when the front matter is unusable (its diagnostics say why).
+pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let split = match split(&file.source, &file.text) {
+        Ok(s) => s,
+        Err(d) => return (None, vec![d]),
+    };
+    if !split.present {
+        diags.push(Diagnostic::error(&file.source, 1, 1, "missing front matter: expected the file to start with `---`, a `title:` line and `---`"));
+        return (None, diags);
+    }
+    let is_index = file.rel == "_index.md" || file.rel.ends_with("/_index.md");
+    let probe: KindProbe = match from_yaml(&file.source, split.yaml, split.yaml_line) {
+        Ok(p) => p,
+        Err(d) => return (None, vec![d]),
+    };
+    let kind_line = key_line(split.yaml, split.yaml_line, "kind");
+    let kind = match probe.kind.as_deref() {
+        None if is_index => Kind::Section,
+        None => Kind::Page,
+        Some(k) => match Kind::parse(k) {
+            Some(kind) => kind,
+            None => {
+                let names: Vec<_> = Kind::ALL.iter().map(|k| format!("`{}`", k.name())).collect();
+                return (None, vec![Diagnostic::error(&file.source, kind_line, 1, format!("unknown kind `{k}`: expected one of {}", names.join(", ")))]);
+            }
+        },
+    };
+    if is_index && kind != Kind::Section {
+        diags.push(Diagnostic::error(&file.source, kind_line, 1, format!("`_index.md` is a section, but its kind is `{}`: remove `kind` or move the content to its own file", kind.name())));
+    } else if !is_index && kind == Kind::Section {
+        diags.push(Diagnostic::error(&file.source, kind_line, 1, "kind `section` is only for `_index.md` files: expected `page` or another kind"));
+    }
+    let front = if kind.is_lenient() {
+        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line).map(lenient_to_strict)
+    } else {
+        from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line)
+    };
+    let front = match front {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(d);
+            return (None, diags);
+        }
+    };
+    let key_lines = front_keys(split.yaml, split.yaml_line);
+    let page = build_page(file, kind, front, key_lines, split.body_offset, raw_html, &mut diags);
+    (page, diags)
+}
+
+fn lenient_to_strict(f: LenientFront) -> StrictFront {
+    StrictFront {
+        kind: f.kind,
+        title: f.title,
+        description: f.description,
+        date: f.date,
+        weight: f.weight,
+        tags: f.tags,
+        draft: f.draft,
+        slug: f.slug,
+        template: f.template,
+        toc: f.toc,
+        extra: f.extra,
+        sort_by: None,
+        doc_number: None,
+        issuer: None,
+        written_date: None,
+        effective_date: None,
+        status: None,
+        index_number: None,
+        keywords: StringList::default(),
+        category: None,
+    }
+}
+
+fn front_keys(yaml: &str, first_line: usize) -> BTreeMap<String, usize> {
+    let mut keys = BTreeMap::new();
+    for (i, line) in yaml.lines().enumerate() {
+        if line.starts_with([' ', '\t', '-', '#']) {
+            continue;
+        }
+        if let Some((k, _)) = line.split_once(':') {
+            keys.entry(k.trim().to_string()).or_insert(first_line + i);
+        }
+    }
+    keys
+}
+
+const MEASURE_KEYS: [&str; 8] = ["doc_number", "issuer", "written_date", "effective_date", "status", "index_number", "keywords", "category"];
+
+fn build_page(
+    file: &SourceFile,
+    kind: Kind,
+    f: StrictFront,
+    key_lines: BTreeMap<String, usize>,
+    body_offset: usize,
+    raw_html: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Page> {
+    let line = |k: &str| key_lines.get(k).copied().unwrap_or(1);
+    if f.title.trim().is_empty() {
+        diags.push(Diagnostic::error(&file.source, line("title"), 1, "`title` is empty: expected the page's title"));
+    }
+    if kind != Kind::Measure {
+        for key in MEASURE_KEYS.iter().filter(|k| key_lines.contains_key(**k)) {
+            diags.push(Diagnostic::error(&file.source, line(key), 1, format!("`{key}` belongs to measures: set `kind: measure` or remove it")));
+        }
+    }
+    if kind != Kind::Section && f.sort_by.is_some() {
+        diags.push(Diagnostic::error(&file.source, line("sort_by"), 1, "`sort_by` belongs to sections (`_index.md`): remove it"));
+    }
+    let (path, dir, section_dir) = match output_path(&file.rel, f.slug.as_deref(), kind) {
+        Ok(p) => p,
+        Err(m) => {
+            diags.push(Diagnostic::error(&file.source, line("slug"), 1, m));
+            return None;
+        }
+    };
+    let opts = ParseOptions { articles: kind == Kind::Measure, raw_html };
+    let (doc, body_diags) = parse_markdown(&file.source, &file.text, body_offset, &dir, opts);
+    diags.extend(body_diags);
+    let measure = (kind == Kind::Measure).then(|| MeasureMeta {
+        doc_number: f.doc_number,
+        issuer: f.issuer,
+        written_date: f.written_date,
+        effective_date: f.effective_date,
+        status: f.status.map(Status::label),
+        index_number: f.index_number,
+        keywords: f.keywords.0,
+        category: f.category,
+    });
+    Some(Page {
+        source: file.source.clone(),
+        rel: file.rel.clone(),
+        kind,
+        path,
+        dir,
+        section_dir,
+        title: f.title.trim().to_string(),
+        description: f.description,
+        date: f.date,
+        weight: f.weight,
+        tags: f.tags.0,
+        draft: f.draft,
+        template: f.template,
+        toc: f.toc.unwrap_or(true),
+        sort_by: f.sort_by.unwrap_or_default(),
+        extra: f.extra,
+        measure,
+        doc,
+        key_lines,
+    })
+}
+
+/// `(output path, link folder, section folder)` of a content file:
+/// `a/b.md` → `a/b/index.html`; `a/_index.md` → `a/index.html`; `a/c/index.md` → `a/c/index.html`.
+pub fn output_path(rel: &str, slug: Option<&str>, kind: Kind) -> Result<(String, String, String), String> {
+    let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = file.trim_end_matches(".md");
+    if kind == Kind::Section || stem == "_index" {
+        if slug.is_some() {
+            return Err("`slug` cannot rename a section: rename its folder instead".into());
+        }
+        let path = if dir.is_empty() { "index.html".to_string() } else { format!("{dir}/index.html") };
+        let parent = dir.rsplit_once('/').map_or("", |(p, _)| p);
+        return Ok((path, dir.to_string(), parent.to_string()));
+    }
+    let (parent, name, link_dir) = if stem == "index" {
+        let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        (parent, name, dir)
+    } else {
+        (dir, stem, dir)
+    };
+    let name = match slug {
+        Some(s) => check_slug(s)?,
+        None => name,
+    };
+    if name.is_empty() {
+        return Err("`content/index.md` would replace the home page: name it `_index.md`".into());
+    }
+    let path = if parent.is_empty() { format!("{name}/index.html") } else { format!("{parent}/{name}/index.html") };
+    Ok((path, link_dir.to_string(), parent.to_string()))
+}
+
+fn check_slug(s: &str) -> Result<&str, String> {
+    let ok = !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(s)
+    } else {
+        Err(format!("slug `{s}` is not usable in a URL: expected letters, digits, Chinese characters, `-`, `_` or `.` (no `/`)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(rel: &str, text: &str) -> SourceFile {
+        SourceFile { source: format!("content/{rel}"), rel: rel.into(), text: text.into() }
+    }
+
+    #[test]
+    fn output_paths() {
+        let p = |rel, slug| output_path(rel, slug, Kind::Page).unwrap().0;
+        assert_eq!(p("a/b.md", None), "a/b/index.html");
+        assert_eq!(p("a/_index.md", None), "a/index.html");
+        assert_eq!(p("_index.md", None), "index.html");
+        assert_eq!(p("a/c/index.md", None), "a/c/index.html");
+        assert_eq!(p("a/b.md", Some("x")), "a/x/index.html");
+        assert_eq!(p("faq.md", None), "faq/index.html");
+        assert!(output_path("a/b.md", Some("../x"), Kind::Page).is_err());
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(parse_date("2024-2-9").unwrap(), "2024-02-09");
+        assert!(parse_date("2023-02-29").is_err());
+        assert!(parse_date("2024/01/01").is_err());
+    }
+
+    #[test]
+    fn measure_fields_are_typed() {
+        let (p, d) = parse_page(&file("m.md", "---\nkind: measure\ntitle: 办法\nstatus: 现行有效\nkeywords: 稳评、风险\nwritten_date: 2024-03-01\n---\n第一条　目的。\n"), false);
+        assert!(d.is_empty(), "{d:?}");
+        let p = p.unwrap();
+        let m = p.measure.unwrap();
+        assert_eq!(m.status, Some("现行有效"));
+        assert_eq!(m.keywords, ["稳评", "风险"]);
+        assert_eq!(p.doc.articles.len(), 1);
+    }
+
+    #[test]
+    fn wrong_fields_are_positioned() {
+        let (_, d) = parse_page(&file("p.md", "---\ntitle: 页\nstatus: 已废止\ndate: 2024-13-01\n---\n"), false);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].line, 4);
+        assert!(d[0].message.contains("invalid date"), "{}", d[0].message);
+        let (_, d) = parse_page(&file("p.md", "---\ntitle: 页\nstatus: 已废止\n---\n"), false);
+        assert_eq!((d[0].line, d[0].message.contains("belongs to measures")), (3, true));
+        let (_, d) = parse_page(&file("p.md", "---\nkind: memo\ntitle: x\n---\n"), false);
+        assert!(d[0].message.contains("unknown kind `memo`"));
+        assert_eq!(d[0].line, 2);
+    }
+
+    #[test]
+    fn lenient_kinds_accept_their_future_fields() {
+        let (p, d) = parse_page(&file("forms/a.md", "---\nkind: form\ntitle: 立项审批表\npaper: A4-portrait\n---\n"), false);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.unwrap().kind, Kind::Form);
+    }
+}

@@ -1,0 +1,13 @@
+//! policy-portal: a static-site generator for county 社会稳定风险评估 (稳评) guidance portals.
+//!
+//! See `src/main.rs` for the map of modules and the pipeline.
+
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod markdown;
+pub mod output;
+pub mod pipeline;
+pub mod render;
+pub mod site;

@@ -1,0 +1,668 @@
+//! Markdown: the one home of pulldown-cmark.
+//!
+//! Stage: parse (once per page) and render (once per page). Input: a Markdown body and its byte offset
+//! in the source file. Output: a [`Document`] holding the event stream, headings with stable anchors,
+//! measure articles (第X条), links with their positions, and plain text for summaries and search.
+//! [`render_html`] turns a document into HTML with every link resolved by the caller (event-level
+//! rewriting; HTML is never patched as a string).
+//!
+//! Anchor rule (documented in the README): a heading's id is its text with punctuation and symbols
+//! removed, runs of white space and `-` turned into one `-`, Latin letters lower-cased and Chinese kept
+//! (`一、评估范围` → `一评估范围`); an explicit `{#id}` wins; repeats get `-2`, `-3` in document order.
+//! In measures, a heading or paragraph that begins with 第X条 gets exactly `第X条` as its id.
+
+use crate::diagnostic::{Diagnostic, LineIndex};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::BTreeSet;
+
+/// How a body is parsed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    /// Recognise 第X条 articles (measure pages).
+    pub articles: bool,
+    /// Keep raw HTML from the source; when false it is dropped with a warning.
+    pub raw_html: bool,
+}
+
+/// A heading of the document with its stable anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+    pub line: usize,
+}
+
+/// A measure article (第X条) with its number and anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    pub number: u32,
+    pub label: String,
+    pub id: String,
+    /// The first words of the article, for tables of contents and search.
+    pub excerpt: String,
+    pub line: usize,
+    /// Index into `headings` of the heading the article stands under, if any.
+    pub heading: Option<usize>,
+}
+
+/// What a link in the source points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// `@/path/to/file.md#anchor`: another content file (path relative to `content/`).
+    Content { path: String, anchor: Option<String> },
+    /// `#anchor` on the same page.
+    SamePage { anchor: String },
+    /// A file relative to the source's folder (`img.png`, `../files/a.pdf`), content-relative.
+    Asset { path: String },
+    /// Anything else (`https://…`, `mailto:`), left as written.
+    External { url: String },
+}
+
+/// A link or image with its position in the source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub target: LinkTarget,
+    pub line: usize,
+    pub col: usize,
+    /// The destination as written.
+    pub raw: String,
+}
+
+/// A parsed Markdown body: parse once, feed templates, the link checker and search from it.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    events: Vec<Event<'static>>,
+    /// Link targets in the order their `Start(Link|Image)` events appear in `events`.
+    event_links: Vec<usize>,
+    pub headings: Vec<Heading>,
+    pub articles: Vec<Article>,
+    pub anchors: BTreeSet<String>,
+    pub links: Vec<Link>,
+    pub plain_text: String,
+}
+
+impl Document {
+    /// The first sentence-ish run of plain text, at most `max` characters.
+    pub fn summary(&self, max: usize) -> String {
+        let text = self.plain_text.split("\n\n").find(|p| !p.trim().is_empty()).unwrap_or("");
+        let text = text.trim();
+        if text.chars().count() <= max {
+            return text.to_string();
+        }
+        let mut s: String = text.chars().take(max).collect();
+        s.push('…');
+        s
+    }
+}
+
+fn cmark_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Parses a Markdown `body` that starts at byte `body_offset` of `full_text` (the whole file, so that
+/// positions are counted from the top of the file). `source_dir` is the content-relative folder of the
+/// file, for resolving relative links.
+pub fn parse_markdown(
+    path: &str,
+    full_text: &str,
+    body_offset: usize,
+    source_dir: &str,
+    opts: ParseOptions,
+) -> (Document, Vec<Diagnostic>) {
+    let body = &full_text[body_offset..];
+    let index = LineIndex::new(full_text);
+    let mut p = DocBuilder {
+        path,
+        opts,
+        index: &index,
+        base: body_offset,
+        source_dir,
+        doc: Document::default(),
+        diags: Vec::new(),
+    };
+    let events: Vec<(Event<'static>, usize)> = Parser::new_ext(body, cmark_options())
+        .into_offset_iter()
+        .map(|(e, r)| (e.into_static(), r.start))
+        .collect();
+    p.build(events);
+    (p.doc, p.diags)
+}
+
+struct DocBuilder<'a> {
+    path: &'a str,
+    opts: ParseOptions,
+    index: &'a LineIndex<'a>,
+    base: usize,
+    source_dir: &'a str,
+    doc: Document,
+    diags: Vec<Diagnostic>,
+}
+
+impl DocBuilder<'_> {
+    fn pos(&self, offset: usize) -> (usize, usize) {
+        self.index.position(self.base + offset)
+    }
+
+    fn build(&mut self, events: Vec<(Event<'static>, usize)>) {
+        let mut out: Vec<Event<'static>> = Vec::with_capacity(events.len() + 8);
+        let mut i = 0;
+        while i < events.len() {
+            let (ev, off) = &events[i];
+            match ev {
+                Event::Start(Tag::Heading { .. }) => {
+                    let end = find_end(&events, i);
+                    self.heading(&events[i..=end], *off, &mut out);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::Paragraph) if self.opts.articles => {
+                    if let Some(n) = self.paragraph_article(&events, i, &mut out) {
+                        i = n;
+                        continue;
+                    }
+                    out.push(ev.clone());
+                }
+                Event::Start(Tag::Table(_)) => {
+                    out.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
+                    out.push(ev.clone());
+                }
+                Event::End(TagEnd::Table) => {
+                    out.push(ev.clone());
+                    out.push(Event::Html(CowStr::Borrowed("</div>\n")));
+                }
+                Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                    self.link(dest_url, *off);
+                    out.push(ev.clone());
+                }
+                Event::Html(html) | Event::InlineHtml(html) => self.raw_html(html, *off, ev, &mut out),
+                _ => out.push(ev.clone()),
+            }
+            self.text(ev);
+            i += 1;
+        }
+        self.doc.events = out;
+    }
+
+    fn text(&mut self, ev: &Event<'_>) {
+        let t = &mut self.doc.plain_text;
+        match ev {
+            Event::Text(s) | Event::Code(s) => t.push_str(s),
+            Event::SoftBreak | Event::HardBreak => t.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+                t.push_str("\n\n")
+            }
+            _ => {}
+        }
+    }
+
+    fn raw_html(&mut self, html: &CowStr<'static>, off: usize, ev: &Event<'static>, out: &mut Vec<Event<'static>>) {
+        if self.opts.raw_html {
+            out.push(ev.clone());
+            return;
+        }
+        if html.trim_start().starts_with("<!--") {
+            return;
+        }
+        let (line, col) = self.pos(off);
+        self.diags.push(Diagnostic::warning(
+            self.path,
+            line,
+            col,
+            "raw HTML is not rendered (it could break the page or run scripts): write Markdown instead, \
+             or set `markdown: { raw_html: true }` in portal.yaml",
+        ));
+    }
+
+    fn heading(&mut self, span: &[(Event<'static>, usize)], off: usize, out: &mut Vec<Event<'static>>) {
+        let (level, explicit, classes, attrs) = match &span[0].0 {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                (*level, id.clone(), classes.clone(), attrs.clone())
+            }
+            _ => unreachable!("heading span starts with a heading"),
+        };
+        let text: String = span
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(s) | Event::Code(s) => Some(s.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let text = text.trim().to_string();
+        let (line, col) = self.pos(off);
+        let article = if self.opts.articles { article_number(&text) } else { None };
+        let id = match (&explicit, &article) {
+            (Some(id), _) => self.claim_explicit(id, line, col),
+            (None, Some((_, label))) => self.claim_article(label, line, col),
+            (None, None) => self.claim_derived(&anchor_id(&text)),
+        };
+        let heading_index = self.doc.headings.len();
+        if let Some((number, label)) = article {
+            self.push_article(number, label, &id, &text, line, Some(heading_index));
+        }
+        self.doc.headings.push(Heading {
+            level: level as u8,
+            id: id.clone(),
+            text,
+            line,
+        });
+        out.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(id)),
+            classes,
+            attrs,
+        }));
+        for (e, o) in &span[1..] {
+            if let Event::Start(Tag::Link { dest_url, .. }) = e {
+                self.link(dest_url, *o);
+            }
+            self.text(e);
+            out.push(e.clone());
+        }
+    }
+
+    /// A paragraph whose first text begins with 第X条: wrap the number and give the paragraph an id.
+    fn paragraph_article(&mut self, events: &[(Event<'static>, usize)], i: usize, out: &mut Vec<Event<'static>>) -> Option<usize> {
+        let mut j = i + 1;
+        let strong = matches!(events.get(j), Some((Event::Start(Tag::Strong), _)));
+        if strong {
+            j += 1;
+        }
+        let (Event::Text(first), off) = events.get(j)? else { return None };
+        let (number, label) = article_number(first)?;
+        if !first.starts_with(&label) {
+            return None;
+        }
+        let (line, col) = self.pos(*off);
+        let id = self.claim_article(&label, line, col);
+        let end = find_end(events, i);
+        let excerpt: String = events[j..end]
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(s) => Some(s.as_ref()),
+                _ => None,
+            })
+            .collect::<String>()
+            .trim_start_matches(label.as_str())
+            .trim()
+            .chars()
+            .take(40)
+            .collect();
+        let heading = self.doc.headings.len().checked_sub(1);
+        self.push_article(number, label.clone(), &id, &excerpt, line, heading);
+        out.push(Event::Html(CowStr::from(format!("<p class=\"article\" id=\"{}\">", escape_attr(&id)))));
+        if strong {
+            out.push(events[i + 1].0.clone());
+        }
+        out.push(Event::Html(CowStr::Borrowed("<span class=\"article-no\">")));
+        out.push(Event::Text(CowStr::from(label.clone())));
+        out.push(Event::Html(CowStr::Borrowed("</span>")));
+        let rest = &first[label.len()..];
+        if !rest.is_empty() {
+            out.push(Event::Text(CowStr::from(rest.to_string())));
+        }
+        self.doc.plain_text.push_str(first);
+        for (e, o) in &events[j + 1..end] {
+            match e {
+                Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => self.link(dest_url, *o),
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    self.raw_html(h, *o, e, out);
+                    continue;
+                }
+                _ => {}
+            }
+            self.text(e);
+            out.push(e.clone());
+        }
+        out.push(Event::End(TagEnd::Paragraph));
+        self.text(&Event::End(TagEnd::Paragraph));
+        Some(end + 1)
+    }
+
+    fn push_article(&mut self, number: u32, label: String, id: &str, excerpt: &str, line: usize, heading: Option<usize>) {
+        if let Some(prev) = self.doc.articles.last() {
+            if number != prev.number + 1 {
+                self.diags.push(Diagnostic::warning(
+                    self.path,
+                    line,
+                    1,
+                    format!(
+                        "{label} follows {}: articles should be numbered consecutively",
+                        prev.label
+                    ),
+                ));
+            }
+        }
+        self.doc.articles.push(Article {
+            number,
+            label,
+            id: id.to_string(),
+            excerpt: excerpt.to_string(),
+            line,
+            heading,
+        });
+    }
+
+    fn claim_explicit(&mut self, id: &str, line: usize, col: usize) -> String {
+        if !self.doc.anchors.insert(id.to_string()) {
+            self.diags.push(Diagnostic::error(
+                self.path,
+                line,
+                col,
+                format!("duplicate anchor `#{id}`: each heading id must be unique in the page"),
+            ));
+        }
+        id.to_string()
+    }
+
+    fn claim_article(&mut self, label: &str, line: usize, col: usize) -> String {
+        if self.doc.anchors.contains(label) {
+            self.diags.push(Diagnostic::error(
+                self.path,
+                line,
+                col,
+                format!("{label} appears twice: each article number must be unique in a measure"),
+            ));
+            return self.claim_derived(label);
+        }
+        self.doc.anchors.insert(label.to_string());
+        label.to_string()
+    }
+
+    fn claim_derived(&mut self, base: &str) -> String {
+        let mut id = base.to_string();
+        let mut n = 1;
+        while self.doc.anchors.contains(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        self.doc.anchors.insert(id.clone());
+        id
+    }
+
+    fn link(&mut self, dest: &str, off: usize) {
+        let (line, col) = self.pos(off);
+        match classify_link(dest, self.source_dir) {
+            Ok(target) => {
+                self.doc.event_links.push(self.doc.links.len());
+                self.doc.links.push(Link {
+                    target,
+                    line,
+                    col,
+                    raw: dest.to_string(),
+                });
+            }
+            Err(message) => {
+                self.diags.push(Diagnostic::error(self.path, line, col, message));
+                self.doc.event_links.push(usize::MAX);
+            }
+        }
+    }
+}
+
+fn find_end(events: &[(Event<'_>, usize)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (k, (e, _)) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+/// Classifies a link destination; `Err` carries the diagnostic message for a link that is never valid.
+pub fn classify_link(dest: &str, source_dir: &str) -> Result<LinkTarget, String> {
+    let dest = dest.trim();
+    if let Some(rest) = dest.strip_prefix("@/") {
+        let (path, anchor) = split_anchor(rest);
+        if path.is_empty() {
+            return Err(format!("link `{dest}` names no file: expected `@/path/to/file.md`"));
+        }
+        return Ok(LinkTarget::Content { path: path.to_string(), anchor });
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Ok(LinkTarget::SamePage { anchor: anchor.to_string() });
+    }
+    let lower = dest.to_ascii_lowercase();
+    let scheme = lower.split(':').next().unwrap_or("");
+    let has_scheme = lower.contains(':')
+        && !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if has_scheme {
+        if ["javascript", "vbscript", "data"].contains(&scheme.trim()) {
+            return Err(format!("`{scheme}:` links are not allowed: link to a page or an https:// address"));
+        }
+        return Ok(LinkTarget::External { url: dest.to_string() });
+    }
+    if dest.starts_with("//") || dest.starts_with('/') || dest.is_empty() {
+        return Ok(LinkTarget::External { url: dest.to_string() });
+    }
+    let (rel, anchor) = split_anchor(dest);
+    let joined = join_relative(source_dir, rel).ok_or_else(|| {
+        format!("link `{dest}` climbs out of `content/`: expected a path inside the site")
+    })?;
+    if joined.ends_with(".md") {
+        return Ok(LinkTarget::Content { path: joined, anchor });
+    }
+    Ok(LinkTarget::Asset { path: joined })
+}
+
+fn split_anchor(s: &str) -> (&str, Option<String>) {
+    match s.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_string())),
+        None => (s, None),
+    }
+}
+
+/// Joins a relative path onto a content-relative folder, resolving `.` and `..`.
+pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The readable anchor of a heading text (see the module header for the rule).
+pub fn anchor_id(text: &str) -> String {
+    let mut out = String::new();
+    let mut sep = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' {
+            sep = true;
+        }
+    }
+    if out.is_empty() {
+        "section".to_string()
+    } else {
+        out
+    }
+}
+
+/// If `text` begins with 第X条 (Chinese or Arabic numerals), its number and label.
+pub fn article_number(text: &str) -> Option<(u32, String)> {
+    let rest = text.trim_start().strip_prefix('第')?;
+    let end = rest.find('条')?;
+    let num = &rest[..end];
+    if num.is_empty() || num.chars().count() > 8 {
+        return None;
+    }
+    let n = parse_chinese_number(num).or_else(|| num.parse().ok())?;
+    Some((n, format!("第{num}条")))
+}
+
+/// Parses a Chinese numeral up to 9,999 (一, 十二, 二十, 一百零五, 两百).
+pub fn parse_chinese_number(s: &str) -> Option<u32> {
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|v| v as u32);
+    let mut total = 0u32;
+    let mut current: Option<u32> = None;
+    for c in s.chars() {
+        let c = match c {
+            '〇' => '零',
+            '两' => '二',
+            c => c,
+        };
+        if let Some(d) = digit(c) {
+            current = Some(d);
+            continue;
+        }
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => return None,
+        };
+        total += current.unwrap_or(1) * unit;
+        current = None;
+    }
+    total += current.unwrap_or(0);
+    (total > 0).then_some(total)
+}
+
+fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a document to HTML; `resolve` turns each link (in document order) into its `href`.
+/// Links that failed to classify render with an empty `href`.
+pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> String {
+    let mut next = 0usize;
+    let events = doc.events.iter().map(|e| match e {
+        Event::Start(Tag::Link { link_type, dest_url: _, title, id }) => {
+            let href = take_href(doc, &mut next, &mut resolve);
+            Event::Start(Tag::Link {
+                link_type: *link_type,
+                dest_url: CowStr::from(href),
+                title: title.clone(),
+                id: id.clone(),
+            })
+        }
+        Event::Start(Tag::Image { link_type, dest_url: _, title, id }) => {
+            let href = take_href(doc, &mut next, &mut resolve);
+            Event::Start(Tag::Image {
+                link_type: *link_type,
+                dest_url: CowStr::from(href),
+                title: title.clone(),
+                id: id.clone(),
+            })
+        }
+        e => e.clone(),
+    });
+    let mut html = String::with_capacity(doc.plain_text.len() * 2 + 256);
+    pulldown_cmark::html::push_html(&mut html, events);
+    html
+}
+
+fn take_href(doc: &Document, next: &mut usize, resolve: &mut impl FnMut(&Link) -> String) -> String {
+    let slot = doc.event_links.get(*next).copied().unwrap_or(usize::MAX);
+    *next += 1;
+    doc.links.get(slot).map(|l| resolve(l)).unwrap_or_default()
+}
+
+/// The heading level as a number (1–6).
+pub fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str, articles: bool) -> (Document, Vec<Diagnostic>) {
+        parse_markdown("t.md", src, 0, "dir", ParseOptions { articles, raw_html: false })
+    }
+
+    #[test]
+    fn chinese_heading_anchors_are_readable_and_unique() {
+        assert_eq!(anchor_id("一、评估范围"), "一评估范围");
+        assert_eq!(anchor_id("第一章　总则"), "第一章-总则");
+        assert_eq!(anchor_id("Risk Matrix (5×5)"), "risk-matrix-55");
+        assert_eq!(anchor_id("？！"), "section");
+        let (d, _) = parse("## 说明\n\n## 说明\n\n## Q&A {#qa}\n", false);
+        let ids: Vec<_> = d.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["说明", "说明-2", "qa"]);
+    }
+
+    #[test]
+    fn chinese_numbers() {
+        for (s, n) in [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("三十五", 35), ("一百零五", 105), ("两百", 200)] {
+            assert_eq!(parse_chinese_number(s), Some(n), "{s}");
+        }
+        assert_eq!(parse_chinese_number("甲"), None);
+    }
+
+    #[test]
+    fn paragraph_articles_get_anchors() {
+        let (d, diags) = parse("## 第一章　总则\n\n第一条　为了规范。\n\n第二条　本办法适用于[全县](#第一条)。\n\n第四条　跳号。\n", true);
+        assert_eq!(d.articles.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["第一条", "第二条", "第四条"]);
+        assert_eq!(d.articles[1].excerpt, "本办法适用于全县。");
+        assert_eq!(d.articles[0].heading, Some(0));
+        assert!(d.anchors.contains("第二条"));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("第四条 follows 第二条"));
+        let html = render_html(&d, |l| match &l.target {
+            LinkTarget::SamePage { anchor } => format!("#{anchor}"),
+            _ => String::new(),
+        });
+        assert!(html.contains("<p class=\"article\" id=\"第一条\"><span class=\"article-no\">第一条</span>　为了规范。</p>"), "{html}");
+        assert!(html.contains("<a href=\"#第一条\">全县</a>"), "{html}");
+    }
+
+    #[test]
+    fn links_are_classified_with_positions() {
+        let (d, diags) = parse("x\n\n见[办法](@/measures/a.md#第三条)和[图](img/a.png)、[外](https://a.gov.cn)、[坏](javascript:alert(1))\n", false);
+        assert_eq!(d.links.len(), 3);
+        assert_eq!(d.links[0].target, LinkTarget::Content { path: "measures/a.md".into(), anchor: Some("第三条".into()) });
+        assert_eq!((d.links[0].line, d.links[0].col), (3, 2));
+        assert_eq!(d.links[1].target, LinkTarget::Asset { path: "dir/img/a.png".into() });
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].message.contains("`javascript:` links are not allowed"));
+    }
+
+    #[test]
+    fn raw_html_is_dropped_with_a_warning() {
+        let (d, diags) = parse("a <script>alert(1)</script> b\n", false);
+        let html = render_html(&d, |_| String::new());
+        assert!(!html.contains("<script"), "{html}");
+        assert_eq!(diags[0].severity, crate::diagnostic::Severity::Warning);
+    }
+
+    #[test]
+    fn relative_md_links_are_content_links() {
+        assert_eq!(classify_link("../b.md#x", "a/c"), Ok(LinkTarget::Content { path: "a/b.md".into(), anchor: Some("x".into()) }));
+        assert!(classify_link("../../../x.md", "a").is_err());
+    }
+}

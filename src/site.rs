@@ -1,0 +1,317 @@
+//! Assemble: parsed pages → a [`Site`] with sections, listings, tags and checked links.
+//!
+//! Stage: assemble (pure). Input: the [`Config`], parsed [`Page`]s and content [`Asset`]s. Output: a
+//! [`Site`] whose every internal link, anchor, attachment and menu entry is known to resolve, plus the
+//! diagnostics for those that do not and for output paths claimed twice.
+
+use crate::config::{Config, MenuTarget, CONFIG_FILE};
+use crate::content::{Asset, Kind, Page, SortBy};
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{Link, LinkTarget};
+use std::collections::{BTreeMap, HashMap};
+
+/// The whole site, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Every page, sorted by content path; `pages[home]` is the root section.
+    pub pages: Vec<Page>,
+    pub home: usize,
+    /// Content path (`a/b.md`) → index into `pages`.
+    pub by_rel: HashMap<String, usize>,
+    /// For each page, the section that lists it (`None` for the home section).
+    pub parent: Vec<Option<usize>>,
+    /// For each section (by page index): its pages and its subsections, in listing order.
+    pub children: HashMap<usize, Children>,
+    /// Tag name → its URL slug and pages (in date order, newest first).
+    pub tags: BTreeMap<String, Tag>,
+    pub assets: Vec<Asset>,
+    /// Asset content path → index into `assets`.
+    pub asset_index: HashMap<String, usize>,
+}
+
+/// What a section lists.
+#[derive(Debug, Default, Clone)]
+pub struct Children {
+    pub pages: Vec<usize>,
+    pub subsections: Vec<usize>,
+}
+
+/// A tag's page.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub slug: String,
+    pub pages: Vec<usize>,
+}
+
+impl Site {
+    /// Output path of a tag's page.
+    pub fn tag_path(&self, name: &str) -> String {
+        format!("tags/{}/index.html", self.tags[name].slug)
+    }
+
+    /// Ancestor sections of a page, from the home section down (the page itself excluded).
+    pub fn ancestors(&self, page: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut cur = self.parent[page];
+        while let Some(p) = cur {
+            chain.push(p);
+            cur = self.parent[p];
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The `href` of a link written in `from`'s source, relative to `from`'s output file.
+    /// Unresolvable links (already reported) give an empty string.
+    pub fn resolve_link(&self, from: usize, link: &Link) -> String {
+        let from_path = &self.pages[from].path;
+        match &link.target {
+            LinkTarget::Content { path, anchor } => match self.by_rel.get(path.as_str()) {
+                Some(&i) => with_anchor(relative_url(from_path, &self.pages[i].path), anchor.as_deref()),
+                None => String::new(),
+            },
+            LinkTarget::SamePage { anchor } => format!("#{anchor}"),
+            LinkTarget::Asset { path } => relative_url(from_path, path),
+            LinkTarget::External { url } => url.clone(),
+        }
+    }
+}
+
+fn with_anchor(url: String, anchor: Option<&str>) -> String {
+    match anchor {
+        Some(a) if !a.is_empty() => format!("{url}#{a}"),
+        _ => url,
+    }
+}
+
+/// The relative URL from output file `from` to output file `to` (both site-root-relative).
+pub fn relative_url(from: &str, to: &str) -> String {
+    let depth = from.matches('/').count();
+    let mut s = "../".repeat(depth);
+    s.push_str(to);
+    s
+}
+
+/// The prefix from output file `path` to the site root: `""`, `"../"`, `"../../"`.
+pub fn root_prefix(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// Builds the site from parsed pages; drafts are dropped unless `drafts` is set.
+pub fn assemble(config: Config, mut pages: Vec<Page>, assets: Vec<Asset>, drafts: bool) -> (Site, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    pages.retain(|p| drafts || !p.draft);
+    if !pages.iter().any(|p| p.rel == "_index.md") {
+        pages.push(Page::implicit_home(&config.title));
+    }
+    pages.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let by_rel: HashMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect();
+    let home = by_rel["_index.md"];
+    check_output_paths(&pages, &assets, &mut diags);
+    let parent = find_parents(&pages, &by_rel, home);
+    let children = list_children(&pages, &parent);
+    let tags = collect_tags(&pages);
+    let asset_index = assets.iter().enumerate().map(|(i, a)| (a.rel.clone(), i)).collect();
+    let site = Site { config, pages, home, by_rel, parent, children, tags, assets, asset_index };
+    check_links(&site, &mut diags);
+    check_menus(&site, &mut diags);
+    (site, diags)
+}
+
+fn check_output_paths(pages: &[Page], assets: &[Asset], diags: &mut Vec<Diagnostic>) {
+    let mut claimed: HashMap<String, &str> = HashMap::new();
+    for p in pages {
+        if let Some(other) = claimed.insert(p.path.to_lowercase(), &p.source) {
+            diags.push(Diagnostic::error(
+                &p.source,
+                p.line_of("slug"),
+                1,
+                format!("`{}` is also published by `{other}`: each page needs its own URL (rename a file or change its `slug`)", p.path),
+            ));
+        }
+    }
+    for a in assets {
+        if let Some(other) = claimed.get(&a.rel.to_lowercase()) {
+            diags.push(Diagnostic::file(format!("content/{}", a.rel), format!("would overwrite the page published by `{other}`: rename the file")));
+        }
+    }
+}
+
+fn find_parents(pages: &[Page], by_rel: &HashMap<String, usize>, home: usize) -> Vec<Option<usize>> {
+    pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i == home {
+                return None;
+            }
+            let mut dir = p.section_dir.as_str();
+            loop {
+                let index = if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+                if let Some(&s) = by_rel.get(&index) {
+                    if s != i {
+                        return Some(s);
+                    }
+                }
+                if dir.is_empty() {
+                    return Some(home);
+                }
+                dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+            }
+        })
+        .collect()
+}
+
+fn list_children(pages: &[Page], parent: &[Option<usize>]) -> HashMap<usize, Children> {
+    let mut children: HashMap<usize, Children> = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if p.is_section() {
+            children.entry(i).or_default();
+        }
+        if let Some(s) = parent[i] {
+            let c = children.entry(s).or_default();
+            if p.is_section() {
+                c.subsections.push(i);
+            } else {
+                c.pages.push(i);
+            }
+        }
+    }
+    for (&s, c) in children.iter_mut() {
+        let by = pages[s].sort_by;
+        c.pages.sort_by(|&a, &b| listing_order(&pages[a], &pages[b], by));
+        c.subsections.sort_by(|&a, &b| listing_order(&pages[a], &pages[b], SortBy::Weight));
+    }
+    children
+}
+
+/// Listing order of two pages under a section's `sort_by`; content path breaks every tie.
+pub fn listing_order(a: &Page, b: &Page, by: SortBy) -> std::cmp::Ordering {
+    let weight = a.weight.cmp(&b.weight);
+    let newest = b.date.cmp(&a.date);
+    let title = a.title.cmp(&b.title);
+    let primary = match by {
+        SortBy::Weight => weight.then(newest).then(title),
+        SortBy::Date => newest.then(weight).then(title),
+        SortBy::Title => title.then(weight),
+    };
+    primary.then_with(|| a.rel.cmp(&b.rel))
+}
+
+fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag> {
+    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        for t in &p.tags {
+            let tag = tags.entry(t.clone()).or_insert_with(|| Tag { slug: tag_slug(t), pages: Vec::new() });
+            tag.pages.push(i);
+        }
+    }
+    for tag in tags.values_mut() {
+        tag.pages.sort_by(|&a, &b| listing_order(&pages[a], &pages[b], SortBy::Date));
+        tag.pages.dedup();
+    }
+    tags
+}
+
+/// A tag's URL segment: its text with anything but letters, digits, `-` and `_` turned into `-`.
+pub fn tag_slug(name: &str) -> String {
+    let s: String = name.trim().chars().map(|c| if c.is_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() {
+        "tag".into()
+    } else {
+        s
+    }
+}
+
+fn check_links(site: &Site, diags: &mut Vec<Diagnostic>) {
+    for page in &site.pages {
+        for link in &page.doc.links {
+            if let Some(message) = link_problem(site, page, link) {
+                diags.push(Diagnostic::error(&page.source, link.line, link.col, message));
+            }
+        }
+    }
+}
+
+fn link_problem(site: &Site, page: &Page, link: &Link) -> Option<String> {
+    match &link.target {
+        LinkTarget::Content { path, anchor } => {
+            let Some(&target) = site.by_rel.get(path.as_str()) else {
+                return Some(format!("broken link `{}`: there is no `content/{path}`{}", link.raw, suggest(site, path)));
+            };
+            let anchor = anchor.as_deref().filter(|a| !a.is_empty())?;
+            let t = &site.pages[target];
+            (!t.doc.anchors.contains(anchor)).then(|| {
+                format!("broken link `{}`: `content/{path}` has no anchor `#{anchor}`{}", link.raw, suggest_anchor(t, anchor))
+            })
+        }
+        LinkTarget::SamePage { anchor } => (!anchor.is_empty() && !page.doc.anchors.contains(anchor.as_str()))
+            .then(|| format!("broken link `{}`: this page has no anchor `#{anchor}`{}", link.raw, suggest_anchor(page, anchor))),
+        LinkTarget::Asset { path } => (!site.asset_index.contains_key(path.as_str()))
+            .then(|| format!("broken link `{}`: there is no file `content/{path}` (attachments live beside the page in `content/`)", link.raw)),
+        LinkTarget::External { url } => url.starts_with('/').then(|| {
+            format!("link `{url}` starts at the server root: it breaks at a sub-path and from disk; expected `@/path/to/file.md`")
+        }),
+    }
+}
+
+fn suggest(site: &Site, path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match site.pages.iter().find(|p| p.rel.rsplit('/').next() == Some(name)) {
+        Some(p) => format!(" (did you mean `@/{}`?)", p.rel),
+        None => String::new(),
+    }
+}
+
+fn suggest_anchor(page: &Page, anchor: &str) -> String {
+    let near = page.doc.anchors.iter().find(|a| a.contains(anchor) || anchor.contains(a.as_str()));
+    match near {
+        Some(a) => format!(" (did you mean `#{a}`?)"),
+        None => String::new(),
+    }
+}
+
+fn check_menus(site: &Site, diags: &mut Vec<Diagnostic>) {
+    for (name, items) in &site.config.menus {
+        for item in items {
+            if let MenuTarget::Page(p) = &item.target {
+                if !site.by_rel.contains_key(p.as_str()) {
+                    diags.push(Diagnostic::error(CONFIG_FILE, item.line, 1, format!("menu `{name}` entry `{}` names `@/{p}`, but there is no `content/{p}`", item.name)));
+                }
+            }
+        }
+    }
+}
+
+/// Whether a page kind gets its own template name (`measure.html`), else `page.html`.
+pub fn template_for(page: &Page) -> String {
+    if let Some(t) = &page.template {
+        return t.clone();
+    }
+    match page.kind {
+        Kind::Section => "section.html".into(),
+        Kind::Measure => "measure.html".into(),
+        _ => "page.html".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_walk_up_from_the_output_file() {
+        assert_eq!(relative_url("index.html", "a/b/index.html"), "a/b/index.html");
+        assert_eq!(relative_url("a/b/index.html", "index.html"), "../../index.html");
+        assert_eq!(relative_url("a/index.html", "c/index.html"), "../c/index.html");
+        assert_eq!(root_prefix("a/b/index.html"), "../../");
+    }
+
+    #[test]
+    fn tag_slugs_keep_chinese() {
+        assert_eq!(tag_slug("政策解读"), "政策解读");
+        assert_eq!(tag_slug("A/B c"), "a-b-c");
+    }
+}
