@@ -325,7 +325,7 @@ impl DocBuilder<'_> {
 
     fn push_article(&mut self, number: u32, label: String, id: &str, excerpt: &str, line: usize, heading: Option<usize>) {
         if let Some(prev) = self.doc.articles.last() {
-            if number != prev.number + 1 {
+            if number != prev.number + 1 && number != prev.number {
                 self.diags.push(Diagnostic::warning(
                     self.path,
                     line,
@@ -638,7 +638,7 @@ mod tests {
             _ => String::new(),
         });
         assert!(html.contains("<p class=\"article\" id=\"第一条\"><span class=\"article-no\">第一条</span>　为了规范。</p>"), "{html}");
-        assert!(html.contains("<a href=\"#第一条\">全县</a>"), "{html}");
+        assert!(html.contains("<a href=\"#%E7%AC%AC%E4%B8%80%E6%9D%A1\">全县</a>"), "{html}");
     }
 
     #[test]

@@ -67,6 +67,7 @@ impl Theme {
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         let raw: Vec<(String, String)> = templates.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
         if let Err(e) = tera.add_raw_templates(raw) {
             diags.push(template_diagnostic(&e, &templates));
@@ -85,6 +86,23 @@ impl Theme {
     fn origin(&self, name: &str) -> String {
         self.origins.get(name).cloned().unwrap_or_else(|| name.to_string())
     }
+}
+
+/// HTML escaping for template output: `& < > " '` (Tera's default also escapes `/`, which makes every
+/// path in an attribute unreadable without adding safety inside quoted attributes).
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn builtin_files(sub: &str, f: &mut dyn FnMut(&str, &'static [u8])) {

@@ -14,9 +14,10 @@ pub fn build(opts: &BuildOptions, out: &Path) -> Result<Report> {
     check_output_dir(&opts.root, &out)?;
     let built = run(opts);
     let errors = built.error_count();
+    let shown = out.strip_prefix(&opts.root).map(|p| p.display().to_string()).unwrap_or_else(|_| out.display().to_string());
     let Some(files) = built.files else {
         return Ok(Report {
-            summary: format!("build failed: {errors} error{} in {}; {} left as it was", plural(errors), human_duration(start.elapsed()), out.display()),
+            summary: format!("build failed: {errors} error{} in {}; {} left as it was", plural(errors), human_duration(start.elapsed()), shown),
             diagnostics: built.diagnostics,
             failed: true,
         });
@@ -25,9 +26,10 @@ pub fn build(opts: &BuildOptions, out: &Path) -> Result<Report> {
     let bytes: u64 = files.iter().map(|f| f.len()).sum();
     Ok(Report {
         summary: format!(
-            "built {} pages into {} ({} files, {}) in {}",
+            "built {} page{} into {} ({} files, {}) in {}",
             built.pages,
-            out.display(),
+            plural(built.pages),
+            shown,
             files.len(),
             human_bytes(bytes),
             human_duration(start.elapsed())
@@ -44,9 +46,9 @@ pub fn check(opts: &BuildOptions) -> Report {
     let errors = built.error_count();
     let warnings = built.diagnostics.len() - errors;
     let summary = if errors == 0 {
-        format!("checked {} pages: no errors, {warnings} warning{} in {}", built.pages, plural(warnings), human_duration(start.elapsed()))
+        format!("checked {} page{}: no errors, {warnings} warning{} in {}", built.pages, plural(built.pages), plural(warnings), human_duration(start.elapsed()))
     } else {
-        format!("checked {} pages: {errors} error{}, {warnings} warning{} in {}", built.pages, plural(errors), plural(warnings), human_duration(start.elapsed()))
+        format!("checked {} page{}: {errors} error{}, {warnings} warning{} in {}", built.pages, plural(built.pages), plural(errors), plural(warnings), human_duration(start.elapsed()))
     };
     Report { diagnostics: built.diagnostics, summary, failed: errors > 0 }
 }

@@ -67,24 +67,52 @@ pub fn from_yaml<T: DeserializeOwned>(path: &str, yaml: &str, first_line: usize)
 }
 
 fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, first_line: usize) -> Diagnostic {
-    let text = e.to_string();
-    let message = match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    };
-    let message = explain_yaml_message(&message);
+    let message = explain_yaml_message(&strip_positions(&e.to_string()));
     match e.location() {
         Some(loc) => Diagnostic::error(path, loc.line() + first_line - 1, loc.column(), message),
         None => Diagnostic::error(path, first_line.saturating_sub(1).max(1), 1, message),
     }
 }
 
+/// Removes serde_yaml's ` at line N column M` notes: they count from the YAML, not the file, and the
+/// diagnostic carries the file position anyway.
+fn strip_positions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let skip = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ' ' || "column".contains(c)))
+            .unwrap_or(after.len());
+        rest = &after[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Rewrites serde's terse messages into ones a web editor can act on.
 fn explain_yaml_message(message: &str) -> String {
+    let words = |m: String| {
+        m.replace("expected i64", "expected a whole number")
+            .replace("expected u64", "expected a whole number")
+            .replace("expected a sequence", "expected a list")
+            .replace("expected a string", "expected text")
+            .replace("missing field", "missing required field")
+    };
     if let Some(rest) = message.strip_prefix("invalid type: ") {
-        return format!("wrong type: found {rest}");
+        return words(format!("wrong type: found {rest}"));
     }
-    message.replace("missing field", "missing required field")
+    if let Some((field, rest)) = message.split_once(": invalid type: ") {
+        return words(format!("`{field}` has the wrong type: found {rest}"));
+    }
+    if let Some((field, rest)) = message.split_once(": unknown variant ") {
+        return format!("`{field}` has an unknown value {rest}");
+    }
+    if message.contains("while parsing") || message.contains("while scanning") {
+        return format!("YAML syntax error: {message} (text that starts with [ {{ * & ! | > or contains `: ` must be quoted)");
+    }
+    words(message.to_string())
 }
 
 /// Only the `kind` of a front matter, read before the kind-specific model (other keys ignored).
@@ -134,10 +162,17 @@ mod tests {
         let e = from_yaml::<T>("a.md", "title: x\nwieght: 3\n", 2).unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("unknown field `wieght`"), "{}", e.message);
-        assert!(e.message.contains("expected one of `title`, `weight`"), "{}", e.message);
+        assert!(e.message.contains("expected `title` or `weight`"), "{}", e.message);
         let e = from_yaml::<T>("a.md", "title: x\nweight: heavy\n", 2).unwrap_err();
         assert_eq!(e.line, 3);
-        assert!(e.message.starts_with("wrong type"), "{}", e.message);
+        assert_eq!(e.message, "`weight` has the wrong type: found string \"heavy\", expected a whole number");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_file_line_only() {
+        let e = from_yaml::<T>("a.md", "title: [x\n", 2).unwrap_err();
+        assert!(!e.message.contains("at line"), "{}", e.message);
+        assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
     }
 
     #[test]

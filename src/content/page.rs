@@ -68,10 +68,24 @@ impl Kind {
 #[serde(transparent)]
 pub struct Date(pub String);
 
+/// Read as text and checked in [`build_page`], so the error names the key's line (serde_yaml gives
+/// custom errors no position).
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        parse_date(&s).map(Date).map_err(serde::de::Error::custom)
+        String::deserialize(d).map(Date)
+    }
+}
+
+/// Normalises a date in place, or reports it at its key's line.
+fn check_date(date: &mut Option<Date>, key: &str, source: &str, line: usize, diags: &mut Vec<Diagnostic>) {
+    if let Some(d) = date {
+        match parse_date(&d.0) {
+            Ok(norm) => d.0 = norm,
+            Err(m) => {
+                diags.push(Diagnostic::error(source, line, key.chars().count() + 3, m));
+                *date = None;
+            }
+        }
     }
 }
 
@@ -159,8 +173,10 @@ macro_rules! front_matter {
         #[derive(Debug, Deserialize)]
         $(#[$attr])*
         pub struct $name {
-            /// The page's kind (default `section` for `_index.md`, `page` otherwise).
+            /// The page's kind (default `section` for `_index.md`, `page` otherwise); read
+            /// before this struct by `KindProbe`, declared here so it is a known key.
             #[serde(default)]
+            #[allow(dead_code)]
             pub kind: Option<String>,
             /// Required.
             pub title: String,
@@ -406,13 +422,16 @@ const MEASURE_KEYS: [&str; 8] = ["doc_number", "issuer", "written_date", "effect
 fn build_page(
     file: &SourceFile,
     kind: Kind,
-    f: StrictFront,
+    mut f: StrictFront,
     key_lines: BTreeMap<String, usize>,
     body_offset: usize,
     raw_html: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Page> {
     let line = |k: &str| key_lines.get(k).copied().unwrap_or(1);
+    check_date(&mut f.date, "date", &file.source, line("date"), diags);
+    check_date(&mut f.written_date, "written_date", &file.source, line("written_date"), diags);
+    check_date(&mut f.effective_date, "effective_date", &file.source, line("effective_date"), diags);
     if f.title.trim().is_empty() {
         diags.push(Diagnostic::error(&file.source, line("title"), 1, "`title` is empty: expected the page's title"));
     }
@@ -549,9 +568,9 @@ mod tests {
 
     #[test]
     fn wrong_fields_are_positioned() {
-        let (_, d) = parse_page(&file("p.md", "---\ntitle: 页\nstatus: 已废止\ndate: 2024-13-01\n---\n"), false);
+        let (_, d) = parse_page(&file("p.md", "---\ntitle: 页\ndate: 2024-13-01\n---\n"), false);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].line, 4);
+        assert_eq!((d[0].line, d[0].col), (3, 7));
         assert!(d[0].message.contains("invalid date"), "{}", d[0].message);
         let (_, d) = parse_page(&file("p.md", "---\ntitle: 页\nstatus: 已废止\n---\n"), false);
         assert_eq!((d[0].line, d[0].message.contains("belongs to measures")), (3, true));
