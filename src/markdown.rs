@@ -22,7 +22,50 @@ pub struct ParseOptions {
     pub articles: bool,
     /// Keep raw HTML from the source; when false it is dropped with a warning.
     pub raw_html: bool,
+    /// Fenced-block languages handled by other modules (```flow, ```form …).
+    pub embeds: &'static [(&'static str, EmbedParser)],
 }
+
+/// Where an embedded block sits: for its parser's diagnostics and relative links.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbedContext<'a> {
+    /// Site-root-relative source path for diagnostics (`content/procedure.md`).
+    pub path: &'a str,
+    /// The file line of the block's first content line (the line after the opening fence).
+    pub first_line: usize,
+    /// Content-relative folder of the source, for relative links.
+    pub source_dir: &'a str,
+    /// The whole info string after the fence (`flow 标题`), for block options.
+    pub info: &'a str,
+}
+
+/// A fenced block parsed and rendered by another module (a flowchart, a form table). Its links are
+/// checked and resolved like Markdown links; its text feeds summaries and search.
+pub trait Embed: std::fmt::Debug + Send + Sync {
+    /// Links the block makes, with file positions.
+    fn links(&self) -> Vec<Link>;
+    /// Anchors (`id`s) the block defines in the page.
+    fn anchors(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Plain text of the block.
+    fn plain_text(&self) -> String;
+    /// The block's HTML; `hrefs[i]` is the resolved `href` of `links()[i]`.
+    fn render(&self, hrefs: &[String]) -> String;
+}
+
+/// Parses a fenced block's text into an [`Embed`], or reports its mistakes.
+pub type EmbedParser = fn(source: &str, cx: &EmbedContext<'_>) -> Result<Box<dyn Embed>, Vec<Diagnostic>>;
+
+/// An embedded block in a document with the indices of its links in `Document::links`.
+#[derive(Debug, Clone)]
+struct EmbedSlot {
+    embed: std::sync::Arc<dyn Embed>,
+    links: Vec<usize>,
+}
+
+/// Marks where an embed's HTML goes; NUL never reaches events from Markdown source.
+const EMBED_MARK: &str = "\0embed:";
 
 /// A heading of the document with its stable anchor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +123,7 @@ pub struct Document {
     pub anchors: BTreeSet<String>,
     pub links: Vec<Link>,
     pub plain_text: String,
+    embeds: Vec<EmbedSlot>,
 }
 
 impl Document {
@@ -167,6 +211,14 @@ impl DocBuilder<'_> {
                     }
                     out.push(ev.clone());
                 }
+                Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info))) => {
+                    let end = find_end(&events, i);
+                    if self.embed(info, &events[i..=end], *off, &mut out) {
+                        i = end + 1;
+                        continue;
+                    }
+                    out.push(ev.clone());
+                }
                 Event::Start(Tag::Table(_)) => {
                     out.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
                     out.push(ev.clone());
@@ -186,6 +238,39 @@ impl DocBuilder<'_> {
             i += 1;
         }
         self.doc.events = out;
+    }
+
+    /// Hands a fenced block to the module registered for its language; false when none is.
+    fn embed(&mut self, info: &str, span: &[(Event<'static>, usize)], off: usize, out: &mut Vec<Event<'static>>) -> bool {
+        let lang = info.split_whitespace().next().unwrap_or("");
+        let Some(&(_, parser)) = self.opts.embeds.iter().find(|(l, _)| *l == lang) else {
+            return false;
+        };
+        let source: String = span
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let first_line = self.pos(off).0 + 1;
+        let cx = EmbedContext { path: self.path, first_line, source_dir: self.source_dir, info };
+        match parser(&source, &cx) {
+            Ok(embed) => {
+                let start = self.doc.links.len();
+                self.doc.links.extend(embed.links());
+                for a in embed.anchors() {
+                    self.claim_explicit(&a, first_line, 1);
+                }
+                self.doc.plain_text.push_str(&embed.plain_text());
+                self.doc.plain_text.push_str("\n\n");
+                let slot = EmbedSlot { embed: embed.into(), links: (start..self.doc.links.len()).collect() };
+                out.push(Event::Html(CowStr::from(format!("{EMBED_MARK}{}", self.doc.embeds.len()))));
+                self.doc.embeds.push(slot);
+            }
+            Err(diags) => self.diags.extend(diags),
+        }
+        true
     }
 
     fn text(&mut self, ev: &Event<'_>) {
@@ -579,6 +664,16 @@ pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> 
                 id: id.clone(),
             })
         }
+        Event::Html(h) if h.starts_with(EMBED_MARK) => {
+            let slot = h[EMBED_MARK.len()..].parse::<usize>().ok().and_then(|i| doc.embeds.get(i));
+            match slot {
+                Some(slot) => {
+                    let hrefs: Vec<String> = slot.links.iter().map(|&l| resolve(&doc.links[l])).collect();
+                    Event::Html(CowStr::from(slot.embed.render(&hrefs)))
+                }
+                None => Event::Html(CowStr::Borrowed("")),
+            }
+        }
         e => e.clone(),
     });
     let mut html = String::with_capacity(doc.plain_text.len() * 2 + 256);
@@ -602,7 +697,7 @@ mod tests {
     use super::*;
 
     fn parse(src: &str, articles: bool) -> (Document, Vec<Diagnostic>) {
-        parse_markdown("t.md", src, 0, "dir", ParseOptions { articles, raw_html: false })
+        parse_markdown("t.md", src, 0, "dir", ParseOptions { articles, ..ParseOptions::default() })
     }
 
     #[test]
@@ -658,6 +753,44 @@ mod tests {
         let html = render_html(&d, |_| String::new());
         assert!(!html.contains("<script"), "{html}");
         assert_eq!(diags[0].severity, crate::diagnostic::Severity::Warning);
+    }
+
+    #[derive(Debug)]
+    struct Upper(String, Vec<Link>);
+    impl Embed for Upper {
+        fn links(&self) -> Vec<Link> {
+            self.1.clone()
+        }
+        fn plain_text(&self) -> String {
+            self.0.clone()
+        }
+        fn render(&self, hrefs: &[String]) -> String {
+            format!("<div class=\"upper\" data-href=\"{}\">{}</div>", hrefs.join(","), self.0.to_uppercase())
+        }
+    }
+    fn parse_upper(src: &str, cx: &EmbedContext<'_>) -> Result<Box<dyn Embed>, Vec<Diagnostic>> {
+        if src.contains("bad") {
+            return Err(vec![Diagnostic::error(cx.path, cx.first_line, 1, "bad block")]);
+        }
+        let link = Link { target: LinkTarget::Content { path: "x.md".into(), anchor: None }, line: cx.first_line, col: 1, raw: "@/x.md".into() };
+        Ok(Box::new(Upper(src.trim().to_string(), vec![link])))
+    }
+
+    #[test]
+    fn fenced_blocks_go_to_their_embed_parser() {
+        static EMBEDS: &[(&str, EmbedParser)] = &[("upper", parse_upper)];
+        let opts = ParseOptions { embeds: EMBEDS, ..ParseOptions::default() };
+        let src = "[a](#x)\n\n```upper\nabc\n```\n\n```rust\nfn x() {}\n```\n\n```upper\nbad\n```\n";
+        let (d, diags) = parse_markdown("t.md", src, 0, "", opts);
+        assert_eq!(diags.len(), 1);
+        assert_eq!((diags[0].line, diags[0].message.as_str()), (12, "bad block"));
+        assert_eq!(d.links.len(), 2);
+        assert_eq!(d.links[1].line, 4);
+        assert!(d.plain_text.contains("abc"));
+        let html = render_html(&d, |l| l.raw.clone());
+        assert!(html.contains("<div class=\"upper\" data-href=\"@/x.md\">ABC</div>"), "{html}");
+        assert!(html.contains("<a href=\"#x\">a</a>"), "{html}");
+        assert!(html.contains("<code class=\"language-rust\">"), "{html}");
     }
 
     #[test]

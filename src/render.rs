@@ -500,6 +500,8 @@ fn render_page(ctx: &Ctx<'_>, i: usize) -> Result<OutputFile, Diagnostic> {
     let mut name = template_for(p);
     if i == site.home && p.template.is_none() {
         name = "index.html".into();
+    } else if p.template.is_none() && !ctx.theme.has(&name) {
+        name = "page.html".into();
     }
     if !ctx.theme.has(&name) {
         let available: Vec<_> = ctx.theme.origins.keys().filter(|k| !k.starts_with("partials/")).map(|k| format!("`{k}`")).collect();

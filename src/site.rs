@@ -5,7 +5,7 @@
 //! diagnostics for those that do not and for output paths claimed twice.
 
 use crate::config::{Config, MenuTarget, CONFIG_FILE};
-use crate::content::{Asset, Kind, Page, SortBy};
+use crate::content::{Asset, Page, SortBy};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{Link, LinkTarget};
 use std::collections::{BTreeMap, HashMap};
@@ -285,15 +285,12 @@ fn check_menus(site: &Site, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whether a page kind gets its own template name (`measure.html`), else `page.html`.
+/// The template a page asks for: its `template:`, else its kind's (`section.html`, `measure.html`,
+/// `form.html` …); the renderer falls back to `page.html` when a kind has no template of its own.
 pub fn template_for(page: &Page) -> String {
-    if let Some(t) = &page.template {
-        return t.clone();
-    }
-    match page.kind {
-        Kind::Section => "section.html".into(),
-        Kind::Measure => "measure.html".into(),
-        _ => "page.html".into(),
+    match &page.template {
+        Some(t) => t.clone(),
+        None => format!("{}.html", page.kind.name()),
     }
 }
 

@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_file_line_only() {
-        let e = from_yaml::<T>("a.md", "title: [x\n", 2).unwrap_err();
+        let e = from_yaml::<T>("a.md", "title: \"unclosed\nweight: 1\n", 2).unwrap_err();
         assert!(!e.message.contains("at line"), "{}", e.message);
         assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
     }

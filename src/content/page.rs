@@ -8,9 +8,13 @@
 use super::front_matter::{from_yaml, key_line, split, KindProbe};
 use super::load::SourceFile;
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{parse_markdown, Document, ParseOptions};
+use crate::markdown::{parse_markdown, Document, EmbedParser, ParseOptions};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
+
+/// Fenced-block languages rendered by other modules, in every kind of page: each entry maps a
+/// language (```flow) to its parser. Register a module's block here.
+pub static EMBEDS: &[(&str, EmbedParser)] = &[];
 
 /// What a page is, selected by `kind:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -168,6 +172,8 @@ impl Status {
     }
 }
 
+/// Declares a front-matter struct with the fields every kind shares plus the kind's own (used by the
+/// kind modules: `front_matter!(#[serde(deny_unknown_fields)] FormFront { pub paper: … })`).
 macro_rules! front_matter {
     ($(#[$attr:meta])* $name:ident { $($extra:tt)* }) => {
         #[derive(Debug, Deserialize)]
@@ -210,6 +216,9 @@ macro_rules! front_matter {
         }
     };
 }
+
+#[allow(unused_imports)]
+pub(crate) use front_matter;
 
 front_matter!(
     /// Front matter of the fully modelled kinds (page, section, measure): unknown keys are errors.
@@ -450,7 +459,7 @@ fn build_page(
             return None;
         }
     };
-    let opts = ParseOptions { articles: kind == Kind::Measure, raw_html };
+    let opts = ParseOptions { articles: kind == Kind::Measure, raw_html, embeds: EMBEDS };
     let (doc, body_diags) = parse_markdown(&file.source, &file.text, body_offset, &dir, opts);
     diags.extend(body_diags);
     let measure = (kind == Kind::Measure).then(|| MeasureMeta {
