@@ -229,3 +229,22 @@ fn empty_content_is_a_clear_error() {
         run.stderr
     );
 }
+
+/// The `<main>` element of an output page, for golden snapshots that ignore the site chrome.
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.find("</main>").expect("a </main>") + "</main>".len();
+    &html[start..end]
+}
+
+#[test]
+fn measure_page_html_golden() {
+    let run = Site::fixture("basic").build().ok();
+    insta::assert_snapshot!("basic_measure_main", main_of(&run.read("guide/measure/index.html")));
+}
+
+#[test]
+fn section_page_html_golden() {
+    let run = Site::fixture("basic").build().ok();
+    insta::assert_snapshot!("basic_section_main", main_of(&run.read("guide/index.html")));
+}
