@@ -11,13 +11,14 @@
 //! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
 //! - `src/config.rs`       `portal.yaml` → validated `Config`
 //! - `src/diagnostic.rs`   `Diagnostic { path, line, col, message }`, sorted, printed here only
-//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one home of
-//!                         serde_yaml), pages typed by kind
-//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links, text),
-//!                         render once with links resolved
+//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one
+//!   home of serde_yaml), pages typed by kind
+//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links,
+//!   text), render once with links resolved
 //! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
-//! - `src/output.rs`       `OutputFile`, atomic write, output-folder safety
+//! - `src/output.rs`       `OutputFile`, sinks (staging folder swapped in atomically, memory,
+//!   nothing), output-folder safety
 //! - `themes/default/`     the built-in theme (compiled in): templates/, static/css, static/js
 
 use clap::{Parser, Subcommand};
@@ -27,7 +28,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "portal", version, about = "Build a county 稳评 guidance portal from Markdown")]
+#[command(
+    name = "portal",
+    version,
+    about = "Build a county 稳评 guidance portal from Markdown"
+)]
 struct Cli {
     /// The site's folder (holding portal.yaml and content/).
     #[arg(long, global = true, default_value = ".")]
@@ -70,18 +75,32 @@ enum Command {
         drafts: bool,
     },
     /// Create a new site in DIR that builds at once.
-    New {
-        dir: PathBuf,
-    },
+    New { dir: PathBuf },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let options = |base_path: Option<String>, drafts: bool| BuildOptions { root: cli.root.clone(), base_path, drafts };
+    let options = |base_path: Option<String>, drafts: bool| BuildOptions {
+        root: cli.root.clone(),
+        base_path,
+        drafts,
+    };
     let result = match cli.command {
-        Command::Build { ref output, ref base_path, drafts } => cmd::build::build(&options(base_path.clone(), drafts), output),
-        Command::Check { ref base_path, drafts } => Ok(cmd::build::check(&options(base_path.clone(), drafts))),
-        Command::Serve { port, ref bind, ref base_path, drafts } => serve(&options(base_path.clone(), drafts), bind, port),
+        Command::Build {
+            ref output,
+            ref base_path,
+            drafts,
+        } => cmd::build::build(&options(base_path.clone(), drafts), output),
+        Command::Check {
+            ref base_path,
+            drafts,
+        } => Ok(cmd::build::check(&options(base_path.clone(), drafts))),
+        Command::Serve {
+            port,
+            ref bind,
+            ref base_path,
+            drafts,
+        } => serve(&options(base_path.clone(), drafts), bind, port),
         Command::New { ref dir } => cmd::new::new_site(dir),
     };
     match result {
@@ -119,8 +138,20 @@ fn serve(opts: &BuildOptions, bind: &str, port: u16) -> anyhow::Result<Report> {
     if bind != "127.0.0.1" && bind != "localhost" && bind != "::1" {
         eprintln!("warning: listening on {bind}: the preview is reachable from other machines");
     }
-    let (server, built) = cmd::serve::start(opts, &cmd::serve::ServeOptions { bind: bind.into(), port })?;
-    eprintln!("serving {} pages at {} (Ctrl-C to stop)", built.pages, server.url);
+    let (server, built) = cmd::serve::start(
+        opts,
+        &cmd::serve::ServeOptions {
+            bind: bind.into(),
+            port,
+        },
+    )?;
+    eprintln!(
+        "serving {} pages at {} (Ctrl-C to stop)",
+        built.pages, server.url
+    );
     server.wait();
-    Ok(Report { summary: "server stopped".into(), ..Report::default() })
+    Ok(Report {
+        summary: "server stopped".into(),
+        ..Report::default()
+    })
 }

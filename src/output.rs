@@ -26,7 +26,10 @@ pub struct OutputFile {
 
 impl OutputFile {
     pub fn bytes(path: impl Into<String>, bytes: Vec<u8>) -> Self {
-        OutputFile { path: path.into(), data: Data::Bytes(bytes) }
+        OutputFile {
+            path: path.into(),
+            data: Data::Bytes(bytes),
+        }
     }
 
     /// The file's bytes (reads copied files from disk).
@@ -34,7 +37,9 @@ impl OutputFile {
         Ok(match &self.data {
             Data::Bytes(b) => b.as_slice().into(),
             Data::Static(b) => (*b).into(),
-            Data::Copy(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display()))?.into(),
+            Data::Copy(p) => std::fs::read(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .into(),
         })
     }
 
@@ -52,23 +57,154 @@ impl OutputFile {
     }
 }
 
+/// Receives each output file as soon as it is rendered: a staging folder (`build`), memory (`serve`)
+/// or nothing (`check`). Files arrive from several threads.
+pub trait Sink: Sync {
+    fn put(&self, file: OutputFile) -> Result<()>;
+}
+
+/// Keeps files in memory.
+#[derive(Default)]
+pub struct MemorySink(std::sync::Mutex<Vec<OutputFile>>);
+
+impl MemorySink {
+    /// The files received, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, file: OutputFile) -> Result<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+}
+
+/// Discards files (for `check`).
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn put(&self, _: OutputFile) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A temporary sibling of the output folder that files are written into as they are rendered, and
+/// that replaces the output folder only on [`Staging::commit`]. Dropped uncommitted, it is removed and
+/// the previous output stays exactly as it was.
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the staging folder beside `out`.
+    pub fn new(out: &Path) -> Result<Staging> {
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            tmp,
+            committed: false,
+        })
+    }
+
+    /// Swaps the staged folder into place and removes the previous output.
+    pub fn commit(mut self) -> Result<()> {
+        let out = &self.out;
+        let old = self.tmp.with_file_name(format!(
+            ".{}.old-{}",
+            out.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        if out.exists() {
+            std::fs::rename(out, &old)
+                .with_context(|| format!("moving the previous {} aside", out.display()))?;
+        }
+        if let Err(e) = std::fs::rename(&self.tmp, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(e).with_context(|| format!("moving the new output into {}", out.display()));
+        }
+        self.committed = true;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutputFile) -> Result<()> {
+        write_one(&self.tmp, &file)
+    }
+}
+
+fn write_one(dir: &Path, f: &OutputFile) -> Result<()> {
+    let target = dir.join(safe_relative(&f.path)?);
+    if let Some(p) = target.parent() {
+        std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
+    }
+    match &f.data {
+        Data::Copy(src) => {
+            std::fs::copy(src, &target)
+                .with_context(|| format!("copying {} to {}", src.display(), target.display()))?;
+        }
+        _ => std::fs::write(&target, f.read()?)
+            .with_context(|| format!("writing {}", target.display()))?,
+    }
+    Ok(())
+}
+
 /// Refuses output folders whose replacement would destroy sources: the site root, `content/`, any
 /// ancestor of the site root, or `/`.
 pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
     let abs = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
         normalize(&p)
     };
     let (root, out) = (abs(root), abs(out));
     if out.parent().is_none() {
-        bail!("refusing to use `{}` as the output folder: it is the file-system root", out.display());
+        bail!(
+            "refusing to use `{}` as the output folder: it is the file-system root",
+            out.display()
+        );
     }
     if root.starts_with(&out) {
         bail!("refusing to use `{}` as the output folder: it holds the site itself (expected e.g. `public/`)", out.display());
     }
     for source in ["content", "templates", "themes", "static"] {
         if out.starts_with(root.join(source)) {
-            bail!("refusing to use `{}` as the output folder: it is inside the site's `{source}/`", out.display());
+            bail!(
+                "refusing to use `{}` as the output folder: it is inside the site's `{source}/`",
+                out.display()
+            );
         }
     }
     Ok(())
@@ -100,48 +236,13 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
     Ok(p)
 }
 
-/// Writes `files` into `out` atomically: into `out`'s temporary sibling first, then swapped in.
+/// Writes `files` into `out` atomically (through a [`Staging`] folder).
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> Result<()> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    if let Err(e) = write_tree(&tmp, files) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    if out.exists() {
-        std::fs::rename(out, &old).with_context(|| format!("moving the previous {} aside", out.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        let _ = std::fs::rename(&old, out);
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e).with_context(|| format!("moving the new output into {}", out.display()));
-    }
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(())
-}
-
-fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut made = std::collections::HashSet::new();
+    let staging = Staging::new(out)?;
     for f in files {
-        let target = dir.join(safe_relative(&f.path)?);
-        if let Some(p) = target.parent() {
-            if made.insert(p.to_path_buf()) {
-                std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
-            }
-        }
-        match &f.data {
-            Data::Copy(src) => {
-                std::fs::copy(src, &target).with_context(|| format!("copying {} to {}", src.display(), target.display()))?;
-            }
-            _ => std::fs::write(&target, f.read()?).with_context(|| format!("writing {}", target.display()))?,
-        }
+        staging.put(f.clone())?;
     }
-    Ok(())
+    staging.commit()
 }
 
 #[cfg(test)]
@@ -171,7 +272,10 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let out = d.path().join("public");
         write_atomically(&out, &[OutputFile::bytes("a.txt", b"one".to_vec())]).unwrap();
-        let bad = [OutputFile::bytes("b.txt", b"x".to_vec()), OutputFile::bytes("../evil", b"x".to_vec())];
+        let bad = [
+            OutputFile::bytes("b.txt", b"x".to_vec()),
+            OutputFile::bytes("../evil", b"x".to_vec()),
+        ];
         assert!(write_atomically(&out, &bad).is_err());
         assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"one");
         assert!(!out.join("b.txt").exists());

@@ -7,8 +7,8 @@
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::{load_sources, parse_page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::OutputFile;
-use crate::render::{render_site, Theme};
+use crate::output::Sink;
+use crate::render::{render_site, RenderStats, Theme};
 use crate::site::assemble;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -26,8 +26,10 @@ pub struct BuildOptions {
 /// What a pipeline run produced.
 #[derive(Debug, Default)]
 pub struct Built {
-    /// Rendered files, sorted by path; `None` when there were errors.
-    pub files: Option<Vec<OutputFile>>,
+    /// Whether every file was rendered and handed to the sink without errors.
+    pub ok: bool,
+    /// Files and bytes handed to the sink.
+    pub stats: RenderStats,
     /// Every diagnostic, sorted by path and position.
     pub diagnostics: Vec<Diagnostic>,
     /// Number of Markdown pages published.
@@ -49,13 +51,17 @@ pub fn load_config(root: &Path, base_path: Option<&str>) -> Result<Config, Vec<D
             _ => format!("cannot read: {e}"),
         })]
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(&text)
+        .replace("\r\n", "\n");
     Config::parse(&text, base_path)
 }
 
-/// Runs the whole pipeline in memory. Every stage runs even when an earlier one reported errors, as
-/// far as its input allows, so one run reports every mistake.
-pub fn run(opts: &BuildOptions) -> Built {
+/// Runs the whole pipeline, handing rendered files to `sink`. Every stage runs even when an earlier
+/// one reported errors, as far as its input allows, so one run reports every mistake; the sink's
+/// files are only good when [`Built::ok`] is true.
+pub fn run(opts: &BuildOptions, sink: &dyn Sink) -> Built {
     let mut diags = Diagnostics::new();
     let config = match load_config(&opts.root, opts.base_path.as_deref()) {
         Ok(c) => Some(c),
@@ -67,13 +73,20 @@ pub fn run(opts: &BuildOptions) -> Built {
     let (sources, load_diags) = load_sources(&opts.root);
     diags.extend(load_diags);
     let raw_html = config.as_ref().is_some_and(|c| c.markdown.raw_html);
-    let parsed: Vec<_> = sources.files.par_iter().map(|f| parse_page(f, raw_html)).collect();
+    let parsed: Vec<_> = sources
+        .files
+        .par_iter()
+        .map(|f| parse_page(f, raw_html))
+        .collect();
     let mut pages = Vec::with_capacity(parsed.len());
     for (page, d) in parsed {
         diags.extend(d);
         pages.extend(page);
     }
-    let theme_name = config.as_ref().map_or("default", |c| c.theme.as_str()).to_string();
+    let theme_name = config
+        .as_ref()
+        .map_or("default", |c| c.theme.as_str())
+        .to_string();
     let theme = match Theme::load(&opts.root, &theme_name) {
         Ok(t) => Some(t),
         Err(d) => {
@@ -85,16 +98,16 @@ pub fn run(opts: &BuildOptions) -> Built {
     let (site, site_diags) = assemble(config, pages, sources.assets, opts.drafts);
     diags.extend(site_diags);
     let page_count = site.pages.len();
-    let mut files = None;
+    let mut stats = RenderStats::default();
     if let Some(theme) = theme {
-        match render_site(&site, &theme) {
-            Ok(f) => files = Some(f),
+        match render_site(&site, &theme, sink) {
+            Ok(s) => stats = s,
             Err(d) => diags.extend(d),
         }
     }
-    let has_errors = diags.has_errors();
     Built {
-        files: if has_errors { None } else { files },
+        ok: !diags.has_errors(),
+        stats,
         diagnostics: diags.into_sorted(),
         pages: page_count,
     }
