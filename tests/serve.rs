@@ -12,7 +12,11 @@ use support::site::Site;
 /// A raw HTTP/1.1 request; returns (status, headers, body). Raw so that `..` reaches the server as sent.
 fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).unwrap();
     let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
@@ -24,8 +28,18 @@ fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (u16, String
 #[test]
 fn serves_pages_files_and_the_404_page_under_the_base_path() {
     let site = Site::fixture("basic");
-    let opts = BuildOptions { root: site.root().to_path_buf(), ..BuildOptions::default() };
-    let (server, built) = start(&opts, &ServeOptions { bind: "127.0.0.1".into(), port: 0 }).unwrap();
+    let opts = BuildOptions {
+        root: site.root().to_path_buf(),
+        ..BuildOptions::default()
+    };
+    let (server, built) = start(
+        &opts,
+        &ServeOptions {
+            bind: "127.0.0.1".into(),
+            port: 0,
+        },
+    )
+    .unwrap();
     assert!(built.pages > 0);
     assert!(server.url.ends_with("/wenping/"), "{}", server.url);
     let addr = server.addr;
@@ -56,12 +70,23 @@ fn serves_pages_files_and_the_404_page_under_the_base_path() {
 
     let (status, _, body) = request(addr, "GET", "/wenping/nope/");
     assert_eq!(status, 404);
-    assert!(String::from_utf8_lossy(&body).contains("页面未找到"), "the site's own 404 page");
+    assert!(
+        String::from_utf8_lossy(&body).contains("页面未找到"),
+        "the site's own 404 page"
+    );
 
-    for evil in ["/wenping/../portal.yaml", "/wenping/%2e%2e/portal.yaml", "/wenping/..%2fportal.yaml", "/wenping/content/_index.md"] {
+    for evil in [
+        "/wenping/../portal.yaml",
+        "/wenping/%2e%2e/portal.yaml",
+        "/wenping/..%2fportal.yaml",
+        "/wenping/content/_index.md",
+    ] {
         let (status, _, body) = request(addr, "GET", evil);
         assert_eq!(status, 404, "{evil}");
-        assert!(!String::from_utf8_lossy(&body).contains("title: 测试县"), "{evil} leaked a source file");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("title: 测试县"),
+            "{evil} leaked a source file"
+        );
     }
     let (status, _, _) = request(addr, "POST", "/wenping/index.html");
     assert_eq!(status, 405);

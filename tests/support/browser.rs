@@ -28,6 +28,7 @@
 //! it panics: CI must never skip browser tests silently.
 
 use std::ffi::OsStr;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -66,6 +67,11 @@ const MAX_SCREENSHOT_HEIGHT: u32 = 16_384;
 
 /// Extra Chromium flags (headless_chrome adds `--headless`, `--no-sandbox`,
 /// `--disable-gpu`, `--user-data-dir` and `--window-size` from `LaunchOptions`).
+///
+/// Not `--no-pdf-header-footer`: it only affects `--print-to-pdf` on the command
+/// line (we pass `displayHeaderFooter: false` to `Page.printToPDF` instead), and with
+/// Chromium 156 it makes the initial tab vanish during start-up about half of the
+/// time, which breaks headless_chrome's tab bookkeeping.
 const CHROMIUM_ARGS: &[&str] = &[
     "--disable-dev-shm-usage",
     "--disable-background-networking",
@@ -73,9 +79,11 @@ const CHROMIUM_ARGS: &[&str] = &[
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--no-pdf-header-footer",
     "--hide-scrollbars",
 ];
+
+/// How many times to start Chromium before giving up (start-up races are retried).
+const LAUNCH_ATTEMPTS: usize = 3;
 
 /// A viewport to emulate: CSS pixel size and whether to emulate a mobile device
 /// (mobile honours `<meta name="viewport">` like a phone does).
@@ -129,15 +137,24 @@ pub fn ci_strict() -> bool {
 pub fn chromium_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
         let p = PathBuf::from(p);
-        return if p.is_file() { Some(p) } else { find_in_path(&p) };
+        return if p.is_file() {
+            Some(p)
+        } else {
+            find_in_path(&p)
+        };
     }
     let debian = PathBuf::from("/usr/bin/chromium");
     if debian.is_file() {
         return Some(debian);
     }
-    ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome"]
-        .iter()
-        .find_map(|name| find_in_path(Path::new(name)))
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome-stable",
+        "google-chrome",
+    ]
+    .iter()
+    .find_map(|name| find_in_path(Path::new(name)))
 }
 
 fn find_in_path(name: &Path) -> Option<PathBuf> {
@@ -164,34 +181,34 @@ impl Browser {
                      (install chromium, or point $CHROMIUM at the binary)"
                 );
             }
-            eprintln!();
-            eprintln!("==============================================================");
-            eprintln!("SKIPPED: chromium not installed (set $CHROMIUM or install the");
-            eprintln!("`chromium` package); this browser test did NOT run.");
-            eprintln!("==============================================================");
-            eprintln!();
+            // Straight to the process's stderr: `eprintln!` would be swallowed by the
+            // test harness's output capture for a passing (skipped) test.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n==============================================================\n\
+                 SKIPPED: chromium not installed (set $CHROMIUM or install the\n\
+                 `chromium` package); this browser test did NOT run: {}\n\
+                 ==============================================================\n",
+                std::thread::current().name().unwrap_or("?")
+            );
             return None;
         };
-        let profile = tempfile::Builder::new()
-            .prefix("portal-chromium-")
-            .tempdir()
-            .expect("create a temporary Chromium profile directory");
-        let options = LaunchOptions {
-            path: Some(path.clone()),
-            headless: true,
-            sandbox: false,
-            enable_gpu: false,
-            window_size: Some((Viewport::DESKTOP.width, Viewport::DESKTOP.height)),
-            user_data_dir: Some(profile.path().to_path_buf()),
-            args: CHROMIUM_ARGS.iter().map(OsStr::new).collect(),
-            idle_browser_timeout: PROTOCOL_TIMEOUT,
-            ..LaunchOptions::default()
+        let mut failures = Vec::new();
+        let (chrome, tab, profile) = loop {
+            match start_chromium(&path) {
+                Ok(started) => break started,
+                Err(e) => {
+                    failures.push(format!("{e:#}"));
+                    assert!(
+                        failures.len() < LAUNCH_ATTEMPTS,
+                        "could not start {} ({LAUNCH_ATTEMPTS} attempts): {}",
+                        path.display(),
+                        failures.join("; ")
+                    );
+                    eprintln!("warning: Chromium start-up failed ({e:#}); retrying");
+                }
+            }
         };
-        let chrome = headless_chrome::Browser::new(options)
-            .unwrap_or_else(|e| panic!("could not start {}: {e:#}", path.display()));
-        let tab = chrome
-            .new_tab()
-            .unwrap_or_else(|e| panic!("could not open a Chromium tab: {e:#}"));
         tab.set_default_timeout(TIMEOUT);
 
         let console = Arc::new(Mutex::new(Vec::new()));
@@ -221,7 +238,7 @@ impl Browser {
         &self.tab
     }
 
-    /// Chromium's product string, e.g. `Chrome/156.0.8078.79` (`HeadlessChrome/...` in headless mode).
+    /// Chromium's product string, e.g. `Chrome/156.0.8078.79`.
     pub fn version(&self) -> String {
         self.chrome
             .get_version()
@@ -250,7 +267,9 @@ impl Browser {
         if let Some(error) = navigated.error_text {
             panic!("open({url}): navigation failed: {error}");
         }
-        if navigated.loader_id.is_some() {
+        // No loader: same-document navigation (only the #fragment changed). Download: the
+        // current page stays.
+        if navigated.loader_id.is_some() && navigated.is_download != Some(true) {
             self.wait_for_new_document(url);
         }
         self.settle();
@@ -324,7 +343,9 @@ impl Browser {
                 .exception
                 .and_then(|e| e.description)
                 .unwrap_or_default();
-            return Err(format!("{} {}", details.text, description).trim().to_string());
+            return Err(format!("{} {}", details.text, description)
+                .trim()
+                .to_string());
         }
         Ok(evaluated.result.value.unwrap_or(Value::Null))
     }
@@ -340,7 +361,9 @@ impl Browser {
                 return self;
             }
             if Instant::now() > deadline {
-                panic!("timed out after {TIMEOUT:?} waiting for {what} ({js}); last result {value:?}");
+                panic!(
+                    "timed out after {TIMEOUT:?} waiting for {what} ({js}); last result {value:?}"
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -493,12 +516,7 @@ impl Browser {
         }
         let png = self
             .tab
-            .capture_screenshot(
-                Page::CaptureScreenshotFormatOption::Png,
-                None,
-                None,
-                true,
-            )
+            .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
             .unwrap_or_else(|e| panic!("screenshot {}: {e:#}", path.display()));
         self.set_viewport(previous);
         write_file(path, &png);
@@ -526,7 +544,8 @@ impl Browser {
     }
 
     /// Console errors seen so far in this tab, one line each: `console.error(...)` calls,
-    /// uncaught exceptions and browser-logged errors such as failed resource loads.
+    /// uncaught exceptions and browser-logged errors such as failed resource loads (except
+    /// the 404 of the browser's own `/favicon.ico` request).
     pub fn console_errors(&self) -> Vec<String> {
         self.console.lock().unwrap().clone()
     }
@@ -599,6 +618,30 @@ impl Browser {
     }
 }
 
+/// Starts one headless Chromium with a fresh profile and opens a tab in it.
+fn start_chromium(
+    path: &Path,
+) -> anyhow::Result<(headless_chrome::Browser, Arc<Tab>, tempfile::TempDir)> {
+    let profile = tempfile::Builder::new()
+        .prefix("portal-chromium-")
+        .tempdir()?;
+    let options = LaunchOptions {
+        path: Some(path.to_path_buf()),
+        headless: true,
+        sandbox: false,
+        enable_gpu: false,
+        window_size: Some((Viewport::DESKTOP.width, Viewport::DESKTOP.height)),
+        user_data_dir: Some(profile.path().to_path_buf()),
+        args: CHROMIUM_ARGS.iter().map(OsStr::new).collect(),
+        idle_browser_timeout: PROTOCOL_TIMEOUT,
+        ..LaunchOptions::default()
+    };
+    let chrome = headless_chrome::Browser::new(options)?;
+    chrome.set_default_timeout(Duration::from_secs(10));
+    let tab = chrome.new_tab()?;
+    Ok((chrome, tab, profile))
+}
+
 /// Turns a DevTools event into a console-error line, if it is one.
 fn console_error_line(event: &Event) -> Option<String> {
     match event {
@@ -637,14 +680,27 @@ fn console_error_line(event: &Event) -> Option<String> {
             ))
         }
         Event::LogEntryAdded(e)
-            if e.params.entry.level == headless_chrome::protocol::cdp::Log::LogEntryLevel::Error =>
+            if e.params.entry.level
+                == headless_chrome::protocol::cdp::Log::LogEntryLevel::Error =>
         {
             let entry = &e.params.entry;
             let url = entry.url.clone().unwrap_or_default();
+            if is_automatic_favicon_request(&url) {
+                return None;
+            }
             Some(format!("{:?}: {} {url}", entry.source, entry.text))
         }
         _ => None,
     }
+}
+
+/// Chromium asks every HTTP origin for `/favicon.ico` on its own; a 404 there is not the
+/// page's fault, so it is left out of [`Browser::console_errors`].
+fn is_automatic_favicon_request(url: &str) -> bool {
+    let without_query = url.split(['?', '#']).next().unwrap_or("");
+    without_query.starts_with("http")
+        && without_query.split('/').count() == 4
+        && without_query.ends_with("/favicon.ico")
 }
 
 /// A JSON/JavaScript string literal for `s` (for splicing selectors into scripts).
@@ -673,6 +729,49 @@ pub fn file_url(path: impl AsRef<Path>) -> String {
     url
 }
 
+/// A folder for a test's screenshots and PDFs: `$PORTAL_TEST_ARTIFACTS/<test>/` when that
+/// variable is set (kept after the run, emptied first, so a developer can look at the
+/// files), otherwise a temporary folder deleted on drop.
+pub struct Artifacts {
+    path: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Artifacts {
+    /// Creates the folder for the test called `test`.
+    #[track_caller]
+    pub fn new(test: &str) -> Artifacts {
+        match std::env::var_os("PORTAL_TEST_ARTIFACTS").filter(|v| !v.is_empty()) {
+            Some(root) => {
+                let path = std::path::absolute(PathBuf::from(root).join(test))
+                    .expect("absolute artifacts path");
+                let _ = std::fs::remove_dir_all(&path);
+                std::fs::create_dir_all(&path)
+                    .unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
+                eprintln!("artifacts: {}", path.display());
+                Artifacts { path, _temp: None }
+            }
+            None => {
+                let temp = tempfile::tempdir().expect("create a temporary artifacts folder");
+                Artifacts {
+                    path: temp.path().to_path_buf(),
+                    _temp: Some(temp),
+                }
+            }
+        }
+    }
+
+    /// The folder itself.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A file name inside the folder, e.g. `artifacts.join("home-phone.png")`.
+    pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
+        self.path.join(name)
+    }
+}
+
 /// Width and height of a PNG file, read from its header. Panics if it is not a PNG.
 #[track_caller]
 pub fn png_size(path: impl AsRef<Path>) -> (u32, u32) {
@@ -699,7 +798,9 @@ fn write_file(path: &Path, bytes: &[u8]) {
 #[track_caller]
 fn poppler(tool: &str, args: &[&OsStr]) -> String {
     let output = Command::new(tool).args(args).output().unwrap_or_else(|e| {
-        panic!("could not run `{tool}` ({e}); install poppler-utils (apt-get install poppler-utils)")
+        panic!(
+            "could not run `{tool}` ({e}); install poppler-utils (apt-get install poppler-utils)"
+        )
     });
     assert!(
         output.status.success(),
@@ -727,7 +828,12 @@ pub fn pdf_page_count(path: impl AsRef<Path>) -> usize {
     let info = poppler("pdfinfo", &[path.as_os_str()]);
     pdfinfo_field(&info, "Pages")
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no page count in pdfinfo output for {}:\n{info}", path.display()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no page count in pdfinfo output for {}:\n{info}",
+                path.display()
+            )
+        })
 }
 
 /// Size of the first page in millimetres, (width, height), rounded to 0.1 mm
@@ -763,6 +869,23 @@ pub fn pdf_page_sizes_mm(path: impl AsRef<Path>) -> Vec<(f64, f64)> {
         path.display()
     );
     sizes
+}
+
+/// Panics unless every page of the PDF is `expected` (width, height) in mm, ±1 mm
+/// (Chromium's A4 comes out as 209.9 × 297.0 mm), e.g. `assert_pdf_pages_mm(&pdf, (210.0, 297.0))`.
+#[track_caller]
+pub fn assert_pdf_pages_mm(path: impl AsRef<Path>, expected: (f64, f64)) {
+    let path = path.as_ref();
+    for (i, (w, h)) in pdf_page_sizes_mm(path).into_iter().enumerate() {
+        assert!(
+            (w - expected.0).abs() <= 1.0 && (h - expected.1).abs() <= 1.0,
+            "{} page {}: {w} × {h} mm, expected {} × {} mm",
+            path.display(),
+            i + 1,
+            expected.0,
+            expected.1
+        );
+    }
 }
 
 /// Parses `595.276 x 841.89 pts (A4)` into millimetres.
