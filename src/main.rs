@@ -24,6 +24,7 @@
 use clap::{Parser, Subcommand};
 use policy_portal::cmd::{self, Report};
 use policy_portal::pipeline::BuildOptions;
+use policy_portal::serve::{Report as ServeReport, ServeOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,7 +63,7 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
-    /// Build the site in memory and serve it on 127.0.0.1.
+    /// Build the site in memory, serve it on 127.0.0.1 and rebuild on every change (live reload).
     Serve {
         #[arg(long, short, default_value_t = 8000)]
         port: u16,
@@ -73,6 +74,12 @@ enum Command {
         base_path: Option<String>,
         #[arg(long)]
         drafts: bool,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Poll the file system for changes instead of native events (network drives, some VMs).
+        #[arg(long)]
+        poll: bool,
     },
     /// Create a new site in DIR that builds at once.
     New { dir: PathBuf },
@@ -100,7 +107,16 @@ fn main() -> ExitCode {
             ref bind,
             ref base_path,
             drafts,
-        } => serve(&options(base_path.clone(), drafts), bind, port),
+            open,
+            poll,
+        } => {
+            let serve_opts = ServeOptions {
+                bind: bind.clone(),
+                port,
+                poll,
+            };
+            serve(options(base_path.clone(), drafts), &serve_opts, open)
+        }
         Command::New { ref dir } => cmd::new::new_site(dir),
     };
     match result {
@@ -127,31 +143,63 @@ fn finish(report: Report) -> ExitCode {
     }
 }
 
-fn serve(opts: &BuildOptions, bind: &str, port: u16) -> anyhow::Result<Report> {
-    let check = cmd::build::check(opts);
-    if check.failed {
-        return Ok(check);
+fn serve(opts: BuildOptions, serve: &ServeOptions, open: bool) -> anyhow::Result<Report> {
+    if !["127.0.0.1", "localhost", "::1"].contains(&serve.bind.as_str()) {
+        eprintln!(
+            "warning: listening on {}: the preview is reachable from other machines on the network",
+            serve.bind
+        );
     }
-    for d in &check.diagnostics {
-        eprintln!("{d}");
-    }
-    if bind != "127.0.0.1" && bind != "localhost" && bind != "::1" {
-        eprintln!("warning: listening on {bind}: the preview is reachable from other machines");
-    }
-    let (server, built) = cmd::serve::start(
-        opts,
-        &cmd::serve::ServeOptions {
-            bind: bind.into(),
-            port,
-        },
-    )?;
+    let server = policy_portal::serve::start(opts, serve, std::sync::Arc::new(print_serve_report))?;
     eprintln!(
-        "serving {} pages at {} (Ctrl-C to stop)",
-        built.pages, server.url
+        "serving at {} (watching files: {}; Ctrl-C to stop)",
+        server.url, server.watch_mode
     );
+    if open {
+        open_browser(&server.url);
+    }
     server.wait();
     Ok(Report {
         summary: "server stopped".into(),
         ..Report::default()
     })
+}
+
+/// The terminal side of `serve`: diagnostics, then one line per rebuild.
+fn print_serve_report(report: ServeReport) {
+    match report {
+        ServeReport::Rebuilt(o) => {
+            for d in &o.diagnostics {
+                eprintln!("{d}");
+            }
+            let errors = o.diagnostics.iter().filter(|d| d.is_error()).count();
+            let what = if o.full { "site" } else { "changes" };
+            if o.ok {
+                eprintln!(
+                    "rebuilt {what}: {} files in {}",
+                    o.rendered,
+                    cmd::human_duration(o.elapsed)
+                );
+            } else {
+                eprintln!(
+                    "rebuild failed: {errors} error{}; still serving the last good site",
+                    if errors == 1 { "" } else { "s" }
+                );
+            }
+        }
+        ServeReport::Problem(p) => eprintln!("warning: {p}"),
+    }
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("warning: could not open a browser; visit {url}");
+    }
 }

@@ -81,7 +81,7 @@ pub fn run(opts: &BuildOptions, sink: &dyn Sink) -> Built {
     let mut pages = Vec::with_capacity(parsed.len());
     for (page, d) in parsed {
         diags.extend(d);
-        pages.extend(page);
+        pages.extend(page.map(std::sync::Arc::new));
     }
     let theme_name = config
         .as_ref()

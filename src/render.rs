@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// The default theme, compiled in.
 static BUILTIN_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -332,11 +332,79 @@ const SUMMARY_CHARS: usize = 120;
 
 // ---------------------------------------------------------------- rendering
 
+/// Shared by every render of one run: page HTML and section listings are made once, on first use,
+/// so an incremental render only pays for what it renders.
 struct Ctx<'a> {
     site: &'a Site,
     theme: &'a Theme,
-    html: Vec<String>,
-    sections: BTreeMap<usize, Value>,
+    html: Vec<OnceLock<String>>,
+    sections: BTreeMap<usize, OnceLock<Value>>,
+}
+
+impl Ctx<'_> {
+    fn new<'a>(site: &'a Site, theme: &'a Theme) -> Ctx<'a> {
+        Ctx {
+            site,
+            theme,
+            html: (0..site.pages.len()).map(|_| OnceLock::new()).collect(),
+            sections: site
+                .children
+                .keys()
+                .map(|&s| (s, OnceLock::new()))
+                .collect(),
+        }
+    }
+
+    /// The page's Markdown rendered to HTML with its links resolved.
+    fn html(&self, i: usize) -> &str {
+        self.html[i]
+            .get_or_init(|| render_html(&self.site.pages[i].doc, |l| self.site.resolve_link(i, l)))
+    }
+
+    /// The section's view (its listing), as a template value.
+    fn section(&self, s: usize) -> &Value {
+        self.sections[&s]
+            .get_or_init(|| serde_json::to_value(section_view(self, s)).expect("views serialise"))
+    }
+}
+
+/// What to render: everything, or (for `serve`) only what an edit touched.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Pages by index into `Site::pages`; `None` means every page.
+    pub pages: Option<HashSet<usize>>,
+    /// Tag pages by tag name; `None` means every tag page.
+    pub tags: Option<HashSet<String>>,
+    /// `404.html`, `tags/index.html` and `sitemap.xml`.
+    pub extras: bool,
+    /// Theme static files and content attachments.
+    pub statics: bool,
+}
+
+impl Selection {
+    /// Every output file.
+    pub fn all() -> Selection {
+        Selection {
+            pages: None,
+            tags: None,
+            extras: true,
+            statics: true,
+        }
+    }
+
+    fn has_page(&self, i: usize) -> bool {
+        self.pages.as_ref().is_none_or(|p| p.contains(&i))
+    }
+
+    fn has_tag(&self, t: &str) -> bool {
+        self.tags.as_ref().is_none_or(|s| s.contains(t))
+    }
+}
+
+/// A page's entry in listings (title, date, summary …) as text: when it changes, the pages that list
+/// this page must be rendered again.
+pub fn listing_fingerprint(site: &Site, i: usize) -> String {
+    serde_json::to_string(&link_view(site, i)).expect("views serialise")
 }
 
 /// What [`render_site`] produced.
@@ -388,49 +456,43 @@ pub fn render_site(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Result<RenderStats, Vec<Diagnostic>> {
-    let html: Vec<String> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| render_html(&site.pages[i].doc, |l| site.resolve_link(i, l)))
-        .collect();
-    let mut ctx = Ctx {
-        site,
-        theme,
-        html,
-        sections: BTreeMap::new(),
-    };
-    let sections: BTreeMap<usize, Value> = site
-        .children
-        .keys()
-        .map(|&s| {
-            (
-                s,
-                serde_json::to_value(section_view(&ctx, s)).expect("views serialise"),
-            )
-        })
-        .collect();
-    ctx.sections = sections;
+    render_selected(site, theme, &Selection::all(), sink)
+}
+
+/// Renders the files of `sel` (see [`render_site`]).
+pub fn render_selected(
+    site: &Site,
+    theme: &Theme,
+    sel: &Selection,
+    sink: &dyn Sink,
+) -> Result<RenderStats, Vec<Diagnostic>> {
+    let ctx = Ctx::new(site, theme);
     let out = Checked {
         sink,
         seen: Mutex::new(HashSet::new()),
         bytes: AtomicU64::new(0),
         errors: Mutex::new(Vec::new()),
     };
-    page_chunks(site).par_iter().for_each(|(section, pages)| {
-        let mut tctx = tera::Context::new();
-        if let Some(s) = section {
-            tctx.insert("section", &ctx.sections[s]);
-        }
-        for &i in pages {
-            out.result(render_page(&ctx, i, &mut tctx));
-        }
-    });
-    match render_extras(&ctx) {
+    page_chunks(site, sel)
+        .par_iter()
+        .for_each(|(section, pages)| {
+            let mut tctx = tera::Context::new();
+            if let Some(s) = section {
+                tctx.insert("section", ctx.section(*s));
+            }
+            for &i in pages {
+                out.result(render_page(&ctx, i, &mut tctx));
+            }
+        });
+    match render_extras(&ctx, sel) {
         Ok(extra) => extra.into_iter().for_each(|f| out.put(f)),
         Err(d) => out.errors.lock().expect("lock").extend(d),
     }
-    static_files(site, theme)
-        .into_iter()
-        .for_each(|f| out.put(f));
+    if sel.statics {
+        static_files(site, theme)
+            .into_iter()
+            .for_each(|f| out.put(f));
+    }
     let errors = out.errors.into_inner().expect("lock");
     if !errors.is_empty() {
         return Err(errors);
@@ -442,13 +504,13 @@ pub fn render_site(
 }
 
 /// Pages grouped by the section that lists them, in chunks of [`CHUNK`]; sections stand alone.
-fn page_chunks(site: &Site) -> Vec<(Option<usize>, Vec<usize>)> {
+fn page_chunks(site: &Site, sel: &Selection) -> Vec<(Option<usize>, Vec<usize>)> {
     let mut by_section: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
     for (i, p) in site
         .pages
         .iter()
         .enumerate()
-        .filter(|(i, _)| !site.shadowed.contains(i))
+        .filter(|(i, _)| !site.shadowed.contains(i) && sel.has_page(*i))
     {
         let key = if p.is_section() { None } else { site.parent[i] };
         by_section.entry(key).or_default().push(i);
@@ -572,7 +634,7 @@ fn section_view<'a>(ctx: &'a Ctx<'a>, s: usize) -> SectionView<'a> {
     SectionView {
         title: &p.title,
         path: &p.path,
-        content: &ctx.html[s],
+        content: ctx.html(s),
         description: p.description.as_deref(),
         pages: children.pages.iter().map(|&i| link_view(site, i)).collect(),
         subsections: children
@@ -644,7 +706,7 @@ fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
         kind_label: p.kind.label(),
         path: &p.path,
         source: &p.rel,
-        content: &ctx.html[i],
+        content: ctx.html(i),
         toc: if p.toc { toc(p) } else { Vec::new() },
         date: p.date.as_ref().map(|d| d.0.as_str()),
         weight: p.weight,
@@ -727,7 +789,7 @@ fn render_page(
     tctx.insert("root", &root_prefix(&p.path));
     tctx.insert("page", &page_view(ctx, i));
     if p.is_section() {
-        tctx.insert("section", &ctx.sections[&i]);
+        tctx.insert("section", ctx.section(i));
         if i == site.home {
             tctx.insert("latest", &latest(site));
         }
@@ -767,7 +829,7 @@ fn latest(site: &Site) -> Value {
     .expect("views serialise")
 }
 
-fn render_extras(ctx: &Ctx<'_>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+fn render_extras(ctx: &Ctx<'_>, sel: &Selection) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let site = ctx.site;
     let mut files = Vec::new();
     let mut diags = Vec::new();
@@ -776,11 +838,14 @@ fn render_extras(ctx: &Ctx<'_>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         Err(d) => diags.push(d),
     };
     let page_404 = base_context(site, None, site.config.base_path.clone());
-    push(
-        render_template(ctx.theme, "404.html", page_404, "404.html")
-            .map(|h| OutputFile::bytes("404.html", h.into_bytes())),
-    );
-    if !site.tags.is_empty() {
+    let extras = sel.extras;
+    if extras {
+        push(
+            render_template(ctx.theme, "404.html", page_404, "404.html")
+                .map(|h| OutputFile::bytes("404.html", h.into_bytes())),
+        );
+    }
+    if !site.tags.is_empty() && extras {
         let terms: Vec<TermView> = site
             .tags
             .iter()
@@ -799,16 +864,19 @@ fn render_extras(ctx: &Ctx<'_>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             render_template(ctx.theme, "taxonomy_list.html", map, "tags/index.html")
                 .map(|h| OutputFile::bytes("tags/index.html", h.into_bytes())),
         );
-        let term_files: Vec<_> = site
-            .tags
-            .par_iter()
-            .map(|(name, tag)| render_term(ctx, name, &tag.pages))
-            .collect();
-        for r in term_files {
-            push(r);
-        }
     }
-    files.push(OutputFile::bytes("sitemap.xml", sitemap(site).into_bytes()));
+    let term_files: Vec<_> = site
+        .tags
+        .par_iter()
+        .filter(|(name, _)| sel.has_tag(name))
+        .map(|(name, tag)| render_term(ctx, name, &tag.pages))
+        .collect();
+    for r in term_files {
+        push(r);
+    }
+    if extras {
+        files.push(OutputFile::bytes("sitemap.xml", sitemap(site).into_bytes()));
+    }
     if diags.is_empty() {
         Ok(files)
     } else {

@@ -9,13 +9,14 @@ use crate::content::{Asset, Page, SortBy};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{Link, LinkTarget};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// The whole site, ready to render.
 #[derive(Debug)]
 pub struct Site {
     pub config: Config,
     /// Every page, sorted by content path; `pages[home]` is the root section.
-    pub pages: Vec<Page>,
+    pub pages: Vec<Arc<Page>>,
     pub home: usize,
     /// Content path (`a/b.md`) → index into `pages`.
     pub by_rel: HashMap<String, usize>,
@@ -106,14 +107,14 @@ pub fn root_prefix(path: &str) -> String {
 /// Builds the site from parsed pages; drafts are dropped unless `drafts` is set.
 pub fn assemble(
     config: Config,
-    mut pages: Vec<Page>,
+    mut pages: Vec<Arc<Page>>,
     assets: Vec<Asset>,
     drafts: bool,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     pages.retain(|p| drafts || !p.draft);
     if !pages.iter().any(|p| p.rel == "_index.md") {
-        pages.push(Page::implicit_home(&config.title));
+        pages.push(Arc::new(Page::implicit_home(&config.title)));
     }
     pages.sort_by(|a, b| a.rel.cmp(&b.rel));
     let by_rel: HashMap<String, usize> = pages
@@ -150,7 +151,7 @@ pub fn assemble(
 
 /// Reports output paths claimed twice; returns the pages that lost (not to be rendered).
 fn check_output_paths(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     assets: &[Asset],
     diags: &mut Vec<Diagnostic>,
 ) -> std::collections::HashSet<usize> {
@@ -181,7 +182,7 @@ fn check_output_paths(
 }
 
 fn find_parents(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     by_rel: &HashMap<String, usize>,
     home: usize,
 ) -> Vec<Option<usize>> {
@@ -213,7 +214,7 @@ fn find_parents(
         .collect()
 }
 
-fn list_children(pages: &[Page], parent: &[Option<usize>]) -> HashMap<usize, Children> {
+fn list_children(pages: &[Arc<Page>], parent: &[Option<usize>]) -> HashMap<usize, Children> {
     let mut children: HashMap<usize, Children> = HashMap::new();
     for (i, p) in pages.iter().enumerate() {
         if p.is_section() {
@@ -251,7 +252,7 @@ pub fn listing_order(a: &Page, b: &Page, by: SortBy) -> std::cmp::Ordering {
     primary.then_with(|| a.rel.cmp(&b.rel))
 }
 
-fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag> {
+fn collect_tags(pages: &[Arc<Page>]) -> BTreeMap<String, Tag> {
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
     for (i, p) in pages.iter().enumerate() {
         for t in &p.tags {

@@ -2,7 +2,6 @@
 
 pub mod build;
 pub mod new;
-pub mod serve;
 
 use crate::diagnostic::Diagnostic;
 

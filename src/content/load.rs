@@ -94,7 +94,23 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
     (sources, diags)
 }
 
-/// Hidden files and editors' temporary files are never content.
+/// Reads one Markdown source by its content-relative path: `Ok(None)` when it no longer exists.
+pub fn read_source(root: &Path, rel: &str) -> Result<Option<SourceFile>, Diagnostic> {
+    let path = root.join("content").join(rel);
+    let source = format!("content/{rel}");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    read_markdown(&path, &source).map(|text| {
+        Some(SourceFile {
+            source,
+            rel: rel.to_string(),
+            text,
+        })
+    })
+}
+
+/// Hidden files and editors' temporary files (`~`, `#…#`, `.swp`, vim's `4913` probe) are never content.
 pub fn is_ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
@@ -103,6 +119,7 @@ pub fn is_ignored(name: &str) -> bool {
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
+        || name == "4913"
 }
 
 fn rel_path(base: &Path, path: &Path) -> String {

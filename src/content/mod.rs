@@ -7,5 +7,5 @@ pub mod front_matter;
 mod load;
 mod page;
 
-pub use load::{is_ignored, load_sources, Asset, SourceFile, Sources};
+pub use load::{is_ignored, load_sources, read_source, Asset, SourceFile, Sources};
 pub use page::{output_path, parse_page, Date, Kind, MeasureMeta, Page, SortBy, Status};

@@ -1,0 +1,358 @@
+//! HTTP for `serve`: answers from the live site's files in memory.
+//!
+//! Input: requests. Output: GET and HEAD answers — `index.html` for folders (with a redirect when the
+//! slash is missing), the site's `404.html`, content types by extension — plus the live-reload
+//! script, its stylesheet and its server-sent-events stream under `/__portal/`. Paths are
+//! percent-decoded and looked up in memory, so nothing outside the built site can be reached.
+//! Requests made while a rebuild runs wait for it, so a page never mixes old and new files.
+
+use super::live::FileMap;
+use std::io::Write;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Duration;
+
+/// The script injected into every HTML page in serve mode (never into `build` output).
+const LIVE_JS: &str = include_str!("live.js");
+const LIVE_CSS: &str = include_str!("live.css");
+const LIVE_TAG: &str = "<script src=\"/__portal/live.js\"></script>";
+
+/// Holds requests while a rebuild is running.
+#[derive(Default)]
+pub struct Gate {
+    building: Mutex<bool>,
+    idle: Condvar,
+}
+
+impl Gate {
+    pub fn begin(&self) {
+        *self.building.lock().expect("gate") = true;
+    }
+    pub fn end(&self) {
+        *self.building.lock().expect("gate") = false;
+        self.idle.notify_all();
+    }
+    /// Waits (at most 30 s) until no rebuild runs.
+    pub fn wait(&self) {
+        let guard = self.building.lock().expect("gate");
+        let _ = self
+            .idle
+            .wait_timeout_while(guard, Duration::from_secs(30), |b| *b);
+    }
+}
+
+/// Sends server-sent events to every connected page; remembers the current state (ok or errors) so a
+/// page that connects later is told at once.
+#[derive(Default)]
+pub struct Hub {
+    clients: Mutex<Vec<Sender<String>>>,
+    state: Mutex<String>,
+}
+
+impl Hub {
+    /// Tells every page to reload (the new files are in place).
+    pub fn reload(&self, version: u64) {
+        *self.state.lock().expect("hub") = String::new();
+        self.send(format!("event: reload\ndata: {version}\n\n"));
+    }
+
+    /// Shows the diagnostics as an overlay on every page (the last good files stay served).
+    pub fn errors(&self, lines: &[String]) {
+        let data = serde_json::to_string(lines).expect("strings serialise");
+        let msg = format!("event: errors\ndata: {data}\n\n");
+        *self.state.lock().expect("hub") = msg.clone();
+        self.send(msg);
+    }
+
+    /// Number of connected pages.
+    pub fn clients(&self) -> usize {
+        self.clients.lock().expect("hub").len()
+    }
+
+    fn send(&self, msg: String) {
+        self.clients
+            .lock()
+            .expect("hub")
+            .retain(|c| c.send(msg.clone()).is_ok());
+    }
+
+    fn subscribe(&self) -> (Receiver<String>, String) {
+        let (tx, rx) = channel();
+        self.clients.lock().expect("hub").push(tx);
+        (rx, self.state.lock().expect("hub").clone())
+    }
+}
+
+/// What the HTTP workers share with the rebuild thread.
+pub struct Shared {
+    pub files: RwLock<Arc<FileMap>>,
+    pub base: RwLock<String>,
+    pub gate: Gate,
+    pub hub: Hub,
+}
+
+/// Percent-decodes a URL path; `None` for malformed escapes or invalid UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Maps a request path under `base` to a file key, refusing anything that climbs out.
+pub fn request_key(url: &str, base: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let path = percent_decode(path)?;
+    let rest = path
+        .strip_prefix(base)
+        .or_else(|| (path.clone() + "/").strip_prefix(base).map(|_| ""))?;
+    let mut segs = Vec::new();
+    for seg in rest.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return None,
+            s if s.contains('\\') || s.contains('\0') => return None,
+            s => segs.push(s),
+        }
+    }
+    let key = segs.join("/");
+    Some(if key.is_empty() || path.ends_with('/') {
+        if key.is_empty() {
+            "index.html".into()
+        } else {
+            format!("{key}/index.html")
+        }
+    } else {
+        key
+    })
+}
+
+/// The `Content-Type` for a file name.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Answers one request.
+pub fn answer(req: tiny_http::Request, shared: &Shared) {
+    let url = req.url().to_string();
+    let method_ok = matches!(
+        req.method(),
+        tiny_http::Method::Get | tiny_http::Method::Head
+    );
+    if !method_ok {
+        respond(
+            req,
+            405,
+            "text/plain; charset=utf-8",
+            b"method not allowed".to_vec(),
+            &[("Allow", "GET, HEAD")],
+        );
+        return;
+    }
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    match path {
+        "/__portal/events" => return events(req, shared),
+        "/__portal/live.js" => {
+            return respond(
+                req,
+                200,
+                content_type("x.js"),
+                LIVE_JS.as_bytes().to_vec(),
+                &[],
+            )
+        }
+        "/__portal/live.css" => {
+            return respond(
+                req,
+                200,
+                content_type("x.css"),
+                LIVE_CSS.as_bytes().to_vec(),
+                &[],
+            )
+        }
+        _ => {}
+    }
+    shared.gate.wait();
+    let base = shared.base.read().expect("base").clone();
+    if path == "/" && base != "/" {
+        return respond(
+            req,
+            302,
+            "text/plain; charset=utf-8",
+            Vec::new(),
+            &[("Location", &base)],
+        );
+    }
+    let files = shared.files.read().expect("files").clone();
+    let key = request_key(&url, &base);
+    if let Some(k) = &key {
+        if let Some(body) = files.get(k) {
+            return respond(req, 200, content_type(k), with_live_script(k, body), &[]);
+        }
+        if files.contains_key(&format!("{k}/index.html")) {
+            let loc = format!("{path}/");
+            return respond(
+                req,
+                301,
+                "text/plain; charset=utf-8",
+                Vec::new(),
+                &[("Location", &loc)],
+            );
+        }
+    }
+    match files.get("404.html") {
+        Some(body) => respond(
+            req,
+            404,
+            content_type("404.html"),
+            with_live_script("404.html", body),
+            &[],
+        ),
+        None => {
+            let page = format!("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>未找到</title></head><body><p>未找到该页面（站点可能尚未成功构建，错误见终端）。</p>{LIVE_TAG}</body></html>");
+            respond(req, 404, content_type("x.html"), page.into_bytes(), &[])
+        }
+    }
+}
+
+/// HTML pages get the live-reload script before `</body>`.
+fn with_live_script(path: &str, body: &Arc<Vec<u8>>) -> Vec<u8> {
+    if !path.ends_with(".html") {
+        return body.as_slice().to_vec();
+    }
+    let html = String::from_utf8_lossy(body);
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{LIVE_TAG}{}", &html[..i], &html[i..]).into_bytes(),
+        None => format!("{html}{LIVE_TAG}").into_bytes(),
+    }
+}
+
+fn respond(
+    req: tiny_http::Request,
+    status: u16,
+    ctype: &str,
+    body: Vec<u8>,
+    extra: &[(&str, &str)],
+) {
+    let header = |k: &str, v: &str| {
+        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
+    };
+    let mut response = tiny_http::Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", ctype))
+        .with_header(header("Cache-Control", "no-cache"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    for (k, v) in extra {
+        response = response.with_header(header(k, v));
+    }
+    let _ = req.respond(response);
+}
+
+/// A server-sent-events stream, answered on its own thread until the page goes away.
+fn events(req: tiny_http::Request, shared: &Shared) {
+    let (rx, state) = shared.hub.subscribe();
+    let mut w = req.into_writer();
+    std::thread::spawn(move || {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
+        if w.write_all(head.as_bytes())
+            .and_then(|_| w.write_all(state.as_bytes()))
+            .and_then(|_| w.flush())
+            .is_err()
+        {
+            return;
+        }
+        loop {
+            let msg = match rx.recv_timeout(Duration::from_secs(15)) {
+                Ok(m) => m,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
+                Err(_) => return,
+            };
+            if w.write_all(msg.as_bytes()).and_then(|_| w.flush()).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_script_goes_before_the_end_of_body() {
+        let page = Arc::new(b"<html><body><p>x</p></body></html>".to_vec());
+        let out = String::from_utf8(with_live_script("a/index.html", &page)).unwrap();
+        assert_eq!(out, format!("<html><body><p>x</p>{LIVE_TAG}</body></html>"));
+        assert_eq!(with_live_script("a.css", &page), page.as_slice());
+    }
+
+    #[test]
+    fn request_paths_map_to_keys_and_never_climb() {
+        assert_eq!(request_key("/", "/").as_deref(), Some("index.html"));
+        assert_eq!(request_key("/a/b/", "/").as_deref(), Some("a/b/index.html"));
+        assert_eq!(
+            request_key("/css/x.css?v=1", "/").as_deref(),
+            Some("css/x.css")
+        );
+        assert_eq!(
+            request_key("/tags/%E6%94%BF%E7%AD%96/", "/").as_deref(),
+            Some("tags/政策/index.html")
+        );
+        assert_eq!(
+            request_key("/wenping/a/", "/wenping/").as_deref(),
+            Some("a/index.html")
+        );
+        assert_eq!(
+            request_key("/wenping", "/wenping/").as_deref(),
+            Some("index.html")
+        );
+        assert_eq!(request_key("/other/", "/wenping/"), None);
+        assert_eq!(request_key("/../etc/passwd", "/"), None);
+        assert_eq!(request_key("/%2e%2e/etc/passwd", "/"), None);
+        assert_eq!(request_key("/a/..%2f..%2fx", "/"), None);
+        assert_eq!(request_key("/%ff", "/"), None);
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(
+            content_type("forms/a.docx"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert_eq!(content_type("a.svg"), "image/svg+xml");
+        assert_eq!(
+            content_type("js/portal.js"),
+            "text/javascript; charset=utf-8"
+        );
+    }
+}

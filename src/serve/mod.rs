@@ -1,0 +1,189 @@
+//! `portal serve`: live preview. The one home of notify (in `watch`).
+//!
+//! Input: [`BuildOptions`] and [`ServeOptions`]. Output: a running [`Server`]: the site built in
+//! memory ([`live::Live`]), served over HTTP on loopback ([`http`]), rebuilt incrementally when
+//! sources change ([`watch`]), with open pages reloaded over server-sent events once the new files
+//! are in place, or shown the diagnostics while the sources have errors. Bad input never stops it.
+
+pub mod http;
+pub mod live;
+pub mod watch;
+
+use crate::diagnostic::Diagnostic;
+use crate::pipeline::BuildOptions;
+use anyhow::{anyhow, Context, Result};
+use http::{Gate, Hub, Shared};
+use live::{Changes, Live, Outcome};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::thread;
+
+/// Where to listen and how to watch.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Default `127.0.0.1`.
+    pub bind: String,
+    /// Default 8000; 0 picks a free port.
+    pub port: u16,
+    /// Poll the file system instead of native events.
+    pub poll: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            bind: "127.0.0.1".into(),
+            port: 8000,
+            poll: false,
+        }
+    }
+}
+
+/// Where `serve` reports to (the terminal, from `main.rs`; a test's buffer).
+pub type Log = Arc<dyn Fn(Report) + Send + Sync>;
+
+/// What `serve` tells the terminal.
+#[derive(Debug, Clone)]
+pub enum Report {
+    /// A rebuild finished (the first build too).
+    Rebuilt(Outcome),
+    /// Something went wrong outside the sources (the watcher).
+    Problem(String),
+}
+
+/// A running preview server; it stops when dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    /// The URL of the home page.
+    pub url: String,
+    /// `native` or `poll`.
+    pub watch_mode: &'static str,
+    shared: Arc<Shared>,
+    http: Arc<tiny_http::Server>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Number of pages connected for live reload.
+    pub fn clients(&self) -> usize {
+        self.shared.hub.clients()
+    }
+
+    /// Blocks until the server stops.
+    pub fn wait(mut self) {
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for _ in 0..WORKERS {
+            self.http.unblock();
+        }
+    }
+}
+
+const WORKERS: usize = 8;
+
+/// Builds the site, starts the HTTP workers and the watcher, and returns at once.
+pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Server> {
+    let root = opts
+        .root
+        .canonicalize()
+        .with_context(|| format!("opening {}", opts.root.display()))?;
+    let (watcher, batches) =
+        watch::watch(&root, serve.poll).context("watching the site for changes")?;
+    let watch_mode = watcher.mode;
+    let (mut live, first) = Live::new(BuildOptions {
+        root: root.clone(),
+        ..opts
+    });
+    let shared = Arc::new(Shared {
+        files: RwLock::new(live.files()),
+        base: RwLock::new(live.base_path()),
+        gate: Gate::default(),
+        hub: Hub::default(),
+    });
+    announce(&shared, &first, 0);
+    log(Report::Rebuilt(first));
+    let http = tiny_http::Server::http((serve.bind.as_str(), serve.port))
+        .map_err(|e| anyhow!("cannot listen on {}:{}: {e}", serve.bind, serve.port))?;
+    let addr = http
+        .server_addr()
+        .to_ip()
+        .context("the server has no IP address")?;
+    let http = Arc::new(http);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut threads: Vec<thread::JoinHandle<()>> = (0..WORKERS)
+        .map(|_| {
+            let (http, shared, stop) = (http.clone(), shared.clone(), stop.clone());
+            thread::spawn(move || {
+                while let Ok(req) = http.recv() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    http::answer(req, &shared);
+                }
+            })
+        })
+        .collect();
+    let rebuild = {
+        let (shared, stop, version) = (shared.clone(), stop.clone(), AtomicU64::new(0));
+        thread::spawn(move || {
+            let _keep_watching = watcher;
+            while let Ok(batch) = batches.recv() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let changes = Changes::classify(&root, &batch);
+                if changes.is_empty() {
+                    continue;
+                }
+                shared.gate.begin();
+                let outcome = live.apply(&changes);
+                if outcome.ok {
+                    *shared.files.write().expect("files") = live.files();
+                    *shared.base.write().expect("base") = live.base_path();
+                }
+                shared.gate.end();
+                announce(
+                    &shared,
+                    &outcome,
+                    version.fetch_add(1, Ordering::SeqCst) + 1,
+                );
+                log(Report::Rebuilt(outcome));
+            }
+        })
+    };
+    threads.push(rebuild);
+    let url = format!("http://{addr}{}", shared.base.read().expect("base"));
+    Ok(Server {
+        addr,
+        url,
+        watch_mode,
+        shared,
+        http,
+        stop,
+        threads,
+    })
+}
+
+/// Tells connected pages what the rebuild means for them.
+fn announce(shared: &Shared, outcome: &Outcome, version: u64) {
+    if outcome.ok {
+        shared.hub.reload(version);
+    } else {
+        let lines: Vec<String> = outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(Diagnostic::to_string)
+            .collect();
+        shared.hub.errors(&lines);
+    }
+}
