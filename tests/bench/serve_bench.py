@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Edit-to-reload latency and a bounded loopback load test for `portal serve`.
+
+usage: python3 tests/bench/serve_bench.py [--n 10000] [--edits 50] [--workload plain|listing]
+                                          [--clients 50] [--seconds 20] [--portal PATH] [--no-cargo]
+
+1. Generates (or reuses) the standard corpus (`../shared/bench/gen_corpus.py`), converts it with
+   tests/bench/portal_flavour.py, and starts `portal serve --port 0`-like on a free loopback port.
+2. Latency: a server-sent-events client stays connected; each of --edits edits appends a sentence to
+   a different page's body (the common case: its listing entry does not change) and times the write
+   until the `reload` event arrives. The same is measured for edits that change a page's title (its
+   section's listing must be rendered again) and for a full rebuild (touching portal.yaml).
+3. Load: --clients threads request random pages for --seconds while a page is edited every 200 ms;
+   counts failed requests and responses whose body length differs from Content-Length, and samples
+   the server's resident memory.
+Prints medians and p95s; it reports, it never fails on a timing. Traffic goes only to 127.0.0.1.
+"""
+import argparse
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+SHARED = os.path.join(os.path.dirname(REPO), 'shared')
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def prepare(n, workload, cache):
+    work = os.path.join(cache, f'serve-{workload}-{n}')
+    site = os.path.join(work, 'site')
+    if not os.path.isfile(os.path.join(site, 'portal.yaml')):
+        os.makedirs(work, exist_ok=True)
+        gen = [sys.executable, os.path.join(SHARED, 'bench', 'gen_corpus.py'), os.path.join(SHARED, 'seeds'),
+               os.path.join(work, 'corpus'), str(n)] + (['--no-siblings'] if workload == 'plain' else [])
+        subprocess.run(gen, check=True, stdout=subprocess.DEVNULL)
+        conv = [sys.executable, os.path.join(HERE, 'portal_flavour.py'), os.path.join(work, 'corpus', 'zola'), site]
+        subprocess.run(conv + (['--no-siblings'] if workload == 'plain' else []), check=True, stdout=subprocess.DEVNULL)
+    return site
+
+
+class Events:
+    """A server-sent-events client that records when each `reload` arrives."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(('127.0.0.1', port))
+        self.sock.sendall(b'GET /__portal/events HTTP/1.1\r\nHost: localhost\r\n\r\n')
+        self.cond = threading.Condition()
+        self.events = []
+        threading.Thread(target=self.read, daemon=True).start()
+
+    def read(self):
+        buf = b''
+        while True:
+            data = self.sock.recv(65536)
+            if not data:
+                return
+            now = time.perf_counter()
+            buf += data
+            while b'\n\n' in buf:
+                block, buf = buf.split(b'\n\n', 1)
+                for line in block.split(b'\n'):
+                    if line.startswith(b'event: '):
+                        with self.cond:
+                            self.events.append((line[7:].decode(), now))
+                            self.cond.notify_all()
+
+    def wait_after(self, count, timeout=60):
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.events) > count, timeout)
+            return self.events[count] if len(self.events) > count else None
+
+
+def pages_of(site):
+    out = []
+    for d, _, files in os.walk(os.path.join(site, 'content')):
+        out += [os.path.join(d, f) for f in files if f.endswith('.md') and f != '_index.md']
+    return sorted(out)
+
+
+def timed_edit(ev, path, change):
+    seen = len(ev.events)
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    start = time.perf_counter()
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(change(text))
+    got = ev.wait_after(seen)
+    if got is None or got[0] != 'reload':
+        raise SystemExit(f'no reload after editing {path}: {got}')
+    return (got[1] - start) * 1000
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def summary(name, xs):
+    print(f'  {name:<28} median {statistics.median(xs):7.1f} ms   p95 {pct(xs, 95):7.1f} ms   (n={len(xs)})')
+
+
+def rss_mib(pid):
+    with open(f'/proc/{pid}/status') as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def load(port, paths, clients, seconds, edit):
+    stop = time.time() + seconds
+    stats = {'ok': 0, 'failed': 0, 'short': 0}
+    lock = threading.Lock()
+
+    def client(seed):
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+        while time.time() < stop:
+            try:
+                conn.request('GET', rng.choice(paths))
+                r = conn.getresponse()
+                body = r.read()
+                length = r.getheader('Content-Length')
+                with lock:
+                    if r.status != 200:
+                        stats['failed'] += 1
+                    elif length is not None and int(length) != len(body):
+                        stats['short'] += 1
+                    else:
+                        stats['ok'] += 1
+            except Exception:
+                with lock:
+                    stats['failed'] += 1
+                conn.close()
+                conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    edits = 0
+    while time.time() < stop:
+        edit(edits)
+        edits += 1
+        time.sleep(0.2)
+    for t in threads:
+        t.join()
+    return stats, edits
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--n', type=int, default=10000)
+    ap.add_argument('--workload', default='plain', choices=['plain', 'listing'])
+    ap.add_argument('--edits', type=int, default=50)
+    ap.add_argument('--clients', type=int, default=50)
+    ap.add_argument('--seconds', type=float, default=20)
+    ap.add_argument('--portal', default=os.path.join(REPO, 'target', 'release', 'portal'))
+    ap.add_argument('--no-cargo', action='store_true')
+    ap.add_argument('--cache', default='/tmp/portal-bench')
+    a = ap.parse_args()
+    if not a.no_cargo:
+        subprocess.run(['cargo', 'build', '--release', '--quiet'], cwd=REPO, check=True)
+    site = prepare(a.n, a.workload, a.cache)
+    port = free_port()
+    log = open(os.path.join(os.path.dirname(site), 'serve.log'), 'w')
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([a.portal, 'serve', '--root', site, '--port', str(port)], stderr=log, stdout=log)
+    try:
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port)).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise SystemExit('portal serve exited; see serve.log')
+                time.sleep(0.05)
+        print(f'portal serve: {a.n} pages ({a.workload}) ready in {time.perf_counter() - t0:.1f} s, '
+              f'RSS {rss_mib(proc.pid):.0f} MiB')
+        ev = Events(port)
+        time.sleep(0.3)
+        pages = pages_of(site)
+        rng = random.Random(7)
+        picks = rng.sample(pages, a.edits)
+        body = [timed_edit(ev, p, lambda t, i=i: t + f'\n补充说明第{i}条。\n') for i, p in enumerate(picks)]
+        titles = [timed_edit(ev, p, lambda t, i=i: t.replace('title: "', f'title: "修订{i}', 1))
+                  for i, p in enumerate(picks[:10])]
+        config = os.path.join(site, 'portal.yaml')
+        full = [timed_edit(ev, config, lambda t, i=i: t + f'\n# touch {i}\n') for i in range(5)]
+        print('edit -> reload event')
+        summary('body edit (incremental)', body)
+        summary('title edit (listing again)', titles)
+        summary('full rebuild (portal.yaml)', full)
+        rss_before = rss_mib(proc.pid)
+        urls = ['/' + os.path.relpath(p, os.path.join(site, 'content'))[:-3] + '/' for p in pages[:2000]]
+        stats, edits = load(port, urls, a.clients, a.seconds,
+                            lambda i: open(picks[i % len(picks)], 'a', encoding='utf-8').write(f'\n负载期间第{i}次修改。\n'))
+        rss_after = rss_mib(proc.pid)
+        total = stats['ok'] + stats['failed'] + stats['short']
+        print(f'load: {a.clients} clients x {a.seconds:.0f} s with {edits} edits: {total} requests, '
+              f'{stats["failed"]} failed, {stats["short"]} short bodies, {total / a.seconds:.0f} req/s; '
+              f'RSS {rss_before:.0f} -> {rss_after:.0f} MiB')
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+if __name__ == '__main__':
+    main()
