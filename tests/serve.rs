@@ -305,3 +305,38 @@ fn an_edit_renders_only_what_depends_on_it() {
     assert!(o.ok && o.full);
     assert!(String::from_utf8_lossy(&live.files()["guide/levels/index.html"]).contains("新页脚"));
 }
+
+#[test]
+fn edits_made_while_the_site_is_broken_appear_once_it_is_fixed() {
+    use policy_portal::serve::live::{Changes, Live};
+    let site = Site::fixture("basic");
+    let root = site.root().canonicalize().unwrap();
+    let (mut live, _) = Live::new(BuildOptions {
+        root: root.clone(),
+        ..BuildOptions::default()
+    });
+    let bundle = root.join("content/guide/bundle/index.md");
+    let levels = root.join("content/guide/levels.md");
+    std::fs::write(&bundle, "---\ntitle: 附件示例\nweight: x\n---\n").unwrap();
+    assert!(
+        !live
+            .apply(&Changes::classify(&root, std::slice::from_ref(&bundle)))
+            .ok
+    );
+    let text = std::fs::read_to_string(&levels).unwrap();
+    std::fs::write(&levels, format!("{text}\n出错期间写的一句。\n")).unwrap();
+    assert!(
+        !live
+            .apply(&Changes::classify(&root, std::slice::from_ref(&levels)))
+            .ok
+    );
+    std::fs::write(&bundle, "---\ntitle: 附件示例\n---\n").unwrap();
+    assert!(
+        live.apply(&Changes::classify(&root, std::slice::from_ref(&bundle)))
+            .ok
+    );
+    assert!(
+        String::from_utf8_lossy(&live.files()["guide/levels/index.html"])
+            .contains("出错期间写的一句")
+    );
+}

@@ -107,6 +107,10 @@ pub struct Live {
     /// The last site that rendered without errors, with its pages' listing fingerprints.
     good: Option<(Site, HashMap<String, String>)>,
     files: Arc<FileMap>,
+    /// Pages changed since the last good build (edits made while the site had errors still need
+    /// rendering once it is fixed), and whether a full render is owed.
+    pending: BTreeSet<String>,
+    pending_full: bool,
 }
 
 impl Live {
@@ -121,6 +125,8 @@ impl Live {
             assets: Vec::new(),
             good: None,
             files: Arc::new(FileMap::new()),
+            pending: BTreeSet::new(),
+            pending_full: false,
         };
         let outcome = live.apply(&Changes {
             config: true,
@@ -163,8 +169,14 @@ impl Live {
         } else {
             self.reparse(&root, &changes.pages);
         }
-        let full = changes.config || changes.theme || changes.rescan;
-        self.rebuild(changes, full, start)
+        self.pending.extend(changes.pages.iter().cloned());
+        self.pending_full |= changes.config || changes.theme || changes.rescan;
+        let outcome = self.rebuild(start);
+        if outcome.ok {
+            self.pending.clear();
+            self.pending_full = false;
+        }
+        outcome
     }
 
     /// Walks `content/` again; only sources whose text changed are parsed again.
@@ -238,7 +250,8 @@ impl Live {
         self.config.as_ref().is_ok_and(|c| c.markdown.raw_html)
     }
 
-    fn rebuild(&mut self, changes: &Changes, full: bool, start: Instant) -> Outcome {
+    fn rebuild(&mut self, start: Instant) -> Outcome {
+        let full = self.pending_full;
         let mut diags = Diagnostics::new();
         diags.extend(self.load_diags.iter().cloned());
         for p in self.sources.values() {
@@ -271,7 +284,7 @@ impl Live {
         if let (Ok(theme), false) = (&self.theme, diags.has_errors()) {
             let selection = match (&self.good, full) {
                 (Some((old, fingerprints)), false) => {
-                    select(old, fingerprints, &site, &changes.pages)
+                    select(old, fingerprints, &site, &self.pending)
                 }
                 _ => Selection::all(),
             };
@@ -281,9 +294,8 @@ impl Live {
                 Ok(stats) => {
                     outcome.rendered = stats.files;
                     self.swap_in(sink.into_files(), outcome.full);
-                    let fingerprints = (0..site.pages.len())
-                        .map(|i| (site.pages[i].rel.clone(), listing_fingerprint(&site, i)))
-                        .collect();
+                    let pending = std::mem::take(&mut self.pending);
+                    let fingerprints = self.fingerprints(&site, &pending, outcome.full);
                     self.good = Some((site, fingerprints));
                     outcome.ok = true;
                 }
@@ -294,6 +306,33 @@ impl Live {
         outcome.ok &= !outcome.diagnostics.iter().any(Diagnostic::is_error);
         outcome.elapsed = start.elapsed();
         outcome
+    }
+
+    /// Listing fingerprints of the new site: only changed pages are computed again (a page's
+    /// fingerprint depends on nothing but the page).
+    fn fingerprints(
+        &mut self,
+        site: &Site,
+        changed: &BTreeSet<String>,
+        full: bool,
+    ) -> HashMap<String, String> {
+        let fresh = |i: usize| (site.pages[i].rel.clone(), listing_fingerprint(site, i));
+        match self.good.take() {
+            Some((_, mut old)) if !full => {
+                for rel in changed {
+                    match site.by_rel.get(rel.as_str()) {
+                        Some(&i) => {
+                            old.insert(rel.clone(), listing_fingerprint(site, i));
+                        }
+                        None => {
+                            old.remove(rel);
+                        }
+                    }
+                }
+                old
+            }
+            _ => (0..site.pages.len()).into_par_iter().map(fresh).collect(),
+        }
     }
 
     fn swap_in(&mut self, files: Vec<OutputFile>, full: bool) {
