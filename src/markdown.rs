@@ -60,6 +60,8 @@ pub type EmbedParser = fn(source: &str, cx: &EmbedContext<'_>) -> Result<Box<dyn
 /// An embedded block in a document with the indices of its links in `Document::links`.
 #[derive(Debug, Clone)]
 struct EmbedSlot {
+    /// The fence language that selected the parser (`flow`).
+    lang: &'static str,
     embed: std::sync::Arc<dyn Embed>,
     links: Vec<usize>,
 }
@@ -127,6 +129,11 @@ pub struct Document {
 }
 
 impl Document {
+    /// The languages of the embedded blocks, in document order (`["flow"]`).
+    pub fn embed_langs(&self) -> Vec<&'static str> {
+        self.embeds.iter().map(|e| e.lang).collect()
+    }
+
     /// The first sentence-ish run of plain text, at most `max` characters.
     pub fn summary(&self, max: usize) -> String {
         let text = self.plain_text.split("\n\n").find(|p| !p.trim().is_empty()).unwrap_or("");
@@ -243,7 +250,7 @@ impl DocBuilder<'_> {
     /// Hands a fenced block to the module registered for its language; false when none is.
     fn embed(&mut self, info: &str, span: &[(Event<'static>, usize)], off: usize, out: &mut Vec<Event<'static>>) -> bool {
         let lang = info.split_whitespace().next().unwrap_or("");
-        let Some(&(_, parser)) = self.opts.embeds.iter().find(|(l, _)| *l == lang) else {
+        let Some(&(lang, parser)) = self.opts.embeds.iter().find(|(l, _)| *l == lang) else {
             return false;
         };
         let source: String = span
@@ -264,7 +271,7 @@ impl DocBuilder<'_> {
                 }
                 self.doc.plain_text.push_str(&embed.plain_text());
                 self.doc.plain_text.push_str("\n\n");
-                let slot = EmbedSlot { embed: embed.into(), links: (start..self.doc.links.len()).collect() };
+                let slot = EmbedSlot { lang, embed: embed.into(), links: (start..self.doc.links.len()).collect() };
                 out.push(Event::Html(CowStr::from(format!("{EMBED_MARK}{}", self.doc.embeds.len()))));
                 self.doc.embeds.push(slot);
             }

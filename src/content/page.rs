@@ -1,8 +1,8 @@
 //! Pages: a Markdown source parsed into a typed page.
 //!
 //! Stage: parse. Input: a [`SourceFile`]. Output: a [`Page`] (front matter typed by `kind`, body parsed
-//! once into a [`Document`]) and its diagnostics. Kinds `page`, `section` and `measure` are complete;
-//! `scope`, `procedure`, `form` and `worksheet` validate their common fields and render as pages until
+//! once into a [`Document`]) and its diagnostics. Kinds `page`, `section`, `measure` and `procedure`
+//! are complete; `scope`, `form` and `worksheet` validate their common fields and render as pages until
 //! their own models land.
 
 use super::front_matter::{from_yaml, key_line, split, KindProbe};
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// Fenced-block languages rendered by other modules, in every kind of page: each entry maps a
 /// language (```flow) to its parser. Register a module's block here.
-pub static EMBEDS: &[(&str, EmbedParser)] = &[];
+pub static EMBEDS: &[(&str, EmbedParser)] = &[("flow", crate::flow::parse_block)];
 
 /// What a page is, selected by `kind:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -63,7 +63,7 @@ impl Kind {
 
     /// Kinds whose full model is still to come: only their common fields are checked.
     fn is_lenient(self) -> bool {
-        matches!(self, Kind::Scope | Kind::Procedure | Kind::Form | Kind::Worksheet)
+        matches!(self, Kind::Scope | Kind::Form | Kind::Worksheet)
     }
 }
 
@@ -259,6 +259,22 @@ front_matter!(
     LenientFront {}
 );
 
+front_matter!(
+    /// Front matter of `kind: procedure` pages (the chart itself is a ```flow block in the body).
+    #[serde(deny_unknown_fields)]
+    ProcedureFront {
+        /// 依据: the rules the procedure follows.
+        #[serde(default)]
+        pub basis: Option<String>,
+        /// 适用范围: the matters it applies to.
+        #[serde(default)]
+        pub applies_to: Option<String>,
+        /// 咨询: whom to ask.
+        #[serde(default)]
+        pub contact: Option<String>,
+    }
+);
+
 /// A measure's metadata block (实施办法 article page).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MeasureMeta {
@@ -297,6 +313,8 @@ pub struct Page {
     pub sort_by: SortBy,
     pub extra: BTreeMap<String, serde_json::Value>,
     pub measure: Option<MeasureMeta>,
+    /// `kind: procedure`: what the page says beside its chart.
+    pub procedure: Option<std::sync::Arc<crate::flow::Procedure>>,
     pub doc: Document,
     /// `key → line` for front-matter keys, for diagnostics found in later stages.
     pub key_lines: BTreeMap<String, usize>,
@@ -332,6 +350,7 @@ impl Page {
             sort_by: SortBy::Weight,
             extra: BTreeMap::new(),
             measure: None,
+            procedure: None,
             doc: Document::default(),
             key_lines: BTreeMap::new(),
         }
@@ -371,12 +390,14 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     } else if !is_index && kind == Kind::Section {
         diags.push(Diagnostic::error(&file.source, kind_line, 1, "kind `section` is only for `_index.md` files: expected `page` or another kind"));
     }
-    let front = if kind.is_lenient() {
-        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line).map(lenient_to_strict)
+    let front = if kind == Kind::Procedure {
+        from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line).map(procedure_to_strict)
+    } else if kind.is_lenient() {
+        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line).map(|f| (lenient_to_strict(f), None))
     } else {
-        from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line)
+        from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line).map(|f| (f, None))
     };
-    let front = match front {
+    let (front, procedure) = match front {
         Ok(f) => f,
         Err(d) => {
             diags.push(d);
@@ -384,8 +405,32 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         }
     };
     let key_lines = front_keys(split.yaml, split.yaml_line);
-    let page = build_page(file, kind, front, key_lines, split.body_offset, raw_html, &mut diags);
+    let mut page = build_page(file, kind, front, key_lines, split.body_offset, raw_html, &mut diags);
+    if let (Some(p), Some(proc_)) = (page.as_mut(), procedure) {
+        if !p.doc.embed_langs().contains(&"flow") {
+            diags.push(Diagnostic::error(&file.source, kind_line, 1, "a `procedure` page needs its chart: expected a ```flow block in the body (see the README)"));
+        }
+        p.procedure = Some(std::sync::Arc::new(proc_));
+    }
     (page, diags)
+}
+
+fn procedure_to_strict(f: ProcedureFront) -> (StrictFront, Option<crate::flow::Procedure>) {
+    let model = crate::flow::Procedure { basis: f.basis, applies_to: f.applies_to, contact: f.contact };
+    let common = LenientFront {
+        kind: f.kind,
+        title: f.title,
+        description: f.description,
+        date: f.date,
+        weight: f.weight,
+        tags: f.tags,
+        draft: f.draft,
+        slug: f.slug,
+        template: f.template,
+        toc: f.toc,
+        extra: f.extra,
+    };
+    (lenient_to_strict(common), Some(model))
 }
 
 fn lenient_to_strict(f: LenientFront) -> StrictFront {
@@ -490,6 +535,7 @@ fn build_page(
         sort_by: f.sort_by.unwrap_or_default(),
         extra: f.extra,
         measure,
+        procedure: None,
         doc,
         key_lines,
     })
