@@ -413,6 +413,8 @@ fn assign_x(g: &Graph, layers: &[Vec<usize>]) -> Vec<f64> {
     for layer in layers {
         place_layer(g, layer, &mut x, |i| &g.up[i]);
     }
+    // Whole pixels: items meant to line up line up exactly (separations are far above 1 px).
+    x.iter_mut().for_each(|v| *v = v.round());
     x
 }
 

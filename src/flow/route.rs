@@ -344,7 +344,8 @@ impl Router<'_> {
             Port::Side(side) => {
                 let dy = self.side_dy(u, side, false);
                 let px = self.border_x(u, side, dy);
-                let label = self.label_for(e, px + side.sign() * LABEL_GAP, Y::Center(u, dy), -LABEL_GAP - lh / 2.0, side == Side::Right);
+                let edge_x = self.cx(u) + side.sign() * self.half_w(u);
+                let label = self.label_for(e, edge_x + side.sign() * LABEL_GAP, Y::Center(u, dy), -LABEL_GAP - lh / 2.0, side == Side::Right);
                 (vec![(px, Y::Center(u, dy))], px, label)
             }
         }
