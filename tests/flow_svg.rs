@@ -2,7 +2,7 @@
 //! every chart's SVG must pass: accessible name and description, no `style` attribute, no script,
 //! links on linked nodes, colours from `currentColor` only.
 
-use policy_portal::flow::svg::{print_cuts, render_print_parts, render_svg};
+use policy_portal::flow::svg::{print_cuts, print_plan, render_print_parts, render_svg};
 use policy_portal::flow::{layout, parse_chart};
 use policy_portal::markdown::EmbedContext;
 
@@ -57,9 +57,11 @@ fn a_tall_chart_prints_on_several_pages_with_continuation_marks() {
     let cx = EmbedContext { path: "content/t.md", first_line: 1, source_dir: "", info: "flow 长流程" };
     let chart = parse_chart(&src, &cx).unwrap();
     let l = layout(&chart);
-    let cuts = print_cuts(&l);
+    let plan = print_plan(&l);
+    let cuts = plan.cuts.clone();
+    assert!(plan.scale >= 0.8 - 1e-9 && plan.scale <= 1.0, "split pages stay readable: {plan:?}");
     assert!(cuts.len() >= 2, "a 32-step chart needs several pages: {cuts:?} for height {}", l.height);
-    let parts = render_print_parts(&l, "flow-x", &cuts);
+    let parts = render_print_parts(&l, "flow-x", &plan);
     assert_eq!(parts.matches("class=\"flow-print-part\"").count(), cuts.len() + 1);
     assert_eq!(parts.matches("<use href=\"#flow-x-g\"/>").count(), cuts.len() + 1);
     assert!(parts.contains("接下页") && parts.contains("接上页"));

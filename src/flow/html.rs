@@ -7,19 +7,19 @@
 //! under a step are listed inside it. Entry: [`render_figure`].
 
 use super::layout::Layout;
-use super::svg::{print_cuts, render_print_parts, render_svg};
+use super::svg::{print_plan, render_print_parts, render_svg};
 use super::syntax::{Chart, Node, Shape};
 use crate::render::escape_html;
 
 /// The whole block's HTML.
 pub fn render_figure(chart: &Chart, layout: &Layout, hrefs: &[String], id: &str) -> String {
-    let cuts = print_cuts(layout);
+    let plan = print_plan(layout);
     let mut s = format!("<figure class=\"flow\" aria-labelledby=\"{id}-c\">\n");
     s.push_str(&format!("<figcaption class=\"flow-caption\" id=\"{id}-c\">{}</figcaption>\n", escape_html(&chart.title)));
     s.push_str("<div class=\"flow-body\">\n<div class=\"flow-chart\">\n");
-    s.push_str(&render_svg(chart, layout, hrefs, id, !cuts.is_empty()));
+    s.push_str(&render_svg(chart, layout, hrefs, id, !plan.cuts.is_empty()));
     s.push('\n');
-    s.push_str(&render_print_parts(layout, id, &cuts));
+    s.push_str(&render_print_parts(layout, id, &plan));
     s.push_str("</div>\n<div class=\"flow-text\">\n");
     s.push_str(&format!("<p class=\"flow-text-title\" id=\"{id}-l\">步骤说明（文字版）</p>\n"));
     s.push_str(&format!("<ol class=\"flow-steps\" aria-labelledby=\"{id}-l\">\n"));

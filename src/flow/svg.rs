@@ -177,29 +177,67 @@ fn text(s: &mut String, b: &NodeBox, linked: bool) {
     s.push_str("</text>");
 }
 
-/// Where a chart too tall for one A4 page at a readable scale is cut (y values between ranks);
-/// empty when it prints on one page.
-pub fn print_cuts(layout: &Layout) -> Vec<f64> {
+/// How a chart prints: on one page scaled to fit (no cuts), or cut between ranks into pages drawn
+/// at `scale`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrintPlan {
+    pub cuts: Vec<f64>,
+    pub scale: f64,
+}
+
+/// Below this scale a split chart's text gets too small; pages are added instead.
+const MIN_SPLIT_SCALE: f64 = 0.8;
+
+/// Plans the printing of a chart: one page when it can be read at that size, else as few pages as
+/// a readable scale allows, cut between ranks into parts of about equal height.
+pub fn print_plan(layout: &Layout) -> PrintPlan {
     let scale_w = (PRINT_W / layout.width).min(1.0);
     if layout.height * scale_w <= PRINT_H || (PRINT_H / layout.height).min(scale_w) >= MIN_PRINT_SCALE {
-        return Vec::new();
+        return PrintPlan { cuts: Vec::new(), scale: 1.0 };
     }
-    let page = PRINT_H / scale_w;
+    // At scale s a page holds PRINT_H / s - 2 * MARK_SPACE of the drawing.
+    let lowest = MIN_SPLIT_SCALE.min(scale_w);
+    let pages = (layout.height / (PRINT_H / lowest - 2.0 * MARK_SPACE)).ceil().max(2.0);
+    let mut scale = (PRINT_H / (layout.height / pages + 2.0 * MARK_SPACE)).min(scale_w);
+    loop {
+        let cuts = cut_between_ranks(layout, PRINT_H / scale - 2.0 * MARK_SPACE);
+        // Cuts fall between ranks, so parts are rarely equal: shrink a little rather than add a page.
+        if cuts.len() as f64 + 1.0 <= pages || scale * 0.95 < lowest {
+            return PrintPlan { cuts, scale };
+        }
+        scale *= 0.95;
+    }
+}
+
+/// Cuts between ranks into parts of at most `limit` px, each about the same height.
+fn cut_between_ranks(layout: &Layout, limit: f64) -> Vec<f64> {
+    let candidates: Vec<f64> = layout.rank_tops.iter().skip(1).map(|t| t - 2.0).collect();
     let mut cuts = Vec::new();
     let mut from = 0.0;
-    let candidates: Vec<f64> = layout.rank_tops.iter().skip(1).map(|t| t - 2.0).collect();
-    while layout.height - from > page {
-        let fit = candidates.iter().copied().filter(|&c| c > from + 1.0 && c - from <= page).last();
-        let cut = fit.unwrap_or(from + page);
+    while layout.height - from > limit {
+        let left = ((layout.height - from) / limit).ceil();
+        let target = from + (layout.height - from) / left;
+        let best = candidates
+            .iter()
+            .copied()
+            .filter(|&c| c > from + 1.0 && c - from <= limit)
+            .min_by(|a, b| (a - target).abs().total_cmp(&(b - target).abs()));
+        let cut = best.unwrap_or(from + limit);
         cuts.push(cut);
         from = cut;
     }
     cuts
 }
 
+/// Where a chart too tall for one A4 page is cut (empty when it prints on one page).
+pub fn print_cuts(layout: &Layout) -> Vec<f64> {
+    print_plan(layout).cuts
+}
+
 /// Page-sized views of the chart drawn by [`render_svg`] (`id` is its prefix), one per print page,
 /// with continuation marks where lines cross a cut. Empty when the chart prints on one page.
-pub fn render_print_parts(layout: &Layout, id: &str, cuts: &[f64]) -> String {
+pub fn render_print_parts(layout: &Layout, id: &str, plan: &PrintPlan) -> String {
+    let cuts = &plan.cuts;
     if cuts.is_empty() {
         return String::new();
     }
@@ -217,19 +255,20 @@ pub fn render_print_parts(layout: &Layout, id: &str, cuts: &[f64]) -> String {
         let (top, bottom) = (bounds[k], bounds[k + 1]);
         let above = if k > 0 { Some(&letters[k - 1]) } else { None };
         let below = letters.get(k);
-        s.push_str(&part(layout, id, top, bottom, above, below, k + 1, bounds.len() - 1));
+        s.push_str(&part(layout, id, (top, bottom, plan.scale), above, below, (k + 1, bounds.len() - 1)));
     }
     s
 }
 
 const MARK_SPACE: f64 = 34.0;
 
-#[allow(clippy::too_many_arguments)]
-fn part(layout: &Layout, id: &str, top: f64, bottom: f64, above: Option<&Vec<(f64, String)>>, below: Option<&Vec<(f64, String)>>, page: usize, pages: usize) -> String {
+/// One print page: the drawing between `top` and `bottom`, drawn at `scale`, with marks.
+fn part(layout: &Layout, id: &str, (top, bottom, scale): (f64, f64, f64), above: Option<&Vec<(f64, String)>>, below: Option<&Vec<(f64, String)>>, (page, pages): (usize, usize)) -> String {
     let (w, h) = (layout.width, bottom - top);
+    let full = h + 2.0 * MARK_SPACE;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"flow-print-part\" viewBox=\"0 {} {} {}\" width=\"{}\" height=\"{}\" aria-hidden=\"true\">\n",
-        num(top - MARK_SPACE), num(w), num(h + 2.0 * MARK_SPACE), num(w), num(h + 2.0 * MARK_SPACE)
+        num(top - MARK_SPACE), num(w), num(full), num(w * scale), num(full * scale)
     );
     s.push_str(&format!(
         "<svg x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" viewBox=\"0 {} {} {}\"><use href=\"#{id}-g\"/></svg>\n",
@@ -240,13 +279,13 @@ fn part(layout: &Layout, id: &str, top: f64, bottom: f64, above: Option<&Vec<(f6
         for (x, name) in marks {
             s.push_str(&mark(*x, top - 20.0, top, name));
         }
-        s.push_str(&note(w, top - MARK_SPACE + 12.0, &format!("（接上页 · 第{page}页，共{pages}页）")));
+        s.push_str(&note(w, top - MARK_SPACE + 12.0, &format!("接上页（流程图第{page}/{pages}页）")));
     }
     if let Some(marks) = below {
         for (x, name) in marks {
             s.push_str(&mark(*x, bottom + 20.0, bottom, name));
         }
-        s.push_str(&note(w, bottom + MARK_SPACE - 6.0, &format!("（接下页 · 第{page}页，共{pages}页）")));
+        s.push_str(&note(w, bottom + MARK_SPACE - 6.0, &format!("接下页（流程图第{page}/{pages}页）")));
     }
     s.push_str("</g>\n</svg>\n");
     s
