@@ -8,7 +8,13 @@ mod support;
 use support::browser::{self, Viewport};
 use support::site::{repo_root, Site};
 
-const STEPS: [&str; 5] = ["编制年度稳评计划", "确定风险等级", "形成评估报告", "报维稳办备案", "一事一卷归档"];
+const STEPS: [&str; 5] = [
+    "编制年度稳评计划",
+    "确定风险等级",
+    "形成评估报告",
+    "报维稳办备案",
+    "一事一卷归档",
+];
 
 #[test]
 fn sample_procedure_page_draws_prints_and_follows_contrast() {
@@ -21,7 +27,10 @@ fn sample_procedure_page_draws_prints_and_follows_contrast() {
     // The chart: 16 nodes (13 steps of the county procedure and 3 branch steps), 3 decisions.
     assert_eq!(b.count("svg.flow-svg .flow-node"), 16);
     assert_eq!(b.count("svg.flow-svg .flow-decision"), 3);
-    assert!(b.count("svg.flow-svg a .flow-linked") >= 13, "steps link to the measure's articles");
+    assert!(
+        b.count("svg.flow-svg a .flow-linked") >= 13,
+        "steps link to the measure's articles"
+    );
     assert_eq!(b.attr("svg.flow-svg", "role").as_deref(), Some("img"));
     let name = b.eval_json("document.querySelector('svg.flow-svg title').textContent");
     assert_eq!(name, "清河县重大事项社会稳定风险评估工作流程图");
@@ -32,7 +41,10 @@ fn sample_procedure_page_draws_prints_and_follows_contrast() {
         "(() => { const c = document.querySelector('.flow-chart').getBoundingClientRect(); \
          const t = document.querySelector('.flow-text').getBoundingClientRect(); return t.left >= c.right - 1; })()",
     );
-    assert_eq!(side_by_side, true, "the list stands beside the chart on a desktop screen");
+    assert_eq!(
+        side_by_side, true,
+        "the list stands beside the chart on a desktop screen"
+    );
     b.screenshot_png(out.join("procedure-desktop.png"), Viewport::DESKTOP, true);
     b.screenshot_png(out.join("procedure-phone.png"), Viewport::PHONE, false);
 
@@ -42,7 +54,10 @@ fn sample_procedure_page_draws_prints_and_follows_contrast() {
         "(() => { const s = document.querySelector('svg.flow-svg'); const a = s.querySelector('a'); \
          return [getComputedStyle(s).color, getComputedStyle(a).color]; })()",
     );
-    assert_eq!(colors, serde_json::json!(["rgb(255, 255, 255)", "rgb(255, 235, 59)"]));
+    assert_eq!(
+        colors,
+        serde_json::json!(["rgb(255, 255, 255)", "rgb(255, 235, 59)"])
+    );
     b.screenshot_png(out.join("procedure-contrast.png"), Viewport::DESKTOP, false);
     b.click(".js-contrast");
 
@@ -50,7 +65,10 @@ fn sample_procedure_page_draws_prints_and_follows_contrast() {
     let pdf = out.join("procedure.pdf");
     b.print_pdf(&pdf, false);
     let (w, h) = browser::pdf_page_size_mm(&pdf);
-    assert!((w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5, "A4 expected, got {w}×{h} mm");
+    assert!(
+        (w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5,
+        "A4 expected, got {w}×{h} mm"
+    );
     let pages = browser::pdf_page_count(&pdf);
     assert!((2..=8).contains(&pages), "{pages} pages");
     let text = browser::pdf_text(&pdf);
@@ -59,7 +77,10 @@ fn sample_procedure_page_draws_prints_and_follows_contrast() {
     }
     let split = b.count(".flow-print-part") > 0;
     if split {
-        assert!(text.contains("接下页") && text.contains("接上页"), "continuation marks are printed");
+        assert!(
+            text.contains("接下页") && text.contains("接上页"),
+            "continuation marks are printed"
+        );
     }
     browser::pdf_to_png(&pdf, out.join("procedure-page"));
 }

@@ -28,8 +28,11 @@ impl Rng {
     }
 }
 
-const CJK: &str = "评估风险等级责任主体报告备案决策机关维稳办征求意见分析预测落实化解措施跟踪归档，、（）《》";
-const LATIN: [&str; 8] = ["risk", "review", "A4", "2024", "plan", "No.3", "level-2", "OK"];
+const CJK: &str =
+    "评估风险等级责任主体报告备案决策机关维稳办征求意见分析预测落实化解措施跟踪归档，、（）《》";
+const LATIN: [&str; 8] = [
+    "risk", "review", "A4", "2024", "plan", "No.3", "level-2", "OK",
+];
 
 fn words(rng: &mut Rng, max: usize) -> String {
     let cjk: Vec<char> = CJK.chars().collect();
@@ -53,7 +56,7 @@ fn words(rng: &mut Rng, max: usize) -> String {
 
 /// Flow text with `n` nodes; every node is reached from the one before it, plus random jumps,
 /// branches and loops.
-pub fn generate(rng: &mut Rng, n: usize, decision_percent: usize) -> String {
+fn generate(rng: &mut Rng, n: usize, decision_percent: usize) -> String {
     let mut src = String::new();
     for i in 0..n {
         let last = i + 1 == n;
@@ -68,14 +71,31 @@ pub fn generate(rng: &mut Rng, n: usize, decision_percent: usize) -> String {
                     targets.push(t);
                 }
             }
-            if let Some(t) = (0..n).find(|t| *t != i && !targets.contains(t)).filter(|_| targets.len() < 2) {
+            if let Some(t) = (0..n)
+                .find(|t| *t != i && !targets.contains(t))
+                .filter(|_| targets.len() < 2)
+            {
                 targets.push(t);
             }
-            let branches: Vec<String> = targets.iter().map(|t| format!("{}: n{t}", words(rng, 5))).collect();
-            src.push_str(&format!("{indent}? n{i}: {label} -> {}\n", branches.join(" / ")));
+            let branches: Vec<String> = targets
+                .iter()
+                .map(|t| format!("{}: n{t}", words(rng, 5)))
+                .collect();
+            src.push_str(&format!(
+                "{indent}? n{i}: {label} -> {}\n",
+                branches.join(" / ")
+            ));
         } else {
-            let actor = if rng.chance(50) { words(rng, 14) } else { String::new() };
-            let time = if rng.chance(40) { words(rng, 12) } else { String::new() };
+            let actor = if rng.chance(50) {
+                words(rng, 14)
+            } else {
+                String::new()
+            };
+            let time = if rng.chance(40) {
+                words(rng, 12)
+            } else {
+                String::new()
+            };
             src.push_str(&format!("{indent}- n{i}: {label} | {actor} | {time}"));
             if !last && rng.chance(20) {
                 let t = rng.below(n);
@@ -92,7 +112,12 @@ pub fn generate(rng: &mut Rng, n: usize, decision_percent: usize) -> String {
 }
 
 fn parse(src: &str) -> Chart {
-    let cx = EmbedContext { path: "gen.md", first_line: 1, source_dir: "", info: "flow" };
+    let cx = EmbedContext {
+        path: "gen.md",
+        first_line: 1,
+        source_dir: "",
+        info: "flow",
+    };
     parse_chart(src, &cx).unwrap_or_else(|d| panic!("generated chart does not parse: {d:?}\n{src}"))
 }
 
@@ -119,7 +144,11 @@ fn segment_enters(b: &NodeBox, p: (f64, f64), q: (f64, f64), shape_only: bool) -
     if d >= h_fixed - EPS {
         return false;
     }
-    let half = if shape_only && b.shape == Shape::Decision { h_run * (1.0 - d / h_fixed) } else { h_run };
+    let half = if shape_only && b.shape == Shape::Decision {
+        h_run * (1.0 - d / h_fixed)
+    } else {
+        h_run
+    };
     lo < c_run + half - EPS && hi > c_run - half + EPS
 }
 
@@ -152,10 +181,16 @@ fn violations(chart: &Chart, l: &Layout) -> Vec<String> {
         let (from, to) = (&l.nodes[e.from], &l.nodes[e.to]);
         let (first, last) = (r.points[0], *r.points.last().unwrap());
         if !from.on_border(first.0, first.1, 0.1) {
-            v.push(format!("edge {} ({}→{}) starts off its source's border at {first:?}", r.edge, e.from, e.to));
+            v.push(format!(
+                "edge {} ({}→{}) starts off its source's border at {first:?}",
+                r.edge, e.from, e.to
+            ));
         }
         if !to.on_border(last.0, last.1, 0.1) {
-            v.push(format!("edge {} ({}→{}) ends off its target's border at {last:?}", r.edge, e.from, e.to));
+            v.push(format!(
+                "edge {} ({}→{}) ends off its target's border at {last:?}",
+                r.edge, e.from, e.to
+            ));
         }
         for w in r.points.windows(2) {
             let (p, q) = (w[0], w[1]);
@@ -166,14 +201,20 @@ fn violations(chart: &Chart, l: &Layout) -> Vec<String> {
             for (k, b) in l.nodes.iter().enumerate() {
                 let own = k == e.from || k == e.to;
                 if segment_enters(b, p, q, own) {
-                    v.push(format!("edge {} ({}→{}) segment {p:?}→{q:?} crosses box {k}", r.edge, e.from, e.to));
+                    v.push(format!(
+                        "edge {} ({}→{}) segment {p:?}→{q:?} crosses box {k}",
+                        r.edge, e.from, e.to
+                    ));
                 }
             }
         }
         if let Some(label) = &r.label {
             for (k, b) in l.nodes.iter().enumerate() {
                 if overlap(label.rect(), rect(b)) {
-                    v.push(format!("label `{}` of edge {} overlaps box {k}", label.text, r.edge));
+                    v.push(format!(
+                        "label `{}` of edge {} overlaps box {k}",
+                        label.text, r.edge
+                    ));
                 }
             }
         }
@@ -183,15 +224,27 @@ fn violations(chart: &Chart, l: &Layout) -> Vec<String> {
 
 /// `FLOW_PROPTEST_SCALE=N` runs N times as many generated charts (default 1, for CI speed).
 fn scale() -> u64 {
-    std::env::var("FLOW_PROPTEST_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1)
+    std::env::var("FLOW_PROPTEST_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
 }
 
 fn check(seed: u64, src: &str) {
     let chart = parse(src);
     let l = layout(&chart);
     let v = violations(&chart, &l);
-    assert!(v.is_empty(), "seed {seed}: {} violations:\n{}\n--- chart ---\n{src}", v.len(), v.join("\n"));
-    assert_eq!(l, layout(&chart), "seed {seed}: layout is not deterministic");
+    assert!(
+        v.is_empty(),
+        "seed {seed}: {} violations:\n{}\n--- chart ---\n{src}",
+        v.len(),
+        v.join("\n")
+    );
+    assert_eq!(
+        l,
+        layout(&chart),
+        "seed {seed}: layout is not deterministic"
+    );
 }
 
 #[test]
@@ -216,7 +269,9 @@ fn generated_larger_charts_keep_every_layout_property() {
 
 #[test]
 fn the_sample_procedure_keeps_every_layout_property() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/content/procedure.md")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/content/procedure.md"))
+            .unwrap();
     let start = text.find("```flow").unwrap();
     let body = &text[start..];
     let body = &body[body.find('\n').unwrap() + 1..];
@@ -231,14 +286,37 @@ fn the_sample_procedure_keeps_every_layout_property() {
 fn debug_seed() {
     let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
     let mut rng = Rng(seed);
-    let n = if seed >= 1000 { 20 + rng.below(60) } else { 2 + rng.below(14) };
+    let n = if seed >= 1000 {
+        20 + rng.below(60)
+    } else {
+        2 + rng.below(14)
+    };
     let src = generate(&mut rng, n, if seed >= 1000 { 20 } else { 30 });
     let chart = parse(&src);
     let l = layout(&chart);
     println!("{src}");
-    for (i, b) in l.nodes.iter().enumerate() { println!("node {i} {:?} x={:.1} y={:.1} w={} h={}", b.shape, b.x, b.y, b.w, b.h); }
-    for r in &l.routes { println!("edge {} {:?} back={} label={:?}", r.edge, r.points, r.back, r.label.as_ref().map(|l| (l.text.clone(), l.rect()))); }
+    for (i, b) in l.nodes.iter().enumerate() {
+        println!(
+            "node {i} {:?} x={:.1} y={:.1} w={} h={}",
+            b.shape, b.x, b.y, b.w, b.h
+        );
+    }
+    for r in &l.routes {
+        println!(
+            "edge {} {:?} back={} label={:?}",
+            r.edge,
+            r.points,
+            r.back,
+            r.label.as_ref().map(|l| (l.text.clone(), l.rect()))
+        );
+    }
     println!("VIOLATIONS {:?}", violations(&chart, &l));
-    let svg = policy_portal::flow::svg::render_svg(&chart, &l, &vec![String::new(); chart.links.len()], "dbg", false);
+    let svg = policy_portal::flow::svg::render_svg(
+        &chart,
+        &l,
+        &vec![String::new(); chart.links.len()],
+        "dbg",
+        false,
+    );
     std::fs::write("/tmp/flow-debug.svg", svg).unwrap();
 }

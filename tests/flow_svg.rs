@@ -8,22 +8,49 @@ use policy_portal::markdown::EmbedContext;
 
 fn svg(title: &str, src: &str) -> String {
     let info = format!("flow {title}");
-    let cx = EmbedContext { path: "content/t.md", first_line: 1, source_dir: "", info: &info };
+    let cx = EmbedContext {
+        path: "content/t.md",
+        first_line: 1,
+        source_dir: "",
+        info: &info,
+    };
     let chart = parse_chart(src, &cx).unwrap_or_else(|d| panic!("{d:?}"));
     let l = layout(&chart);
-    let hrefs: Vec<String> = chart.links.iter().enumerate().map(|(i, _)| format!("../forms/f{i}/index.html")).collect();
+    let hrefs: Vec<String> = chart
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, _)| format!("../forms/f{i}/index.html"))
+        .collect();
     let s = render_svg(&chart, &l, &hrefs, "flow-test", false);
     assert_common(&s);
     s
 }
 
 fn assert_common(s: &str) {
-    assert!(s.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{s}");
-    assert!(s.contains("role=\"img\"") && s.contains("<title id=\"flow-test-t\">") && s.contains("<desc id=\"flow-test-d\">"));
+    assert!(
+        s.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{s}"
+    );
+    assert!(
+        s.contains("role=\"img\"")
+            && s.contains("<title id=\"flow-test-t\">")
+            && s.contains("<desc id=\"flow-test-d\">")
+    );
     assert!(!s.contains("style="), "no style attributes: {s}");
     assert!(!s.to_lowercase().contains("<script"), "no scripts");
-    for paint in ["fill=\"#", "stroke=\"#", "fill=\"rgb", "stroke=\"rgb", "fill=\"white", "fill=\"black"] {
-        assert!(!s.contains(paint), "colours come from currentColor, not {paint}…");
+    for paint in [
+        "fill=\"#",
+        "stroke=\"#",
+        "fill=\"rgb",
+        "stroke=\"rgb",
+        "fill=\"white",
+        "fill=\"black",
+    ] {
+        assert!(
+            !s.contains(paint),
+            "colours come from currentColor, not {paint}…"
+        );
     }
 }
 
@@ -54,19 +81,40 @@ fn a_tall_chart_prints_on_several_pages_with_continuation_marks() {
         src.push_str(&format!("- s{i}: 第{i}个环节 | 责任主体 | 3日内\n"));
     }
     src.push_str("? last: 全部完成？ -> 是: end1 / 否: s10\n- end1: 归档\n");
-    let cx = EmbedContext { path: "content/t.md", first_line: 1, source_dir: "", info: "flow 长流程" };
+    let cx = EmbedContext {
+        path: "content/t.md",
+        first_line: 1,
+        source_dir: "",
+        info: "flow 长流程",
+    };
     let chart = parse_chart(&src, &cx).unwrap();
     let l = layout(&chart);
     let plan = print_plan(&l);
     let cuts = plan.cuts.clone();
-    assert!(plan.scale >= 0.8 - 1e-9 && plan.scale <= 1.0, "split pages stay readable: {plan:?}");
-    assert!(cuts.len() >= 2, "a 32-step chart needs several pages: {cuts:?} for height {}", l.height);
+    assert!(
+        plan.scale >= 0.8 - 1e-9 && plan.scale <= 1.0,
+        "split pages stay readable: {plan:?}"
+    );
+    assert!(
+        cuts.len() >= 2,
+        "a 32-step chart needs several pages: {cuts:?} for height {}",
+        l.height
+    );
     let parts = render_print_parts(&l, "flow-x", &plan);
-    assert_eq!(parts.matches("class=\"flow-print-part\"").count(), cuts.len() + 1);
-    assert_eq!(parts.matches("<use href=\"#flow-x-g\"/>").count(), cuts.len() + 1);
+    assert_eq!(
+        parts.matches("class=\"flow-print-part\"").count(),
+        cuts.len() + 1
+    );
+    assert_eq!(
+        parts.matches("<use href=\"#flow-x-g\"/>").count(),
+        cuts.len() + 1
+    );
     assert!(parts.contains("接下页") && parts.contains("接上页"));
     // The loop back from the last decision crosses every cut: each cut has a lettered mark pair.
     assert!(parts.matches(">A</text>").count() == 2, "{parts}");
     let short = parse_chart("- a: 一\n- b: 二\n", &cx).unwrap();
-    assert!(print_cuts(&layout(&short)).is_empty(), "a short chart prints on one page");
+    assert!(
+        print_cuts(&layout(&short)).is_empty(),
+        "a short chart prints on one page"
+    );
 }

@@ -407,7 +407,11 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     let key_lines = front_keys(split.yaml, split.yaml_line);
     let mut page = build_page(file, kind, front, key_lines, split.body_offset, raw_html, &mut diags);
     if let (Some(p), Some(proc_)) = (page.as_mut(), procedure) {
-        if !p.doc.embed_langs().contains(&"flow") {
+        let fenced = file.text[split.body_offset..].lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("```flow") || l.starts_with("~~~flow")
+        });
+        if !fenced {
             diags.push(Diagnostic::error(&file.source, kind_line, 1, "a `procedure` page needs its chart: expected a ```flow block in the body (see the README)"));
         }
         p.procedure = Some(std::sync::Arc::new(proc_));

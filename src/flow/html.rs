@@ -15,15 +15,27 @@ use crate::render::escape_html;
 pub fn render_figure(chart: &Chart, layout: &Layout, hrefs: &[String], id: &str) -> String {
     let plan = print_plan(layout);
     let mut s = format!("<figure class=\"flow\" aria-labelledby=\"{id}-c\">\n");
-    s.push_str(&format!("<figcaption class=\"flow-caption\" id=\"{id}-c\">{}</figcaption>\n", escape_html(&chart.title)));
+    s.push_str(&format!(
+        "<figcaption class=\"flow-caption\" id=\"{id}-c\">{}</figcaption>\n",
+        escape_html(&chart.title)
+    ));
     s.push_str("<div class=\"flow-body\">\n<div class=\"flow-chart\">\n");
     s.push_str(&render_svg(chart, layout, hrefs, id, !plan.cuts.is_empty()));
     s.push('\n');
     s.push_str(&render_print_parts(layout, id, &plan));
     s.push_str("</div>\n<div class=\"flow-text\">\n");
-    s.push_str(&format!("<p class=\"flow-text-title\" id=\"{id}-l\">步骤说明（文字版）</p>\n"));
-    s.push_str(&format!("<ol class=\"flow-steps\" aria-labelledby=\"{id}-l\">\n"));
-    for (i, _) in chart.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()) {
+    s.push_str(&format!(
+        "<p class=\"flow-text-title\" id=\"{id}-l\">步骤说明（文字版）</p>\n"
+    ));
+    s.push_str(&format!(
+        "<ol class=\"flow-steps\" aria-labelledby=\"{id}-l\">\n"
+    ));
+    for (i, _) in chart
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.parent.is_none())
+    {
         item(&mut s, chart, layout, hrefs, i);
     }
     s.push_str("</ol>\n</div>\n</div>\n</figure>\n");
@@ -39,15 +51,24 @@ fn link_or_text(name: &str, link: Option<usize>, hrefs: &[String]) -> String {
 
 fn item(s: &mut String, chart: &Chart, layout: &Layout, hrefs: &[String], i: usize) {
     let n = &chart.nodes[i];
-    let class = if n.shape == Shape::Decision { "flow-item flow-item-decision" } else { "flow-item" };
+    let class = if n.shape == Shape::Decision {
+        "flow-item flow-item-decision"
+    } else {
+        "flow-item"
+    };
     s.push_str(&format!("<li class=\"{class}\">"));
-    s.push_str(&format!("<span class=\"flow-item-name\">{}</span>", link_or_text(&n.label, n.label_link, hrefs)));
+    s.push_str(&format!(
+        "<span class=\"flow-item-name\">{}</span>",
+        link_or_text(&n.label, n.label_link, hrefs)
+    ));
     if n.shape == Shape::Decision {
         s.push_str("<span class=\"flow-item-kind\">（判断）</span>");
     }
     meta(s, n, hrefs);
     next(s, chart, layout, i);
-    let children: Vec<usize> = (0..chart.nodes.len()).filter(|&c| chart.nodes[c].parent == Some(i)).collect();
+    let children: Vec<usize> = (0..chart.nodes.len())
+        .filter(|&c| chart.nodes[c].parent == Some(i))
+        .collect();
     if !children.is_empty() {
         s.push_str("\n<ul class=\"flow-substeps\">\n");
         for c in children {
@@ -67,7 +88,11 @@ fn meta(s: &mut String, n: &Node, hrefs: &[String]) {
         rows.push(("时限要求", escape_html(t)));
     }
     if !n.forms.is_empty() {
-        let forms: Vec<String> = n.forms.iter().map(|f| link_or_text(&f.name, f.link, hrefs)).collect();
+        let forms: Vec<String> = n
+            .forms
+            .iter()
+            .map(|f| link_or_text(&f.name, f.link, hrefs))
+            .collect();
         rows.push(("表格", forms.join("、")));
     }
     if rows.is_empty() {
@@ -82,8 +107,16 @@ fn meta(s: &mut String, n: &Node, hrefs: &[String]) {
 
 /// Where the flow goes after node `i`, when that is not simply the next item of the list.
 fn next(s: &mut String, chart: &Chart, layout: &Layout, i: usize) {
-    let outs: Vec<usize> = (0..chart.edges.len()).filter(|&e| chart.edges[e].from == i).collect();
-    let verb = |e: usize| if layout.routes[e].back { "返回" } else { "转至" };
+    let outs: Vec<usize> = (0..chart.edges.len())
+        .filter(|&e| chart.edges[e].from == i)
+        .collect();
+    let verb = |e: usize| {
+        if layout.routes[e].back {
+            "返回"
+        } else {
+            "转至"
+        }
+    };
     if chart.nodes[i].shape == Shape::Decision {
         s.push_str("<ul class=\"flow-branches\">");
         for e in outs {
@@ -112,9 +145,20 @@ fn next(s: &mut String, chart: &Chart, layout: &Layout, i: usize) {
         .iter()
         .map(|&e| {
             let edge = &chart.edges[e];
-            let label = edge.label.as_deref().map(|l| format!("{}：", escape_html(l))).unwrap_or_default();
-            format!("{label}{}“{}”", verb(e), escape_html(&chart.nodes[edge.to].label))
+            let label = edge
+                .label
+                .as_deref()
+                .map(|l| format!("{}：", escape_html(l)))
+                .unwrap_or_default();
+            format!(
+                "{label}{}“{}”",
+                verb(e),
+                escape_html(&chart.nodes[edge.to].label)
+            )
         })
         .collect();
-    s.push_str(&format!("<p class=\"flow-next\">完成后{}。</p>", targets.join("；")));
+    s.push_str(&format!(
+        "<p class=\"flow-next\">完成后{}。</p>",
+        targets.join("；")
+    ));
 }

@@ -70,7 +70,9 @@ impl NodeBox {
         let (dx, dy) = ((px - self.cx()).abs(), (py - self.cy()).abs());
         match self.shape {
             Shape::Step => dx < self.w / 2.0 - eps && dy < self.h / 2.0 - eps,
-            Shape::Decision => dx / (self.w / 2.0) + dy / (self.h / 2.0) < 1.0 - eps / (self.h / 2.0),
+            Shape::Decision => {
+                dx / (self.w / 2.0) + dy / (self.h / 2.0) < 1.0 - eps / (self.h / 2.0)
+            }
         }
     }
     /// Whether point `(px, py)` lies on the border, within `eps`.
@@ -78,7 +80,10 @@ impl NodeBox {
         let (dx, dy) = ((px - self.cx()).abs(), (py - self.cy()).abs());
         let (hw, hh) = (self.w / 2.0, self.h / 2.0);
         match self.shape {
-            Shape::Step => (dx <= hw + eps && (dy - hh).abs() <= eps) || (dy <= hh + eps && (dx - hw).abs() <= eps),
+            Shape::Step => {
+                (dx <= hw + eps && (dy - hh).abs() <= eps)
+                    || (dy <= hh + eps && (dx - hw).abs() <= eps)
+            }
             Shape::Decision => (dx / hw + dy / hh - 1.0).abs() * hh.min(hw) <= eps,
         }
     }
@@ -100,7 +105,12 @@ impl EdgeLabel {
     /// `(left, top, right, bottom)`.
     pub fn rect(&self) -> (f64, f64, f64, f64) {
         let left = if self.start { self.x } else { self.x - self.w };
-        (left, self.y - self.h / 2.0, left + self.w, self.y + self.h / 2.0)
+        (
+            left,
+            self.y - self.h / 2.0,
+            left + self.w,
+            self.y + self.h / 2.0,
+        )
     }
 }
 
@@ -129,7 +139,11 @@ pub struct Layout {
 
 /// Lays out a chart (see the module header for the method).
 pub fn layout(chart: &Chart) -> Layout {
-    let boxes: Vec<NodeBox> = chart.nodes.iter().map(|n| measure(n.shape, &n.label, n.actor.as_deref(), n.time.as_deref())).collect();
+    let boxes: Vec<NodeBox> = chart
+        .nodes
+        .iter()
+        .map(|n| measure(n.shape, &n.label, n.actor.as_deref(), n.time.as_deref()))
+        .collect();
     let g = Graph::new(chart, &boxes);
     let mut layers = g.layers();
     order(&g, &mut layers);
@@ -139,30 +153,61 @@ pub fn layout(chart: &Chart) -> Layout {
 
 /// Sizes a node around its wrapped text (text positions relative to the box centre for now).
 pub fn measure(shape: Shape, label: &str, actor: Option<&str>, time: Option<&str>) -> NodeBox {
-    let max = if shape == Shape::Step { STEP_MAX_TEXT } else { DECISION_MAX_TEXT };
-    let mut lines: Vec<TextLine> = text::wrap(label, max, FONT).into_iter().map(|t| line(t, FONT, false)).collect();
+    let max = if shape == Shape::Step {
+        STEP_MAX_TEXT
+    } else {
+        DECISION_MAX_TEXT
+    };
+    let mut lines: Vec<TextLine> = text::wrap(label, max, FONT)
+        .into_iter()
+        .map(|t| line(t, FONT, false))
+        .collect();
     if shape == Shape::Step {
         for meta in [actor, time].into_iter().flatten() {
-            lines.extend(text::wrap(meta, META_MAX_TEXT, META_FONT).into_iter().map(|t| line(t, META_FONT, true)));
+            lines.extend(
+                text::wrap(meta, META_MAX_TEXT, META_FONT)
+                    .into_iter()
+                    .map(|t| line(t, META_FONT, true)),
+            );
         }
     }
     let tw = lines.iter().map(|l| l.width).fold(0.0, f64::max);
     let th: f64 = lines.iter().map(|l| l.size * LINE).sum();
     let (w, h) = match shape {
-        Shape::Step => ((tw + 2.0 * PAD_X).max(STEP_MIN_W).ceil(), (th + 2.0 * PAD_Y).ceil()),
-        Shape::Decision => ((2.0 * (tw + 10.0)).max(120.0).ceil(), (2.0 * (th + 8.0)).max(56.0).ceil()),
+        Shape::Step => (
+            (tw + 2.0 * PAD_X).max(STEP_MIN_W).ceil(),
+            (th + 2.0 * PAD_Y).ceil(),
+        ),
+        Shape::Decision => (
+            (2.0 * (tw + 10.0)).max(120.0).ceil(),
+            (2.0 * (th + 8.0)).max(56.0).ceil(),
+        ),
     };
     let mut y = -th / 2.0;
     for l in &mut lines {
         l.y = y + l.size * LINE / 2.0;
         y += l.size * LINE;
     }
-    NodeBox { shape, x: -w / 2.0, y: -h / 2.0, w, h, lines }
+    NodeBox {
+        shape,
+        x: -w / 2.0,
+        y: -h / 2.0,
+        w,
+        h,
+        lines,
+    }
 }
 
 fn line(text: String, size: f64, meta: bool) -> TextLine {
     let width = text::width(&text, size);
-    TextLine { text, x: 0.0, y: 0.0, size, width, meta }
+    TextLine {
+        text,
+        x: 0.0,
+        y: 0.0,
+        size,
+        width,
+        meta,
+    }
 }
 
 /// One position in a layer: a node, or the point where a long edge crosses a rank.
@@ -196,10 +241,26 @@ impl Graph {
         let n = chart.nodes.len();
         let back = back_edges(n, chart);
         let rank = ranks(n, chart, &back);
-        let mut g = Graph { ranks: rank.iter().max().map_or(0, |r| r + 1), rank, back, chains: Vec::new(), items: Vec::new(), up: Vec::new(), down: Vec::new(), left: Vec::new(), right: Vec::new(), key: Vec::new() };
+        let mut g = Graph {
+            ranks: rank.iter().max().map_or(0, |r| r + 1),
+            rank,
+            back,
+            chains: Vec::new(),
+            items: Vec::new(),
+            up: Vec::new(),
+            down: Vec::new(),
+            left: Vec::new(),
+            right: Vec::new(),
+            key: Vec::new(),
+        };
         for (i, b) in boxes.iter().enumerate() {
             let reserve = label_reserve(chart, i);
-            let first_in = chart.edges.iter().enumerate().position(|(e, edge)| edge.to == i && !g.back[e]).unwrap_or(0);
+            let first_in = chart
+                .edges
+                .iter()
+                .enumerate()
+                .position(|(e, edge)| edge.to == i && !g.back[e])
+                .unwrap_or(0);
             g.push(Item::Node(i), b.w / 2.0 + reserve, (first_in, i));
         }
         for (e, edge) in chart.edges.iter().enumerate() {
@@ -230,7 +291,10 @@ impl Graph {
 
     fn link(&mut self, chain: &[usize]) {
         for w in chain.windows(2) {
-            let dummies = w.iter().filter(|&&i| matches!(self.items[i], Item::Dummy { .. })).count();
+            let dummies = w
+                .iter()
+                .filter(|&&i| matches!(self.items[i], Item::Dummy { .. }))
+                .count();
             let weight = [1.0, 2.0, 8.0][dummies];
             self.down[w[0]].push((w[1], weight));
             self.up[w[1]].push((w[0], weight));
@@ -254,7 +318,10 @@ impl Graph {
 
     /// Minimum distance between the x of adjacent items `a` (left) and `b`.
     pub fn sep(&self, a: usize, b: usize) -> f64 {
-        let both_nodes = matches!((self.items[a], self.items[b]), (Item::Node(_), Item::Node(_)));
+        let both_nodes = matches!(
+            (self.items[a], self.items[b]),
+            (Item::Node(_), Item::Node(_))
+        );
         self.right[a] + self.left[b] + if both_nodes { NODE_SEP } else { DUMMY_SEP }
     }
 }
@@ -339,8 +406,8 @@ fn order(g: &Graph, layers: &mut [Vec<usize>]) {
         for r in (0..layers.len().saturating_sub(1)).rev() {
             sort_layer(g, &mut layers[r], &mut pos, false);
         }
-        for r in 1..layers.len() {
-            sort_layer(g, &mut layers[r], &mut pos, true);
+        for layer in layers.iter_mut().skip(1) {
+            sort_layer(g, layer, &mut pos, true);
         }
         let c = crossings(g, layers);
         if c < best_crossings {
@@ -359,7 +426,11 @@ fn sort_layer(g: &Graph, layer: &mut [usize], pos: &mut [f64], from_up: bool) {
         .enumerate()
         .map(|(k, &i)| {
             let nb = if from_up { &g.up[i] } else { &g.down[i] };
-            let bary = if nb.is_empty() { k as f64 } else { nb.iter().map(|(j, _)| pos[*j]).sum::<f64>() / nb.len() as f64 };
+            let bary = if nb.is_empty() {
+                k as f64
+            } else {
+                nb.iter().map(|(j, _)| pos[*j]).sum::<f64>() / nb.len() as f64
+            };
             (bary, g.key[i], i)
         })
         .collect();
@@ -381,9 +452,16 @@ fn crossings(g: &Graph, layers: &[Vec<usize>]) -> usize {
     }
     let mut total = 0;
     for layer in layers {
-        let segs: Vec<(usize, usize)> = layer.iter().flat_map(|&i| g.down[i].iter().map(move |(j, _)| (i, *j))).map(|(a, b)| (pos[a], pos[b])).collect();
+        let segs: Vec<(usize, usize)> = layer
+            .iter()
+            .flat_map(|&i| g.down[i].iter().map(move |(j, _)| (i, *j)))
+            .map(|(a, b)| (pos[a], pos[b]))
+            .collect();
         for (k, a) in segs.iter().enumerate() {
-            total += segs[k + 1..].iter().filter(|b| (a.0 < b.0 && a.1 > b.1) || (a.0 > b.0 && a.1 < b.1)).count();
+            total += segs[k + 1..]
+                .iter()
+                .filter(|b| (a.0 < b.0 && a.1 > b.1) || (a.0 > b.0 && a.1 < b.1))
+                .count();
         }
     }
     total
@@ -405,9 +483,19 @@ fn assign_x(g: &Graph, layers: &[Vec<usize>]) -> Vec<f64> {
     }
     for pass in 0..8 {
         let down = pass % 2 == 0;
-        let order: Vec<usize> = if down { (1..layers.len()).collect() } else { (0..layers.len().saturating_sub(1)).rev().collect() };
+        let order: Vec<usize> = if down {
+            (1..layers.len()).collect()
+        } else {
+            (0..layers.len().saturating_sub(1)).rev().collect()
+        };
         for r in order {
-            place_layer(g, &layers[r], &mut x, |i| if down { &g.up[i] } else { &g.down[i] });
+            place_layer(g, &layers[r], &mut x, |i| {
+                if down {
+                    &g.up[i]
+                } else {
+                    &g.down[i]
+                }
+            });
         }
     }
     for layer in layers {
@@ -420,7 +508,12 @@ fn assign_x(g: &Graph, layers: &[Vec<usize>]) -> Vec<f64> {
 
 /// Places one layer as close as possible to its neighbours' mean x, keeping order and separations
 /// (weighted isotonic regression by pool-adjacent-violators on x minus cumulative separation).
-fn place_layer<'g>(g: &'g Graph, layer: &[usize], x: &mut [f64], nb: impl Fn(usize) -> &'g Vec<(usize, f64)>) {
+fn place_layer<'g>(
+    g: &'g Graph,
+    layer: &[usize],
+    x: &mut [f64],
+    nb: impl Fn(usize) -> &'g Vec<(usize, f64)>,
+) {
     let mut offset = 0.0;
     let mut blocks: Vec<(f64, f64, usize)> = Vec::new(); // (weight, weighted target sum, count)
     for (k, &i) in layer.iter().enumerate() {
@@ -428,7 +521,9 @@ fn place_layer<'g>(g: &'g Graph, layer: &[usize], x: &mut [f64], nb: impl Fn(usi
             offset += g.sep(layer[k - 1], i);
         }
         let n = nb(i);
-        let (w, target) = if n.is_empty() { (0.5, x[i]) } else {
+        let (w, target) = if n.is_empty() {
+            (0.5, x[i])
+        } else {
             let w: f64 = n.iter().map(|(_, w)| w).sum();
             (w, n.iter().map(|(j, wj)| x[*j] * wj).sum::<f64>() / w)
         };
@@ -464,9 +559,17 @@ mod tests {
         let b = measure(Shape::Decision, "风险等级是否为高风险或中风险", None, None);
         for l in &b.lines {
             let (hx, hy) = (l.width / 2.0, l.size * LINE / 2.0);
-            assert!((l.x.abs() + hx) / (b.w / 2.0) + (l.y.abs() + hy) / (b.h / 2.0) <= 1.0, "{l:?} in {b:?}");
+            assert!(
+                (l.x.abs() + hx) / (b.w / 2.0) + (l.y.abs() + hy) / (b.h / 2.0) <= 1.0,
+                "{l:?} in {b:?}"
+            );
         }
-        let b = measure(Shape::Step, "形成评估报告", Some("评估小组"), Some("评估结束后3日内"));
+        let b = measure(
+            Shape::Step,
+            "形成评估报告",
+            Some("评估小组"),
+            Some("评估结束后3日内"),
+        );
         assert_eq!(b.lines.len(), 3);
         assert!(b.lines[1].meta && b.lines[2].meta);
         assert!(b.w >= STEP_MIN_W);

@@ -43,12 +43,15 @@ impl Embed for FlowBlock {
         for n in &self.chart.nodes {
             t.push('\n');
             t.push_str(&n.label);
-            for extra in [n.actor.as_deref(), n.time.as_deref()].into_iter().flatten() {
-                t.push_str("　");
+            for extra in [n.actor.as_deref(), n.time.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                t.push('　');
                 t.push_str(extra);
             }
             for f in &n.forms {
-                t.push_str("　");
+                t.push('　');
                 t.push_str(&f.name);
             }
         }
@@ -64,13 +67,18 @@ impl Embed for FlowBlock {
 pub fn parse_block(source: &str, cx: &EmbedContext<'_>) -> Result<Box<dyn Embed>, Vec<Diagnostic>> {
     let chart = parse_chart(source, cx)?;
     let layout = layout(&chart);
-    let id = format!("flow-{:08x}", fnv1a(&format!("{}:{}", cx.path, cx.first_line)) as u32);
+    let id = format!(
+        "flow-{:08x}",
+        fnv1a(&format!("{}:{}", cx.path, cx.first_line)) as u32
+    );
     Ok(Box::new(FlowBlock { chart, layout, id }))
 }
 
 /// FNV-1a: a small stable hash for element ids (the same source gives the same ids in every build).
 fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The model of a `kind: procedure` page: what its front matter says beside the chart.

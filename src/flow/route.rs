@@ -69,6 +69,9 @@ struct Slot {
     track: usize,
 }
 
+/// An edge before its y values are known: points and its label.
+type Symbolic = (Vec<(f64, Y)>, Option<PendingLabel>);
+
 struct PendingLabel {
     text: String,
     x: f64,
@@ -96,15 +99,38 @@ struct Router<'a> {
 }
 
 /// Routes every edge and fixes every coordinate.
-pub(super) fn route(chart: &Chart, g: &Graph, layers: &[Vec<usize>], xs: &[f64], boxes: Vec<NodeBox>) -> Layout {
-    let mut r = Router { chart, g, layers, xs, boxes, neighbours: Vec::new(), ports: Vec::new(), back_side: Vec::new(), side_use: Vec::new(), lanes: Vec::new(), slots: Vec::new(), bands: vec![0.0; g.ranks + 1] };
+pub(super) fn route(
+    chart: &Chart,
+    g: &Graph,
+    layers: &[Vec<usize>],
+    xs: &[f64],
+    boxes: Vec<NodeBox>,
+) -> Layout {
+    let mut r = Router {
+        chart,
+        g,
+        layers,
+        xs,
+        boxes,
+        neighbours: Vec::new(),
+        ports: Vec::new(),
+        back_side: Vec::new(),
+        side_use: Vec::new(),
+        lanes: Vec::new(),
+        slots: Vec::new(),
+        bands: vec![0.0; g.ranks + 1],
+    };
     r.neighbours = r.find_neighbours();
     r.choose_back_sides();
     r.assign_ports();
     r.place_lanes();
     let mut symbolic = Vec::new();
     for e in 0..chart.edges.len() {
-        symbolic.push(if g.back[e] { r.back_route(e) } else { r.forward_route(e) });
+        symbolic.push(if g.back[e] {
+            r.back_route(e)
+        } else {
+            r.forward_route(e)
+        });
     }
     r.assign_tracks();
     r.finish(symbolic)
@@ -124,12 +150,17 @@ impl Router<'_> {
     fn find_neighbours(&self) -> Vec<(Option<f64>, Option<f64>)> {
         let mut out = vec![(None, None); self.chart.nodes.len()];
         for layer in self.layers {
-            let nodes: Vec<usize> = layer.iter().filter_map(|&i| match self.g.items[i] {
-                Item::Node(n) => Some(n),
-                Item::Dummy { .. } => None,
-            }).collect();
+            let nodes: Vec<usize> = layer
+                .iter()
+                .filter_map(|&i| match self.g.items[i] {
+                    Item::Node(n) => Some(n),
+                    Item::Dummy { .. } => None,
+                })
+                .collect();
             for (k, &n) in nodes.iter().enumerate() {
-                let left = k.checked_sub(1).map(|j| self.cx(nodes[j]) + self.half_w(nodes[j]));
+                let left = k
+                    .checked_sub(1)
+                    .map(|j| self.cx(nodes[j]) + self.half_w(nodes[j]));
                 let right = nodes.get(k + 1).map(|&m| self.cx(m) - self.half_w(m));
                 out[n] = (left, right);
             }
@@ -148,9 +179,21 @@ impl Router<'_> {
     fn choose_back_sides(&mut self) {
         self.side_use = vec![[(false, false); 2]; self.chart.nodes.len()];
         self.back_side = vec![Side::Right; self.chart.edges.len()];
-        for (e, edge) in self.chart.edges.iter().enumerate().filter(|(e, _)| self.g.back[*e]) {
-            let cost = |s: Side| usize::from(!self.extreme(edge.from, s)) + usize::from(!self.extreme(edge.to, s));
-            let side = if cost(Side::Right) <= cost(Side::Left) { Side::Right } else { Side::Left };
+        for (e, edge) in self
+            .chart
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(e, _)| self.g.back[*e])
+        {
+            let cost = |s: Side| {
+                usize::from(!self.extreme(edge.from, s)) + usize::from(!self.extreme(edge.to, s))
+            };
+            let side = if cost(Side::Right) <= cost(Side::Left) {
+                Side::Right
+            } else {
+                Side::Left
+            };
             self.back_side[e] = side;
             self.side_use[edge.from][side.index()].1 = true;
             self.side_use[edge.to][side.index()].0 = true;
@@ -165,9 +208,19 @@ impl Router<'_> {
     /// Out ports: loops by their side; one forward edge by the bottom; branches spread over the
     /// free sides and the bottom, matched to where they go.
     fn assign_ports(&mut self) {
-        self.ports = (0..self.chart.edges.len()).map(|e| if self.g.back[e] { Port::Side(self.back_side[e]) } else { Port::Bottom(0.0) }).collect();
+        self.ports = (0..self.chart.edges.len())
+            .map(|e| {
+                if self.g.back[e] {
+                    Port::Side(self.back_side[e])
+                } else {
+                    Port::Bottom(0.0)
+                }
+            })
+            .collect();
         for n in 0..self.chart.nodes.len() {
-            let mut fwd: Vec<usize> = (0..self.chart.edges.len()).filter(|&e| self.chart.edges[e].from == n && !self.g.back[e]).collect();
+            let mut fwd: Vec<usize> = (0..self.chart.edges.len())
+                .filter(|&e| self.chart.edges[e].from == n && !self.g.back[e])
+                .collect();
             fwd.sort_by(|&a, &b| self.next_x(a).total_cmp(&self.next_x(b)).then(a.cmp(&b)));
             if fwd.len() < 2 {
                 continue;
@@ -181,7 +234,11 @@ impl Router<'_> {
             if !used[1].1 {
                 cands.push(Port::Side(Side::Right));
             }
-            let chosen = if fwd.len() <= cands.len() { self.best_ports(n, &fwd, &cands) } else { self.crowded_ports(n, &fwd, &cands) };
+            let chosen = if fwd.len() <= cands.len() {
+                self.best_ports(n, &fwd, &cands)
+            } else {
+                self.crowded_ports(n, &fwd, &cands)
+            };
             for (&e, p) in fwd.iter().zip(chosen) {
                 self.ports[e] = p;
                 if let Port::Side(s) = p {
@@ -205,8 +262,17 @@ impl Router<'_> {
             if mask.count_ones() as usize != fwd.len() {
                 continue;
             }
-            let ports: Vec<Port> = cands.iter().enumerate().filter(|(k, _)| mask & (1 << k) != 0).map(|(_, p)| *p).collect();
-            let cost: f64 = fwd.iter().zip(&ports).map(|(&e, &p)| (self.port_x(n, p) - self.next_x(e)).abs()).sum();
+            let ports: Vec<Port> = cands
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| mask & (1 << k) != 0)
+                .map(|(_, p)| *p)
+                .collect();
+            let cost: f64 = fwd
+                .iter()
+                .zip(&ports)
+                .map(|(&e, &p)| (self.port_x(n, p) - self.next_x(e)).abs())
+                .sum();
             if best.as_ref().is_none_or(|(c, _)| cost < *c - 1e-9) {
                 best = Some((cost, ports));
             }
@@ -225,7 +291,9 @@ impl Router<'_> {
             out.push(Port::Side(Side::Left));
         }
         for j in 0..bottom {
-            out.push(Port::Bottom(-span + 2.0 * span * j as f64 / (bottom - 1).max(1) as f64));
+            out.push(Port::Bottom(
+                -span + 2.0 * span * j as f64 / (bottom - 1).max(1) as f64,
+            ));
         }
         if right {
             out.push(Port::Side(Side::Right));
@@ -252,8 +320,11 @@ impl Router<'_> {
     /// Loop lanes: shortest loops nearest the chart, overlapping loops on separate lanes.
     fn place_lanes(&mut self) {
         self.lanes = vec![0.0; self.chart.edges.len()];
-        let mut loops: Vec<usize> = (0..self.chart.edges.len()).filter(|&e| self.g.back[e]).collect();
-        let span = |e: usize| self.g.rank[self.chart.edges[e].from] - self.g.rank[self.chart.edges[e].to];
+        let mut loops: Vec<usize> = (0..self.chart.edges.len())
+            .filter(|&e| self.g.back[e])
+            .collect();
+        let span =
+            |e: usize| self.g.rank[self.chart.edges[e].from] - self.g.rank[self.chart.edges[e].to];
         loops.sort_by_key(|&e| (span(e), e));
         let mut placed: Vec<(usize, usize, Side, f64)> = Vec::new();
         for e in loops {
@@ -272,7 +343,12 @@ impl Router<'_> {
     }
 
     fn slot(&mut self, channel: usize, a: f64, b: f64) -> Y {
-        self.slots.push(Slot { channel, x0: a.min(b), x1: a.max(b), track: 0 });
+        self.slots.push(Slot {
+            channel,
+            x0: a.min(b),
+            x1: a.max(b),
+            track: 0,
+        });
         Y::Slot(self.slots.len() - 1)
     }
 
@@ -308,7 +384,11 @@ impl Router<'_> {
             Side::Right => self.neighbours[n].1.map(|nb| (nb + box_edge) / 2.0),
         };
         let min_stub = box_edge + s * STUB;
-        let mut x = if s * (want - min_stub) >= 0.0 { want } else { min_stub };
+        let mut x = if s * (want - min_stub) >= 0.0 {
+            want
+        } else {
+            min_stub
+        };
         if let Some(l) = limit {
             if s * (x - l) > 0.0 {
                 x = l;
@@ -321,7 +401,13 @@ impl Router<'_> {
     }
 
     fn label_for(&self, e: usize, x: f64, y: Y, dy: f64, start: bool) -> Option<PendingLabel> {
-        self.chart.edges[e].label.clone().map(|text| PendingLabel { text, x, y, dy, start })
+        self.chart.edges[e].label.clone().map(|text| PendingLabel {
+            text,
+            x,
+            y,
+            dy,
+            start,
+        })
     }
 
     /// The beginning of an edge leaving `from` by its port, up to the x where it goes down.
@@ -334,7 +420,13 @@ impl Router<'_> {
                 let start = dx >= 0.0;
                 let x_label = if start { x + LABEL_GAP } else { x - LABEL_GAP };
                 let k = self.bottom_index(e);
-                let label = self.label_for(e, x_label, Y::Bottom(u, 0.0), LABEL_GAP + lh / 2.0 + k as f64 * lh, start);
+                let label = self.label_for(
+                    e,
+                    x_label,
+                    Y::Bottom(u, 0.0),
+                    LABEL_GAP + lh / 2.0 + k as f64 * lh,
+                    start,
+                );
                 if label.is_some() {
                     let band = &mut self.bands[self.g.rank[u] + 1];
                     *band = band.max(LABEL_GAP * 1.5 + (k + 1) as f64 * lh);
@@ -345,7 +437,13 @@ impl Router<'_> {
                 let dy = self.side_dy(u, side, false);
                 let px = self.border_x(u, side, dy);
                 let edge_x = self.cx(u) + side.sign() * self.half_w(u);
-                let label = self.label_for(e, edge_x + side.sign() * LABEL_GAP, Y::Center(u, dy), -LABEL_GAP - lh / 2.0, side == Side::Right);
+                let label = self.label_for(
+                    e,
+                    edge_x + side.sign() * LABEL_GAP,
+                    Y::Center(u, dy),
+                    -LABEL_GAP - lh / 2.0,
+                    side == Side::Right,
+                );
                 (vec![(px, Y::Center(u, dy))], px, label)
             }
         }
@@ -354,7 +452,13 @@ impl Router<'_> {
     /// Position of a bottom-port edge among the labelled bottom-port edges of its node.
     fn bottom_index(&self, e: usize) -> usize {
         let u = self.chart.edges[e].from;
-        (0..e).filter(|&f| self.chart.edges[f].from == u && self.chart.edges[f].label.is_some() && matches!(self.ports[f], Port::Bottom(_))).count()
+        (0..e)
+            .filter(|&f| {
+                self.chart.edges[f].from == u
+                    && self.chart.edges[f].label.is_some()
+                    && matches!(self.ports[f], Port::Bottom(_))
+            })
+            .count()
     }
 
     fn forward_route(&mut self, e: usize) -> (Vec<(f64, Y)>, Option<PendingLabel>) {
@@ -411,7 +515,11 @@ impl Router<'_> {
         let mut order: Vec<usize> = (0..self.slots.len()).collect();
         order.sort_by(|&a, &b| {
             let (sa, sb) = (&self.slots[a], &self.slots[b]);
-            sa.channel.cmp(&sb.channel).then(sa.x0.total_cmp(&sb.x0)).then(sa.x1.total_cmp(&sb.x1)).then(a.cmp(&b))
+            sa.channel
+                .cmp(&sb.channel)
+                .then(sa.x0.total_cmp(&sb.x0))
+                .then(sa.x1.total_cmp(&sb.x1))
+                .then(a.cmp(&b))
         });
         let mut done: Vec<usize> = Vec::new();
         for s in order {
@@ -419,7 +527,10 @@ impl Router<'_> {
             let mut track = 0;
             while done.iter().any(|&o| {
                 let other = &self.slots[o];
-                other.channel == me.channel && other.track == track && other.x0 <= me.x1 + 2.0 && me.x0 <= other.x1 + 2.0
+                other.channel == me.channel
+                    && other.track == track
+                    && other.x0 <= me.x1 + 2.0
+                    && me.x0 <= other.x1 + 2.0
             }) {
                 track += 1;
             }
@@ -429,19 +540,35 @@ impl Router<'_> {
     }
 
     /// Channel heights, then every y; then everything shifted so the chart starts at the margin.
-    fn finish(self, symbolic: Vec<(Vec<(f64, Y)>, Option<PendingLabel>)>) -> Layout {
+    fn finish(self, symbolic: Vec<Symbolic>) -> Layout {
         let ranks = self.g.ranks;
         let mut tracks = vec![0usize; ranks + 1];
         for s in &self.slots {
             tracks[s.channel] = tracks[s.channel].max(s.track + 1);
         }
-        let rank_h: Vec<f64> = self.layers.iter().map(|l| l.iter().filter_map(|&i| match self.g.items[i] {
-            Item::Node(n) => Some(self.boxes[n].h),
-            Item::Dummy { .. } => None,
-        }).fold(0.0, f64::max)).collect();
+        let rank_h: Vec<f64> = self
+            .layers
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|&i| match self.g.items[i] {
+                        Item::Node(n) => Some(self.boxes[n].h),
+                        Item::Dummy { .. } => None,
+                    })
+                    .fold(0.0, f64::max)
+            })
+            .collect();
         let channel_h = |k: usize| {
-            let inner = if tracks[k] > 0 { self.bands[k] + (tracks[k] + 1) as f64 * TRACK } else { self.bands[k] };
-            if k == 0 || k == ranks { inner } else { inner.max(MIN_CHANNEL) }
+            let inner = if tracks[k] > 0 {
+                self.bands[k] + (tracks[k] + 1) as f64 * TRACK
+            } else {
+                self.bands[k]
+            };
+            if k == 0 || k == ranks {
+                inner
+            } else {
+                inner.max(MIN_CHANNEL)
+            }
         };
         let mut y = MARGIN;
         let mut channel_top = vec![0.0; ranks + 1];
@@ -455,7 +582,9 @@ impl Router<'_> {
         channel_top[ranks] = y;
         rank_tops.push(y);
         let height = y + channel_h(ranks) + MARGIN;
-        let cy: Vec<f64> = (0..self.chart.nodes.len()).map(|n| rank_tops[self.g.rank[n]] + rank_h[self.g.rank[n]] / 2.0).collect();
+        let cy: Vec<f64> = (0..self.chart.nodes.len())
+            .map(|n| rank_tops[self.g.rank[n]] + rank_h[self.g.rank[n]] / 2.0)
+            .collect();
         let resolve = |y: Y| -> f64 {
             match y {
                 Y::Center(n, dy) => cy[n] + dy,
@@ -466,7 +595,9 @@ impl Router<'_> {
                 },
                 Y::Slot(s) => {
                     let slot = &self.slots[s];
-                    channel_top[slot.channel] + self.bands[slot.channel] + TRACK * (slot.track + 1) as f64
+                    channel_top[slot.channel]
+                        + self.bands[slot.channel]
+                        + TRACK * (slot.track + 1) as f64
                 }
             }
         };
@@ -476,7 +607,14 @@ impl Router<'_> {
             .map(|(e, (pts, label))| Route {
                 edge: e,
                 points: simplify(pts.into_iter().map(|(x, y)| (x, resolve(y))).collect()),
-                label: label.map(|l| EdgeLabel { w: text::width(&l.text, EDGE_FONT), h: EDGE_FONT * LINE, text: l.text, x: l.x, y: resolve(l.y) + l.dy, start: l.start }),
+                label: label.map(|l| EdgeLabel {
+                    w: text::width(&l.text, EDGE_FONT),
+                    h: EDGE_FONT * LINE,
+                    text: l.text,
+                    x: l.x,
+                    y: resolve(l.y) + l.dy,
+                    start: l.start,
+                }),
                 back: self.g.back[e],
             })
             .collect();
@@ -489,8 +627,26 @@ impl Router<'_> {
                 l.y += cy[n];
             }
         }
-        let min_x = nodes.iter().map(|b| b.x).chain(routes.iter().flat_map(|r| r.points.iter().map(|p| p.0))).chain(routes.iter().filter_map(|r| r.label.as_ref().map(|l| l.rect().0))).fold(f64::INFINITY, f64::min);
-        let max_x = nodes.iter().map(|b| b.x + b.w).chain(routes.iter().flat_map(|r| r.points.iter().map(|p| p.0))).chain(routes.iter().filter_map(|r| r.label.as_ref().map(|l| l.rect().2))).fold(f64::NEG_INFINITY, f64::max);
+        let min_x = nodes
+            .iter()
+            .map(|b| b.x)
+            .chain(routes.iter().flat_map(|r| r.points.iter().map(|p| p.0)))
+            .chain(
+                routes
+                    .iter()
+                    .filter_map(|r| r.label.as_ref().map(|l| l.rect().0)),
+            )
+            .fold(f64::INFINITY, f64::min);
+        let max_x = nodes
+            .iter()
+            .map(|b| b.x + b.w)
+            .chain(routes.iter().flat_map(|r| r.points.iter().map(|p| p.0)))
+            .chain(
+                routes
+                    .iter()
+                    .filter_map(|r| r.label.as_ref().map(|l| l.rect().2)),
+            )
+            .fold(f64::NEG_INFINITY, f64::max);
         let shift = MARGIN - min_x;
         for b in &mut nodes {
             b.x += shift;
@@ -502,7 +658,13 @@ impl Router<'_> {
                 l.x += shift;
             }
         }
-        Layout { width: (max_x - min_x + 2.0 * MARGIN).ceil(), height: height.ceil(), nodes, routes, rank_tops }
+        Layout {
+            width: (max_x - min_x + 2.0 * MARGIN).ceil(),
+            height: height.ceil(),
+            nodes,
+            routes,
+            rank_tops,
+        }
     }
 }
 
@@ -510,12 +672,16 @@ impl Router<'_> {
 fn simplify(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     let mut out: Vec<(f64, f64)> = Vec::with_capacity(points.len());
     for p in points {
-        if out.last().is_some_and(|q| (q.0 - p.0).abs() < 1e-6 && (q.1 - p.1).abs() < 1e-6) {
+        if out
+            .last()
+            .is_some_and(|q| (q.0 - p.0).abs() < 1e-6 && (q.1 - p.1).abs() < 1e-6)
+        {
             continue;
         }
         if out.len() >= 2 {
             let (a, b) = (out[out.len() - 2], out[out.len() - 1]);
-            let straight = ((a.0 - b.0).abs() < 1e-6 && (b.0 - p.0).abs() < 1e-6) || ((a.1 - b.1).abs() < 1e-6 && (b.1 - p.1).abs() < 1e-6);
+            let straight = ((a.0 - b.0).abs() < 1e-6 && (b.0 - p.0).abs() < 1e-6)
+                || ((a.1 - b.1).abs() < 1e-6 && (b.1 - p.1).abs() < 1e-6);
             if straight {
                 out.pop();
             }

@@ -33,16 +33,32 @@ pub fn num(v: f64) -> String {
 }
 
 /// The chart as one `<svg>` element; `hrefs[i]` is the resolved target of `chart.links[i]`.
-pub fn render_svg(chart: &Chart, layout: &Layout, hrefs: &[String], id: &str, split: bool) -> String {
+pub fn render_svg(
+    chart: &Chart,
+    layout: &Layout,
+    hrefs: &[String],
+    id: &str,
+    split: bool,
+) -> String {
     let mut s = String::with_capacity(4096 + chart.nodes.len() * 600);
-    let class = if split { "flow-svg flow-split" } else { "flow-svg" };
+    let class = if split {
+        "flow-svg flow-split"
+    } else {
+        "flow-svg"
+    };
     s.push_str(&format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\">\n",
         w = num(layout.width),
         h = num(layout.height)
     ));
-    s.push_str(&format!("<title id=\"{id}-t\">{}</title>\n", escape_html(&chart.title)));
-    s.push_str(&format!("<desc id=\"{id}-d\">{}</desc>\n", escape_html(&describe(chart))));
+    s.push_str(&format!(
+        "<title id=\"{id}-t\">{}</title>\n",
+        escape_html(&chart.title)
+    ));
+    s.push_str(&format!(
+        "<desc id=\"{id}-d\">{}</desc>\n",
+        escape_html(&describe(chart))
+    ));
     s.push_str(&format!("<g id=\"{id}-g\">\n"));
     edges(&mut s, layout);
     nodes(&mut s, chart, layout, hrefs);
@@ -55,7 +71,10 @@ pub fn describe(chart: &Chart) -> String {
     let mut parts = Vec::new();
     for (i, n) in chart.nodes.iter().enumerate() {
         let mut p = n.label.clone();
-        let extra: Vec<&str> = [n.actor.as_deref(), n.time.as_deref()].into_iter().flatten().collect();
+        let extra: Vec<&str> = [n.actor.as_deref(), n.time.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
         if !extra.is_empty() {
             p.push_str(&format!("（{}）", extra.join("，")));
         }
@@ -89,7 +108,9 @@ fn path_d(points: &[(f64, f64)]) -> String {
 
 /// The line stops short of its end so the arrowhead's tip lies on the border.
 fn edges(s: &mut String, layout: &Layout) {
-    s.push_str("<g class=\"flow-edges\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\">\n");
+    s.push_str(
+        "<g class=\"flow-edges\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\">\n",
+    );
     for r in &layout.routes {
         let mut pts = r.points.clone();
         let n = pts.len();
@@ -99,8 +120,15 @@ fn edges(s: &mut String, layout: &Layout) {
             let t = (len - ARROW + 1.0) / len;
             pts[n - 1] = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
         }
-        let class = if r.back { "flow-edge flow-loop" } else { "flow-edge" };
-        s.push_str(&format!("<path class=\"{class}\" d=\"{}\"/>\n", path_d(&pts)));
+        let class = if r.back {
+            "flow-edge flow-loop"
+        } else {
+            "flow-edge"
+        };
+        s.push_str(&format!(
+            "<path class=\"{class}\" d=\"{}\"/>\n",
+            path_d(&pts)
+        ));
     }
     s.push_str("</g>\n<g class=\"flow-arrows\" fill=\"currentColor\">\n");
     for r in &layout.routes {
@@ -112,10 +140,18 @@ fn edges(s: &mut String, layout: &Layout) {
         let (px, py) = (-uy * ARROW / 2.0, ux * ARROW / 2.0);
         s.push_str(&format!(
             "<path d=\"M{} {} L{} {} L{} {} Z\"/>\n",
-            num(b.0), num(b.1), num(base.0 + px), num(base.1 + py), num(base.0 - px), num(base.1 - py)
+            num(b.0),
+            num(b.1),
+            num(base.0 + px),
+            num(base.1 + py),
+            num(base.0 - px),
+            num(base.1 - py)
         ));
     }
-    s.push_str(&format!("</g>\n<g class=\"flow-edge-labels\" fill=\"currentColor\" font-size=\"{}\">\n", num(EDGE_FONT)));
+    s.push_str(&format!(
+        "</g>\n<g class=\"flow-edge-labels\" fill=\"currentColor\" font-size=\"{}\">\n",
+        num(EDGE_FONT)
+    ));
     for l in layout.routes.iter().filter_map(|r| r.label.as_ref()) {
         let anchor = if l.start { "start" } else { "end" };
         s.push_str(&format!(
@@ -129,13 +165,23 @@ fn edges(s: &mut String, layout: &Layout) {
 fn nodes(s: &mut String, chart: &Chart, layout: &Layout, hrefs: &[String]) {
     s.push_str("<g class=\"flow-nodes\">\n");
     for (node, b) in chart.nodes.iter().zip(&layout.nodes) {
-        let href = node.link().and_then(|i| hrefs.get(i)).filter(|h| !h.is_empty());
+        let href = node
+            .link()
+            .and_then(|i| hrefs.get(i))
+            .filter(|h| !h.is_empty());
         if let Some(h) = href {
             s.push_str(&format!("<a href=\"{}\">", escape_html(h)));
         }
-        let kind = if node.shape == Shape::Decision { "flow-decision" } else { "flow-step" };
+        let kind = if node.shape == Shape::Decision {
+            "flow-decision"
+        } else {
+            "flow-step"
+        };
         let linked = if href.is_some() { " flow-linked" } else { "" };
-        s.push_str(&format!("<g class=\"flow-node {kind}{linked}\" data-id=\"{}\">", escape_html(&node.id)));
+        s.push_str(&format!(
+            "<g class=\"flow-node {kind}{linked}\" data-id=\"{}\">",
+            escape_html(&node.id)
+        ));
         shape(s, b);
         text(s, b, href.is_some());
         s.push_str("</g>");
@@ -148,17 +194,28 @@ fn nodes(s: &mut String, chart: &Chart, layout: &Layout, hrefs: &[String]) {
 }
 
 fn shape(s: &mut String, b: &NodeBox) {
-    let paint = "fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\" pointer-events=\"visible\"";
+    let paint =
+        "fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\" pointer-events=\"visible\"";
     match b.shape {
         Shape::Step => s.push_str(&format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" {paint}/>",
-            num(b.x), num(b.y), num(b.w), num(b.h)
+            num(b.x),
+            num(b.y),
+            num(b.w),
+            num(b.h)
         )),
         Shape::Decision => {
             let (cx, cy) = (b.cx(), b.cy());
             s.push_str(&format!(
                 "<polygon points=\"{},{} {},{} {},{} {},{}\" {paint}/>",
-                num(cx), num(b.y), num(b.x + b.w), num(cy), num(cx), num(b.y + b.h), num(b.x), num(cy)
+                num(cx),
+                num(b.y),
+                num(b.x + b.w),
+                num(cy),
+                num(cx),
+                num(b.y + b.h),
+                num(b.x),
+                num(cy)
             ));
         }
     }
@@ -168,7 +225,11 @@ fn text(s: &mut String, b: &NodeBox, linked: bool) {
     s.push_str("<text text-anchor=\"middle\" fill=\"currentColor\">");
     for l in &b.lines {
         let class = if l.meta { "flow-meta" } else { "flow-label" };
-        let deco = if linked && !l.meta { " text-decoration=\"underline\"" } else { "" };
+        let deco = if linked && !l.meta {
+            " text-decoration=\"underline\""
+        } else {
+            ""
+        };
         s.push_str(&format!(
             "<tspan class=\"{class}\" x=\"{}\" y=\"{}\" font-size=\"{}\" dominant-baseline=\"central\"{deco}>{}</tspan>",
             num(l.x), num(l.y), num(l.size), escape_html(&l.text)
@@ -192,12 +253,19 @@ const MIN_SPLIT_SCALE: f64 = 0.8;
 /// a readable scale allows, cut between ranks into parts of about equal height.
 pub fn print_plan(layout: &Layout) -> PrintPlan {
     let scale_w = (PRINT_W / layout.width).min(1.0);
-    if layout.height * scale_w <= PRINT_H || (PRINT_H / layout.height).min(scale_w) >= MIN_PRINT_SCALE {
-        return PrintPlan { cuts: Vec::new(), scale: 1.0 };
+    if layout.height * scale_w <= PRINT_H
+        || (PRINT_H / layout.height).min(scale_w) >= MIN_PRINT_SCALE
+    {
+        return PrintPlan {
+            cuts: Vec::new(),
+            scale: 1.0,
+        };
     }
     // At scale s a page holds PRINT_H / s - 2 * MARK_SPACE of the drawing.
     let lowest = MIN_SPLIT_SCALE.min(scale_w);
-    let pages = (layout.height / (PRINT_H / lowest - 2.0 * MARK_SPACE)).ceil().max(2.0);
+    let pages = (layout.height / (PRINT_H / lowest - 2.0 * MARK_SPACE))
+        .ceil()
+        .max(2.0);
     let mut scale = (PRINT_H / (layout.height / pages + 2.0 * MARK_SPACE)).min(scale_w);
     loop {
         let cuts = cut_between_ranks(layout, PRINT_H / scale - 2.0 * MARK_SPACE);
@@ -248,14 +316,28 @@ pub fn render_print_parts(layout: &Layout, id: &str, plan: &PrintPlan) -> String
     let mut letter = 0usize;
     let letters: Vec<Vec<(f64, String)>> = crossings
         .iter()
-        .map(|xs| xs.iter().map(|&x| { letter += 1; (x, mark_name(letter)) }).collect())
+        .map(|xs| {
+            xs.iter()
+                .map(|&x| {
+                    letter += 1;
+                    (x, mark_name(letter))
+                })
+                .collect()
+        })
         .collect();
     let mut s = String::new();
     for k in 0..bounds.len() - 1 {
         let (top, bottom) = (bounds[k], bounds[k + 1]);
         let above = if k > 0 { Some(&letters[k - 1]) } else { None };
         let below = letters.get(k);
-        s.push_str(&part(layout, id, (top, bottom, plan.scale), above, below, (k + 1, bounds.len() - 1)));
+        s.push_str(&part(
+            layout,
+            id,
+            (top, bottom, plan.scale),
+            above,
+            below,
+            (k + 1, bounds.len() - 1),
+        ));
     }
     s
 }
@@ -263,7 +345,14 @@ pub fn render_print_parts(layout: &Layout, id: &str, plan: &PrintPlan) -> String
 const MARK_SPACE: f64 = 34.0;
 
 /// One print page: the drawing between `top` and `bottom`, drawn at `scale`, with marks.
-fn part(layout: &Layout, id: &str, (top, bottom, scale): (f64, f64, f64), above: Option<&Vec<(f64, String)>>, below: Option<&Vec<(f64, String)>>, (page, pages): (usize, usize)) -> String {
+fn part(
+    layout: &Layout,
+    id: &str,
+    (top, bottom, scale): (f64, f64, f64),
+    above: Option<&Vec<(f64, String)>>,
+    below: Option<&Vec<(f64, String)>>,
+    (page, pages): (usize, usize),
+) -> String {
     let (w, h) = (layout.width, bottom - top);
     let full = h + 2.0 * MARK_SPACE;
     let mut s = format!(
@@ -279,13 +368,21 @@ fn part(layout: &Layout, id: &str, (top, bottom, scale): (f64, f64, f64), above:
         for (x, name) in marks {
             s.push_str(&mark(*x, top - 20.0, top, name));
         }
-        s.push_str(&note(w, top - MARK_SPACE + 12.0, &format!("接上页（流程图第{page}/{pages}页）")));
+        s.push_str(&note(
+            w,
+            top - MARK_SPACE + 12.0,
+            &format!("接上页（流程图第{page}/{pages}页）"),
+        ));
     }
     if let Some(marks) = below {
         for (x, name) in marks {
             s.push_str(&mark(*x, bottom + 20.0, bottom, name));
         }
-        s.push_str(&note(w, bottom + MARK_SPACE - 6.0, &format!("接下页（流程图第{page}/{pages}页）")));
+        s.push_str(&note(
+            w,
+            bottom + MARK_SPACE - 6.0,
+            &format!("接下页（流程图第{page}/{pages}页）"),
+        ));
     }
     s.push_str("</g>\n</svg>\n");
     s
@@ -321,7 +418,17 @@ fn crossing_xs(layout: &Layout, y: f64) -> Vec<f64> {
     let mut xs: Vec<f64> = layout
         .routes
         .iter()
-        .flat_map(|r| r.points.windows(2).filter(|w| (w[0].0 - w[1].0).abs() < 1e-6 && w[0].1.min(w[1].1) < y && w[0].1.max(w[1].1) > y).map(|w| w[0].0).collect::<Vec<_>>())
+        .flat_map(|r| {
+            r.points
+                .windows(2)
+                .filter(|w| {
+                    (w[0].0 - w[1].0).abs() < 1e-6
+                        && w[0].1.min(w[1].1) < y
+                        && w[0].1.max(w[1].1) > y
+                })
+                .map(|w| w[0].0)
+                .collect::<Vec<_>>()
+        })
         .collect();
     xs.sort_by(f64::total_cmp);
     xs.dedup_by(|a, b| (*a - *b).abs() < 1.0);

@@ -62,7 +62,8 @@ pub struct Node {
 impl Node {
     /// The link the node's box opens: its label's, else its first form's.
     pub fn link(&self) -> Option<usize> {
-        self.label_link.or_else(|| self.forms.iter().find_map(|f| f.link))
+        self.label_link
+            .or_else(|| self.forms.iter().find_map(|f| f.link))
     }
 }
 
@@ -94,7 +95,11 @@ struct RawNode {
 
 /// Parses and checks a flow block. Every mistake is reported, not just the first.
 pub fn parse_chart(source: &str, cx: &EmbedContext<'_>) -> Result<Chart, Vec<Diagnostic>> {
-    let mut p = Parser { cx, diags: Vec::new(), links: Vec::new() };
+    let mut p = Parser {
+        cx,
+        diags: Vec::new(),
+        links: Vec::new(),
+    };
     let mut raw: Vec<RawNode> = Vec::new();
     let mut last_top: Option<usize> = None;
     for (i, text) in source.lines().enumerate() {
@@ -109,16 +114,34 @@ pub fn parse_chart(source: &str, cx: &EmbedContext<'_>) -> Result<Chart, Vec<Dia
         }
     }
     if raw.is_empty() && p.diags.is_empty() {
-        p.err(cx.first_line, 1, format!("the flow block is empty: {SYNTAX_HELP}"));
+        p.err(
+            cx.first_line,
+            1,
+            format!("the flow block is empty: {SYNTAX_HELP}"),
+        );
     }
     let edges = p.connect(&raw);
     p.check_reachable(&raw, &edges);
     if !p.diags.is_empty() {
         return Err(p.diags);
     }
-    let title = cx.info.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
-    let title = if title.is_empty() { "流程图".to_string() } else { title };
-    Ok(Chart { title, nodes: raw.into_iter().map(|r| r.node).collect(), edges, links: p.links })
+    let title = cx
+        .info
+        .split_whitespace()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let title = if title.is_empty() {
+        "流程图".to_string()
+    } else {
+        title
+    };
+    Ok(Chart {
+        title,
+        nodes: raw.into_iter().map(|r| r.node).collect(),
+        edges,
+        links: p.links,
+    })
 }
 
 struct Parser<'a> {
@@ -129,7 +152,9 @@ struct Parser<'a> {
 
 /// The 1-based character column of `sub` (a slice of `line`) in `line`.
 fn col_of(line: &str, sub: &str) -> usize {
-    let start = (sub.as_ptr() as usize).saturating_sub(line.as_ptr() as usize).min(line.len());
+    let start = (sub.as_ptr() as usize)
+        .saturating_sub(line.as_ptr() as usize)
+        .min(line.len());
     line[..start].chars().count() + 1
 }
 
@@ -173,7 +198,8 @@ fn split_last_colon(s: &str) -> Option<(&str, &str)> {
 
 impl Parser<'_> {
     fn err(&mut self, line: usize, col: usize, message: impl Into<String>) {
-        self.diags.push(Diagnostic::error(self.cx.path, line, col, message));
+        self.diags
+            .push(Diagnostic::error(self.cx.path, line, col, message));
     }
 
     /// One source line → a node (`None` for blank lines, comments and lines with errors).
@@ -186,14 +212,22 @@ impl Parser<'_> {
             Some('-' | '*' | '·') => Shape::Step,
             Some('?' | '？') => Shape::Decision,
             _ => {
-                self.err(line, col_of(text, body), format!("cannot read this line: {SYNTAX_HELP}"));
+                self.err(
+                    line,
+                    col_of(text, body),
+                    format!("cannot read this line: {SYNTAX_HELP}"),
+                );
                 return None;
             }
         };
         let marker = body.chars().next().map_or(1, char::len_utf8);
         let rest = body[marker..].trim_start();
         let Some((id, after)) = split_colon(rest) else {
-            self.err(line, col_of(text, rest), format!("missing `id:` before the name: {SYNTAX_HELP}"));
+            self.err(
+                line,
+                col_of(text, rest),
+                format!("missing `id:` before the name: {SYNTAX_HELP}"),
+            );
             return None;
         };
         let id = id.trim();
@@ -202,7 +236,11 @@ impl Parser<'_> {
             return None;
         }
         if id == "end" {
-            self.err(line, col_of(text, id), "`end` is reserved (`-> end` ends the flow): choose another id");
+            self.err(
+                line,
+                col_of(text, id),
+                "`end` is reserved (`-> end` ends the flow): choose another id",
+            );
             return None;
         }
         let (fields, targets) = match after.rfind("->") {
@@ -210,22 +248,52 @@ impl Parser<'_> {
             None => (after, None),
         };
         let node = self.fields(text, line, fields, shape, id)?;
-        let targets = targets.map(|t| (self.targets(text, line, t, shape), col_of(text, t.trim_start())));
-        Some(RawNode { node, id_col: col_of(text, id), targets })
+        let targets = targets.map(|t| {
+            (
+                self.targets(text, line, t, shape),
+                col_of(text, t.trim_start()),
+            )
+        });
+        Some(RawNode {
+            node,
+            id_col: col_of(text, id),
+            targets,
+        })
     }
 
-    fn fields(&mut self, text: &str, line: usize, fields: &str, shape: Shape, id: &str) -> Option<Node> {
+    fn fields(
+        &mut self,
+        text: &str,
+        line: usize,
+        fields: &str,
+        shape: Shape,
+        id: &str,
+    ) -> Option<Node> {
         let parts = split_any(fields, &['|', '｜']);
         if parts.len() > 4 {
-            self.err(line, col_of(text, parts[4]), "too many `|` fields: expected at most 名称 | 责任主体 | 时限 | 表格");
+            self.err(
+                line,
+                col_of(text, parts[4]),
+                "too many `|` fields: expected at most 名称 | 责任主体 | 时限 | 表格",
+            );
         }
         let label_src = parts[0].trim();
         if label_src.is_empty() {
-            self.err(line, col_of(text, parts[0]), format!("step `{id}` has no name: expected `{id}: 名称`"));
+            self.err(
+                line,
+                col_of(text, parts[0]),
+                format!("step `{id}` has no name: expected `{id}: 名称`"),
+            );
             return None;
         }
         let (label, label_link) = self.item(text, line, label_src);
-        let opt = |i: usize| parts.get(i).map(|s| s.trim()).filter(|s| !s.is_empty()).map(String::from);
+        let opt = |i: usize| {
+            parts
+                .get(i)
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
         let forms = match parts.get(3) {
             Some(f) => split_any(f, &['、', ',', '，', ';', '；'])
                 .into_iter()
@@ -238,7 +306,17 @@ impl Parser<'_> {
                 .collect(),
             None => Vec::new(),
         };
-        Some(Node { id: id.to_string(), shape, label, label_link, actor: opt(1), time: opt(2), forms, parent: None, line })
+        Some(Node {
+            id: id.to_string(),
+            shape,
+            label,
+            label_link,
+            actor: opt(1),
+            time: opt(2),
+            forms,
+            parent: None,
+            line,
+        })
     }
 
     /// `[名称](target)`, a bare `@/x.md` target, or plain text → (text, link index).
@@ -249,11 +327,20 @@ impl Parser<'_> {
                     return (name.trim().to_string(), self.link(text, line, dest));
                 }
             }
-            self.err(line, col_of(text, s), format!("`{s}` is not a complete link: expected `[名称](@/path/to/file.md)`"));
+            self.err(
+                line,
+                col_of(text, s),
+                format!("`{s}` is not a complete link: expected `[名称](@/path/to/file.md)`"),
+            );
             return (s.to_string(), None);
         }
         if s.starts_with("@/") || (s.ends_with(".md") && !s.contains(char::is_whitespace)) {
-            let name = s.trim_end_matches(".md").rsplit('/').next().unwrap_or(s).to_string();
+            let name = s
+                .trim_end_matches(".md")
+                .rsplit('/')
+                .next()
+                .unwrap_or(s)
+                .to_string();
             return (name, self.link(text, line, s));
         }
         (s.to_string(), None)
@@ -263,7 +350,12 @@ impl Parser<'_> {
         let col = col_of(text, dest);
         match classify_link(dest, self.cx.source_dir) {
             Ok(target) => {
-                self.links.push(Link { target, line, col, raw: dest.trim().to_string() });
+                self.links.push(Link {
+                    target,
+                    line,
+                    col,
+                    raw: dest.trim().to_string(),
+                });
                 Some(self.links.len() - 1)
             }
             Err(m) => {
@@ -278,15 +370,26 @@ impl Parser<'_> {
         let mut out = Vec::new();
         for part in split_any(spec, &['/', '／']) {
             if part.trim().is_empty() {
-                self.err(line, col_of(text, part), "empty branch: expected `标签: id` between the `/`");
+                self.err(
+                    line,
+                    col_of(text, part),
+                    "empty branch: expected `标签: id` between the `/`",
+                );
                 continue;
             }
             let (label, id) = match split_last_colon(part) {
-                Some((l, id)) => (Some(l.trim().to_string()).filter(|l| !l.is_empty()), id.trim()),
+                Some((l, id)) => (
+                    Some(l.trim().to_string()).filter(|l| !l.is_empty()),
+                    id.trim(),
+                ),
                 None => (None, part.trim()),
             };
             if shape == Shape::Decision && label.is_none() {
-                self.err(line, col_of(text, id), format!("branch `{id}` of a decision needs a label: expected `是: {id}`"));
+                self.err(
+                    line,
+                    col_of(text, id),
+                    format!("branch `{id}` of a decision needs a label: expected `是: {id}`"),
+                );
             }
             out.push((label, id.to_string(), col_of(text, id)));
         }
@@ -298,7 +401,10 @@ impl Parser<'_> {
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, r) in raw.iter().enumerate() {
             if let Some(&first) = ids.get(r.node.id.as_str()) {
-                let msg = format!("duplicate step id `{}`: already used on line {}", r.node.id, raw[first].node.line);
+                let msg = format!(
+                    "duplicate step id `{}`: already used on line {}",
+                    r.node.id, raw[first].node.line
+                );
                 self.err(r.node.line, r.id_col, msg);
             } else {
                 ids.insert(&r.node.id, i);
@@ -312,14 +418,26 @@ impl Parser<'_> {
                     let m = format!("decision `{}` has no branches: expected `-> 是: a / 否: b` at the end of the line", r.node.id);
                     self.err(r.node.line, r.id_col, m);
                 }
-                None if i + 1 < raw.len() => edges.push(Edge { from: i, to: i + 1, label: None }),
+                None if i + 1 < raw.len() => edges.push(Edge {
+                    from: i,
+                    to: i + 1,
+                    label: None,
+                }),
                 None => {}
             }
         }
         edges
     }
 
-    fn explicit(&mut self, i: usize, r: &RawNode, ts: &[Target], col: usize, ids: &BTreeMap<&str, usize>, edges: &mut Vec<Edge>) {
+    fn explicit(
+        &mut self,
+        i: usize,
+        r: &RawNode,
+        ts: &[Target],
+        col: usize,
+        ids: &BTreeMap<&str, usize>,
+        edges: &mut Vec<Edge>,
+    ) {
         let line = r.node.line;
         if r.node.shape == Shape::Decision && ts.len() < 2 {
             let m = format!("decision `{}` has only one branch: a decision needs two or more (`-> 是: a / 否: b`); use a step for one way on", r.node.id);
@@ -333,8 +451,16 @@ impl Parser<'_> {
                 continue;
             }
             match ids.get(id.as_str()) {
-                Some(&to) if to == i => self.err(line, *tcol, format!("step `{id}` leads to itself: expected another step's id")),
-                Some(&to) => edges.push(Edge { from: i, to, label: label.clone() }),
+                Some(&to) if to == i => self.err(
+                    line,
+                    *tcol,
+                    format!("step `{id}` leads to itself: expected another step's id"),
+                ),
+                Some(&to) => edges.push(Edge {
+                    from: i,
+                    to,
+                    label: label.clone(),
+                }),
                 None => {
                     let m = format!("unknown step id `{id}`{}", suggest(id, ids.keys().copied()));
                     self.err(line, *tcol, m);
@@ -372,7 +498,14 @@ fn suggest<'a>(id: &str, known: impl Iterator<Item = &'a str>) -> String {
     let best = known.iter().map(|k| (edit_distance(id, k), *k)).min();
     match best {
         Some((d, k)) if d <= 2.max(id.chars().count() / 3) => format!(": did you mean `{k}`?"),
-        _ if known.len() <= 12 => format!(": expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+        _ if known.len() <= 12 => format!(
+            ": expected one of {}",
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         _ => ": expected the id of a step in this block".to_string(),
     }
 }
@@ -383,7 +516,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
@@ -396,7 +533,12 @@ mod tests {
     use crate::markdown::LinkTarget;
 
     fn parse(src: &str) -> Result<Chart, Vec<Diagnostic>> {
-        let cx = EmbedContext { path: "content/p.md", first_line: 10, source_dir: "guide", info: "flow 测试流程" };
+        let cx = EmbedContext {
+            path: "content/p.md",
+            first_line: 10,
+            source_dir: "guide",
+            info: "flow 测试流程",
+        };
         parse_chart(src, &cx)
     }
 
@@ -412,22 +554,61 @@ mod tests {
         assert_eq!(c.title, "测试流程");
         assert_eq!(c.nodes.len(), 4);
         let a = &c.nodes[0];
-        assert_eq!((a.actor.as_deref(), a.time.as_deref(), a.line), (Some("责任主体"), Some("3日内"), 11));
-        assert_eq!(a.forms[0], FormRef { name: "立项审批表".into(), link: Some(0) });
-        assert_eq!(a.forms[1], FormRef { name: "会议记录".into(), link: None });
-        assert_eq!(c.links[0].target, LinkTarget::Content { path: "forms/approval.md".into(), anchor: None });
+        assert_eq!(
+            (a.actor.as_deref(), a.time.as_deref(), a.line),
+            (Some("责任主体"), Some("3日内"), 11)
+        );
+        assert_eq!(
+            a.forms[0],
+            FormRef {
+                name: "立项审批表".into(),
+                link: Some(0)
+            }
+        );
+        assert_eq!(
+            a.forms[1],
+            FormRef {
+                name: "会议记录".into(),
+                link: None
+            }
+        );
+        assert_eq!(
+            c.links[0].target,
+            LinkTarget::Content {
+                path: "forms/approval.md".into(),
+                anchor: None
+            }
+        );
         assert_eq!((c.links[0].line, c.links[0].col), (11, 33));
         assert_eq!(c.nodes[1].shape, Shape::Decision);
         assert_eq!(c.nodes[2].parent, Some(1));
-        let e: Vec<_> = c.edges.iter().map(|e| (e.from, e.to, e.label.as_deref())).collect();
-        assert_eq!(e, [(0, 1, None), (1, 2, Some("高")), (1, 3, Some("低")), (2, 0, None)]);
+        let e: Vec<_> = c
+            .edges
+            .iter()
+            .map(|e| (e.from, e.to, e.label.as_deref()))
+            .collect();
+        assert_eq!(
+            e,
+            [
+                (0, 1, None),
+                (1, 2, Some("高")),
+                (1, 3, Some("低")),
+                (2, 0, None)
+            ]
+        );
     }
 
     #[test]
     fn full_width_separators_and_bare_links() {
         let c = parse("- a：名称｜维稳办｜次日｜@/forms/filing.md\n? b：是否？ -> 是：a ／ 否：c\n- c: 结束\n").unwrap();
         assert_eq!(c.nodes[0].actor.as_deref(), Some("维稳办"));
-        assert_eq!(c.nodes[0].forms[0], FormRef { name: "filing".into(), link: Some(0) });
+        assert_eq!(
+            c.nodes[0].forms[0],
+            FormRef {
+                name: "filing".into(),
+                link: Some(0)
+            }
+        );
         assert_eq!(c.nodes[0].link(), Some(0));
         let labels: Vec<_> = c.edges.iter().map(|e| e.label.as_deref()).collect();
         assert_eq!(labels, [None, Some("是"), Some("否")]);
@@ -435,7 +616,9 @@ mod tests {
 
     #[test]
     fn mistakes_are_positioned() {
-        let errs = errors("- a: 一\n- a: 二\n? b: 判断 -> 是: c\n- c: 三 -> analysys\nxyz\n- analysis: 分析\n");
+        let errs = errors(
+            "- a: 一\n- a: 二\n? b: 判断 -> 是: c\n- c: 三 -> analysys\nxyz\n- analysis: 分析\n",
+        );
         assert_eq!(errs, [
             "content/p.md:11:3: error: duplicate step id `a`: already used on line 10",
             "content/p.md:12:12: error: decision `b` has only one branch: a decision needs two or more (`-> 是: a / 否: b`); use a step for one way on",

@@ -52,7 +52,10 @@ pub fn wrap(text: &str, max: f64, size: f64) -> Vec<String> {
     if !line.trim().is_empty() {
         lines.push(line.trim().to_string());
     }
-    lines.into_iter().flat_map(|l| hard_break(&l, max, size)).collect()
+    lines
+        .into_iter()
+        .flat_map(|l| hard_break(&l, max, size))
+        .collect()
 }
 
 /// Unbreakable units: one wide character (with following closing punctuation glued on), or a Latin
@@ -61,14 +64,23 @@ fn units(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut prev_space = true;
     for c in text.chars() {
-        let c = if c.is_whitespace() && !is_wide(c) { ' ' } else { c };
+        let c = if c.is_whitespace() && !is_wide(c) {
+            ' '
+        } else {
+            c
+        };
         if c == ' ' && prev_space {
             continue;
         }
         let glue = match out.last() {
-            Some(last) => NO_LINE_START.contains(c) || last.chars().last().is_some_and(|l| NO_LINE_END.contains(l))
-                || (!is_wide(c) && c != ' ' && last.chars().last().is_some_and(|l| !is_wide(l) && l != ' '))
-                || (c == ' ' && last.chars().last().is_some_and(|l| !is_wide(l))),
+            Some(last) => {
+                NO_LINE_START.contains(c)
+                    || last.chars().last().is_some_and(|l| NO_LINE_END.contains(l))
+                    || (!is_wide(c)
+                        && c != ' '
+                        && last.chars().last().is_some_and(|l| !is_wide(l) && l != ' '))
+                    || (c == ' ' && last.chars().last().is_some_and(|l| !is_wide(l)))
+            }
             None => false,
         };
         match out.last_mut() {
@@ -133,8 +145,12 @@ mod tests {
     #[test]
     fn mixed_text_fits() {
         for max in [30.0, 60.0, 100.0, 140.0] {
-            for l in wrap("评估结束后3日内报送 report，次日备案 (filing)", max, 14.0) {
-                assert!(width(&l, 14.0) <= max + 1e-9 || l.chars().count() == 1, "{l} > {max}");
+            for l in wrap("评估结束后3日内报送 report，次日备案 (filing)", max, 14.0)
+            {
+                assert!(
+                    width(&l, 14.0) <= max + 1e-9 || l.chars().count() == 1,
+                    "{l} > {max}"
+                );
             }
         }
     }

@@ -23,7 +23,9 @@ fn chart_source() -> String {
             if decisions % 3 == 0 {
                 branches.push_str(&format!(" / 退回: n{}", i - 4));
             }
-            src.push_str(&format!("? n{i}: 第{i}步：材料是否齐全、风险是否可控？ | 评估小组 -> {branches}\n"));
+            src.push_str(&format!(
+                "? n{i}: 第{i}步：材料是否齐全、风险是否可控？ | 评估小组 -> {branches}\n"
+            ));
         } else {
             src.push_str(&format!("- n{i}: 第{i}个环节：形成评估报告并报送维稳办备案 | 责任主体 | 评估结束后3日内 | 审核表、报备表\n"));
         }
@@ -41,7 +43,12 @@ fn median(mut v: Vec<Duration>) -> Duration {
 #[ignore]
 fn layout_200_steps_30_decisions() {
     let src = chart_source();
-    let cx = EmbedContext { path: "bench.md", first_line: 1, source_dir: "", info: "flow 基准" };
+    let cx = EmbedContext {
+        path: "bench.md",
+        first_line: 1,
+        source_dir: "",
+        info: "flow 基准",
+    };
     let (mut parse_t, mut layout_t, mut svg_t) = (Vec::new(), Vec::new(), Vec::new());
     let mut size = (0.0, 0.0, 0);
     for _ in 0..21 {
@@ -57,8 +64,17 @@ fn layout_200_steps_30_decisions() {
         size = (l.width, l.height, svg.len());
     }
     let max_layout = *layout_t.iter().max().unwrap();
-    println!("flow bench: 200 nodes (30 decisions), {} × {} px, SVG {} KB", size.0, size.1, size.2 / 1024);
+    println!(
+        "flow bench: 200 nodes (30 decisions), {} × {} px, SVG {} KB",
+        size.0,
+        size.1,
+        size.2 / 1024
+    );
     println!("  parse  median {:?}", median(parse_t));
-    println!("  layout median {:?} (max {:?}; target < 50 ms)", median(layout_t), max_layout);
+    println!(
+        "  layout median {:?} (max {:?}; target < 50 ms)",
+        median(layout_t),
+        max_layout
+    );
     println!("  svg    median {:?}", median(svg_t));
 }
