@@ -15,6 +15,8 @@
 //!   home of serde_yaml), pages typed by kind
 //! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links,
 //!   text), render once with links resolved
+//! - `src/flow/`          `flow` fenced blocks: syntax → layered layout → SVG + step list;
+//!   procedure pages
 //! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, sinks (staging folder swapped in atomically, memory,

@@ -61,6 +61,8 @@ pub type EmbedParser =
 /// An embedded block in a document with the indices of its links in `Document::links`.
 #[derive(Debug, Clone)]
 struct EmbedSlot {
+    /// The fence language that selected the parser (`flow`).
+    lang: &'static str,
     embed: std::sync::Arc<dyn Embed>,
     links: Vec<usize>,
 }
@@ -131,6 +133,11 @@ pub struct Document {
 }
 
 impl Document {
+    /// The languages of the embedded blocks, in document order (`["flow"]`).
+    pub fn embed_langs(&self) -> Vec<&'static str> {
+        self.embeds.iter().map(|e| e.lang).collect()
+    }
+
     /// The first sentence-ish run of plain text, at most `max` characters.
     pub fn summary(&self, max: usize) -> String {
         let text = self
@@ -260,7 +267,7 @@ impl DocBuilder<'_> {
         out: &mut Vec<Event<'static>>,
     ) -> bool {
         let lang = info.split_whitespace().next().unwrap_or("");
-        let Some(&(_, parser)) = self.opts.embeds.iter().find(|(l, _)| *l == lang) else {
+        let Some(&(lang, parser)) = self.opts.embeds.iter().find(|(l, _)| *l == lang) else {
             return false;
         };
         let source: String = span
@@ -287,6 +294,7 @@ impl DocBuilder<'_> {
                 self.doc.plain_text.push_str(&embed.plain_text());
                 self.doc.plain_text.push_str("\n\n");
                 let slot = EmbedSlot {
+                    lang,
                     embed: embed.into(),
                     links: (start..self.doc.links.len()).collect(),
                 };

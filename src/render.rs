@@ -288,6 +288,10 @@ struct PageView<'a> {
     meta: Option<&'a MeasureMeta>,
     articles: Vec<ArticleView<'a>>,
     extra: &'a BTreeMap<String, Value>,
+    /// `kind: procedure`: 依据, 适用范围, 咨询.
+    procedure: Option<&'a crate::flow::Procedure>,
+    /// Languages of the fenced blocks rendered by kind modules (`["flow"]`), for their stylesheets.
+    embeds: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -727,7 +731,17 @@ fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
             })
             .collect(),
         extra: &p.extra,
+        procedure: p.procedure.as_deref(),
+        embeds: embed_langs(p),
     }
+}
+
+/// The distinct embed languages of a page, sorted.
+fn embed_langs(p: &Page) -> Vec<&'static str> {
+    let mut langs = p.doc.embed_langs();
+    langs.sort_unstable();
+    langs.dedup();
+    langs
 }
 
 fn base_context(site: &Site, current: Option<usize>, root: String) -> Map<String, Value> {

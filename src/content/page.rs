@@ -1,8 +1,8 @@
 //! Pages: a Markdown source parsed into a typed page.
 //!
 //! Stage: parse. Input: a [`SourceFile`]. Output: a [`Page`] (front matter typed by `kind`, body parsed
-//! once into a [`Document`]) and its diagnostics. Kinds `page`, `section` and `measure` are complete;
-//! `scope`, `procedure`, `form` and `worksheet` validate their common fields and render as pages until
+//! once into a [`Document`]) and its diagnostics. Kinds `page`, `section`, `measure` and `procedure`
+//! are complete; `scope`, `form` and `worksheet` validate their common fields and render as pages until
 //! their own models land.
 
 use super::front_matter::{from_yaml, key_line, split, KindProbe};
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// Fenced-block languages rendered by other modules, in every kind of page: each entry maps a
 /// language (```flow) to its parser. Register a module's block here.
-pub static EMBEDS: &[(&str, EmbedParser)] = &[];
+pub static EMBEDS: &[(&str, EmbedParser)] = &[("flow", crate::flow::parse_block)];
 
 /// What a page is, selected by `kind:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -71,10 +71,7 @@ impl Kind {
 
     /// Kinds whose full model is still to come: only their common fields are checked.
     fn is_lenient(self) -> bool {
-        matches!(
-            self,
-            Kind::Scope | Kind::Procedure | Kind::Form | Kind::Worksheet
-        )
+        matches!(self, Kind::Scope | Kind::Form | Kind::Worksheet)
     }
 }
 
@@ -297,6 +294,22 @@ front_matter!(
     LenientFront {}
 );
 
+front_matter!(
+    /// Front matter of `kind: procedure` pages (the chart itself is a ```flow block in the body).
+    #[serde(deny_unknown_fields)]
+    ProcedureFront {
+        /// 依据: the rules the procedure follows.
+        #[serde(default)]
+        pub basis: Option<String>,
+        /// 适用范围: the matters it applies to.
+        #[serde(default)]
+        pub applies_to: Option<String>,
+        /// 咨询: whom to ask.
+        #[serde(default)]
+        pub contact: Option<String>,
+    }
+);
+
 /// A measure's metadata block (实施办法 article page).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MeasureMeta {
@@ -335,6 +348,8 @@ pub struct Page {
     pub sort_by: SortBy,
     pub extra: BTreeMap<String, serde_json::Value>,
     pub measure: Option<MeasureMeta>,
+    /// `kind: procedure`: what the page says beside its chart.
+    pub procedure: Option<std::sync::Arc<crate::flow::Procedure>>,
     pub doc: Document,
     /// `key → line` for front-matter keys, for diagnostics found in later stages.
     pub key_lines: BTreeMap<String, usize>,
@@ -370,6 +385,7 @@ impl Page {
             sort_by: SortBy::Weight,
             extra: BTreeMap::new(),
             measure: None,
+            procedure: None,
             doc: Document::default(),
             key_lines: BTreeMap::new(),
         }
@@ -425,12 +441,16 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
             "kind `section` is only for `_index.md` files: expected `page` or another kind",
         ));
     }
-    let front = if kind.is_lenient() {
-        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line).map(lenient_to_strict)
+    let front = if kind == Kind::Procedure {
+        from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
+            .map(procedure_to_strict)
+    } else if kind.is_lenient() {
+        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line)
+            .map(|f| (lenient_to_strict(f), None))
     } else {
-        from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line)
+        from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line).map(|f| (f, None))
     };
-    let front = match front {
+    let (front, procedure) = match front {
         Ok(f) => f,
         Err(d) => {
             diags.push(d);
@@ -438,7 +458,7 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         }
     };
     let key_lines = front_keys(split.yaml, split.yaml_line);
-    let page = build_page(
+    let mut page = build_page(
         file,
         kind,
         front,
@@ -447,7 +467,39 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         raw_html,
         &mut diags,
     );
+    if let (Some(p), Some(proc_)) = (page.as_mut(), procedure) {
+        let fenced = file.text[split.body_offset..].lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("```flow") || l.starts_with("~~~flow")
+        });
+        if !fenced {
+            diags.push(Diagnostic::error(&file.source, kind_line, 1, "a `procedure` page needs its chart: expected a ```flow block in the body (see the README)"));
+        }
+        p.procedure = Some(std::sync::Arc::new(proc_));
+    }
     (page, diags)
+}
+
+fn procedure_to_strict(f: ProcedureFront) -> (StrictFront, Option<crate::flow::Procedure>) {
+    let model = crate::flow::Procedure {
+        basis: f.basis,
+        applies_to: f.applies_to,
+        contact: f.contact,
+    };
+    let common = LenientFront {
+        kind: f.kind,
+        title: f.title,
+        description: f.description,
+        date: f.date,
+        weight: f.weight,
+        tags: f.tags,
+        draft: f.draft,
+        slug: f.slug,
+        template: f.template,
+        toc: f.toc,
+        extra: f.extra,
+    };
+    (lenient_to_strict(common), Some(model))
 }
 
 fn lenient_to_strict(f: LenientFront) -> StrictFront {
@@ -592,6 +644,7 @@ fn build_page(
         sort_by: f.sort_by.unwrap_or_default(),
         extra: f.extra,
         measure,
+        procedure: None,
         doc,
         key_lines,
     })
