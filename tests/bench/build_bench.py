@@ -127,6 +127,7 @@ def measure(cmd, out, log_path, timeout):
     (machine busy time from /proc/stat minus the build's own user+system time), to flag noisy runs.
     """
     shutil.rmtree(out, ignore_errors=True)
+    os.sync()  # untimed: start each build without the previous one's dirty pages in flight
     tfile = log_path + '.time'
     use_time = os.access(TIME, os.X_OK)
     full = [TIME, '-f', '%e %M', '-o', tfile] + cmd if use_time else cmd
@@ -164,7 +165,8 @@ def measure(cmd, out, log_path, timeout):
     other = None
     if busy0 is not None and busy1 is not None and wall > 0:
         other = max(0.0, (busy1 - busy0 - cpu) / (wall * (os.cpu_count() or 1)))
-    return dict(wall_s=round(wall, 3), peak_rss_kib=rss, cpu_s=round(cpu, 2),
+    return dict(wall_s=round(wall, 3), peak_rss_kib=rss, cpu_s=round(cpu, 2), user_s=round(ru.ru_utime, 2),
+                sys_s=round(ru.ru_stime, 2),
                 other_cpu=None if other is None else round(other, 3), rc=rc)
 
 
@@ -204,6 +206,9 @@ def main():
     ap.add_argument('--no-cargo', action='store_true', help='do not run `cargo build --release` first')
     ap.add_argument('--cache', default='/tmp/portal-bench', help='corpus cache / work directory')
     ap.add_argument('--regen', action='store_true', help='regenerate cached corpora')
+    ap.add_argument('--out-base', metavar='DIR',
+                    help='write build outputs under DIR instead of the cache directory (e.g. /dev/shm to '
+                         'take the disk out of the measurement)')
     ap.add_argument('--timeout', type=float, default=3600, help='per build, seconds')
     ap.add_argument('--gen', default=GEN)
     ap.add_argument('--seeds', default=SEEDS)
@@ -241,7 +246,7 @@ def main():
     meta = dict(date=time.strftime('%Y-%m-%d %H:%M:%S'), host=platform.node(), cpus=os.cpu_count(),
                 hugo=version([hugo, 'version']), portal=portal_src, portal_sha256_16=portal_sha,
                 portal_version=version([portal, '--version']), git_head=head,
-                runs=a.runs, gen_corpus=sha(a.gen),
+                runs=a.runs, gen_corpus=sha(a.gen), out_base=a.out_base or a.cache,
                 rss_source='GNU time %M' if os.access(TIME, os.X_OK) else 'os.wait4 ru_maxrss')
     if not os.access(TIME, os.X_OK):
         log(f'note: {TIME} missing (apt-get install -y time); peak RSS from os.wait4 includes '
@@ -254,20 +259,22 @@ def main():
     for wl in workloads:
         for n in sizes:
             d = corpus(a.cache, wl, n, a.gen, a.seeds, a.regen)
+            obase = os.path.join(a.out_base, f'portal-bench-{wl}-{n}') if a.out_base else d['work']
+            outs = {t: os.path.join(obase, f'out-{t}') for t in TOOLS}
             cmds = {
-                'hugo': [hugo, '--quiet', '-s', d['hugo'], '-d', os.path.join(d['work'], 'out-hugo')],
-                'portal': [portal, 'build', '--root', d['site'], '--output', os.path.join(d['work'], 'out-portal')],
+                'hugo': [hugo, '--quiet', '-s', d['hugo'], '-d', outs['hugo']],
+                'portal': [portal, 'build', '--root', d['site'], '--output', outs['portal']],
             }
             runs = {t: [] for t in TOOLS}
             for r in range(a.runs):
                 for tool in (TOOLS if r % 2 == 0 else TOOLS[::-1]):  # alternate the order
-                    out = os.path.join(d['work'], f'out-{tool}')
+                    out = outs[tool]
                     lp = os.path.join(d['work'], f'{tool}.log')
                     m = measure(cmds[tool], out, lp, a.timeout)
                     rc = m.pop('rc')
                     noisy = m['other_cpu'] is not None and m['other_cpu'] > NOISY
                     log(f'[{wl} N={n}] run {r + 1}/{a.runs} {tool:6s} {m["wall_s"]:8.2f} s '
-                        f'{m["peak_rss_kib"] / 1024:8.0f} MiB  cpu {m["cpu_s"]:7.2f} s'
+                        f'{m["peak_rss_kib"] / 1024:8.0f} MiB  user {m["user_s"]:6.2f} s  sys {m["sys_s"]:5.2f} s'
                         + (f'  other load {m["other_cpu"]:.0%}' if noisy else '')
                         + ('' if rc == 0 else f'  EXIT {rc}'))
                     if rc != 0:
@@ -276,7 +283,7 @@ def main():
                     runs[tool].append(m)
             sample = {}
             for tool in TOOLS:
-                out = os.path.join(d['work'], f'out-{tool}')
+                out = outs[tool]
                 files, size = tree_size(out)
                 sample[tool] = li_count(os.path.join(out, SAMPLE))
                 if sample[tool] is None:
@@ -286,6 +293,9 @@ def main():
                                     peak_mib=round(max(x['peak_rss_kib'] for x in runs[tool]) / 1024, 1),
                                     files=files, bytes=size, sample_li=sample[tool],
                                     max_other_cpu=max((x['other_cpu'] or 0) for x in runs[tool])))
+
+            if a.out_base:
+                shutil.rmtree(obase, ignore_errors=True)  # do not leave GBs in RAM-backed storage
             if sample['hugo'] != sample['portal']:
                 log(f'WARNING [{wl} N={n}]: {SAMPLE} has {sample["hugo"]} <li> (hugo) vs '
                     f'{sample["portal"]} (portal): the templates do not do the same work')
@@ -296,7 +306,8 @@ def main():
              f'{x["files"]:,}', f'{x["bytes"] / 2**20:.1f}', f'{x["max_other_cpu"]:.0%}'] for x in results]
     print()
     print(f'{meta["hugo"]}\nportal: {portal_src} (sha256 {portal_sha}; HEAD {head})\n'
-          f'{meta["cpus"]} CPUs, median of {a.runs} runs, peak = max RSS over runs')
+          f'{meta["cpus"]} CPUs, median of {a.runs} runs, peak = max RSS over runs, '
+          f'outputs under {a.out_base or a.cache}')
     print()
     print(fmt_table(rows, ['workload', 'N', 'tool', 'wall s', 'peak MiB', 'files', 'out MiB', 'other load']))
     if any(x['max_other_cpu'] > NOISY for x in results):
