@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod forms;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

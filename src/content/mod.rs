@@ -8,4 +8,5 @@ mod load;
 mod page;
 
 pub use load::{is_ignored, load_sources, Asset, SourceFile, Sources};
-pub use page::{output_path, parse_page, Date, Kind, MeasureMeta, Page, SortBy, Status};
+pub use page::{output_path, parse_page, Date, Kind, MeasureMeta, Page, SortBy, Status, StringList};
+pub(crate) use page::front_matter;

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// Fenced-block languages rendered by other modules, in every kind of page: each entry maps a
 /// language (```flow) to its parser. Register a module's block here.
-pub static EMBEDS: &[(&str, EmbedParser)] = &[];
+pub static EMBEDS: &[(&str, EmbedParser)] = &[("form", crate::forms::parse_block)];
 
 /// What a page is, selected by `kind:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -63,7 +63,7 @@ impl Kind {
 
     /// Kinds whose full model is still to come: only their common fields are checked.
     fn is_lenient(self) -> bool {
-        matches!(self, Kind::Scope | Kind::Procedure | Kind::Form | Kind::Worksheet)
+        matches!(self, Kind::Scope | Kind::Procedure | Kind::Worksheet)
     }
 }
 
@@ -297,6 +297,8 @@ pub struct Page {
     pub sort_by: SortBy,
     pub extra: BTreeMap<String, serde_json::Value>,
     pub measure: Option<MeasureMeta>,
+    /// A `kind: form` page's form, laid out on its sheets.
+    pub form: Option<std::sync::Arc<crate::forms::Form>>,
     pub doc: Document,
     /// `key → line` for front-matter keys, for diagnostics found in later stages.
     pub key_lines: BTreeMap<String, usize>,
@@ -332,6 +334,7 @@ impl Page {
             sort_by: SortBy::Weight,
             extra: BTreeMap::new(),
             measure: None,
+            form: None,
             doc: Document::default(),
             key_lines: BTreeMap::new(),
         }
@@ -371,7 +374,13 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     } else if !is_index && kind == Kind::Section {
         diags.push(Diagnostic::error(&file.source, kind_line, 1, "kind `section` is only for `_index.md` files: expected `page` or another kind"));
     }
-    let front = if kind.is_lenient() {
+    let mut form_spec = None;
+    let front = if kind == Kind::Form {
+        from_yaml::<crate::forms::FormFront>(&file.source, split.yaml, split.yaml_line).map(|f| {
+            form_spec = Some(f.spec());
+            form_to_strict(f)
+        })
+    } else if kind.is_lenient() {
         from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line).map(lenient_to_strict)
     } else {
         from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line)
@@ -385,7 +394,41 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     };
     let key_lines = front_keys(split.yaml, split.yaml_line);
     let page = build_page(file, kind, front, key_lines, split.body_offset, raw_html, &mut diags);
+    let page = page.map(|p| with_form(p, form_spec, file, split.body_offset, &mut diags));
     (page, diags)
+}
+
+/// Builds a form page's form from its front matter and its ```form block; on other pages a
+/// ```form block is an error.
+fn with_form(mut page: Page, spec: Option<crate::forms::FormSpec>, file: &SourceFile, body_offset: usize, diags: &mut Vec<Diagnostic>) -> Page {
+    match spec {
+        Some(spec) => {
+            let at = crate::forms::PageRef { source: &file.source, title: &page.title, body: &file.text[body_offset..], key_lines: &page.key_lines };
+            page.form = crate::forms::build_form(spec, &mut page.doc, &at, diags);
+        }
+        None => {
+            if let Some(line) = crate::forms::form_block_line(&page.doc) {
+                diags.push(Diagnostic::error(&file.source, line, 1, "a ```form block outside a form page: set `kind: form` (with `id`, `paper`, `pages`) or remove the block"));
+            }
+        }
+    }
+    page
+}
+
+fn form_to_strict(f: crate::forms::FormFront) -> StrictFront {
+    lenient_to_strict(LenientFront {
+        kind: f.kind,
+        title: f.title,
+        description: f.description,
+        date: f.date,
+        weight: f.weight,
+        tags: f.tags,
+        draft: f.draft,
+        slug: f.slug,
+        template: f.template,
+        toc: f.toc,
+        extra: f.extra,
+    })
 }
 
 fn lenient_to_strict(f: LenientFront) -> StrictFront {
@@ -490,6 +533,7 @@ fn build_page(
         sort_by: f.sort_by.unwrap_or_default(),
         extra: f.extra,
         measure,
+        form: None,
         doc,
         key_lines,
     })
@@ -590,8 +634,8 @@ mod tests {
 
     #[test]
     fn lenient_kinds_accept_their_future_fields() {
-        let (p, d) = parse_page(&file("forms/a.md", "---\nkind: form\ntitle: 立项审批表\npaper: A4-portrait\n---\n"), false);
+        let (p, d) = parse_page(&file("w.md", "---\nkind: worksheet\ntitle: 风险矩阵\nscales: 5\n---\n"), false);
         assert!(d.is_empty(), "{d:?}");
-        assert_eq!(p.unwrap().kind, Kind::Form);
+        assert_eq!(p.unwrap().kind, Kind::Worksheet);
     }
 }
