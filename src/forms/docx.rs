@@ -121,13 +121,20 @@ impl Doc<'_> {
         }
     }
 
-    /// A header or signature line: groups spread across the table's width with tab stops.
+    /// A header or signature line: groups spread across the table's width like the HTML's
+    /// `justify-content: space-between` — left tab stops where each group starts, the last group
+    /// against a right tab stop at the table's edge.
     fn line(&mut self, l: &TextLine, h: f32) {
         let width = self.form.block.width();
+        let char_mm = self.form.block.metrics.font_pt * PT_MM;
+        let widths: Vec<f32> = l.groups.iter().map(|g| parts_em(g, char_mm) * char_mm).collect();
         let n = l.groups.len();
+        let gap = if n > 1 { (width - widths.iter().sum::<f32>()).max(0.0) / (n - 1) as f32 } else { 0.0 };
         let mut tabs = String::new();
+        let mut x = 0.0;
         for k in 1..n {
-            let (kind, pos) = if k == n - 1 { ("right", width) } else { ("center", width * k as f32 / (n - 1) as f32) };
+            x += widths[k - 1] + gap;
+            let (kind, pos) = if k == n - 1 { ("right", width) } else { ("left", x) };
             let _ = write!(tabs, "<w:tab w:val=\"{kind}\" w:pos=\"{}\"/>", twips(pos));
         }
         let tabs = if tabs.is_empty() { String::new() } else { format!("<w:tabs>{tabs}</w:tabs>") };

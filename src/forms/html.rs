@@ -142,7 +142,7 @@ impl Writer<'_> {
                 Part::Text(t) => self.out.push_str(&escape_html(t)),
                 Part::Check(label) => {
                     let f = self.next_field();
-                    let _ = write!(self.out, "<span class=\"chk\" data-f=\"{f}\" role=\"checkbox\" aria-checked=\"false\" aria-label=\"{}\">□</span>{}", escape_html(label), escape_html(label));
+                    let _ = write!(self.out, "<span class=\"opt\"><span class=\"chk\" data-f=\"{f}\" role=\"checkbox\" aria-checked=\"false\" aria-label=\"{}\">□</span>{}</span>", escape_html(label), escape_html(label));
                 }
                 Part::Field(n) => {
                     let f = self.next_field();
@@ -239,7 +239,7 @@ mod tests {
         assert!(html.contains("<p class=\"form-title fw-1700\">审批表&lt;b&gt;</p>"), "{html}");
         assert!(html.contains("<th class=\"lbl a-center\">事项&lt;名称&gt;</th><td class=\"area a-left\" rowspan=\"2\"><div class=\"fill\" data-f=\"2\"></div><div class=\"trailer\"><p>（盖章）</p><p><span class=\"date\">"), "{html}");
         assert!(html.contains("<tr class=\"fh-200\">"), "{html}");
-        assert!(html.contains("<span class=\"chk\" data-f=\"6\" role=\"checkbox\" aria-checked=\"false\" aria-label=\"实施\">□</span>实施"), "{html}");
+        assert!(html.contains("<span class=\"chk\" data-f=\"6\" role=\"checkbox\" aria-checked=\"false\" aria-label=\"实施\">□</span>实施</span>"), "{html}");
         assert!(html.contains("<div class=\"page-no\">— 1 —</div>"));
         assert!(!html.contains("style="));
         let css = layout_css(&[&f]);

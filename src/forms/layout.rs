@@ -82,6 +82,17 @@ fn check_widths(block: &Block, spec: &Spec<'_>) -> Vec<Problem> {
             message: format!("the columns add up to {}mm, wider than the {room}mm an {} page holds between its margins: narrow them or use `paper: A4-landscape`", fmt_mm(block.width()), spec.paper.name()),
         });
     }
+    let char_mm = block.metrics.char_mm();
+    let lines = block.header.iter().chain(block.after.iter().filter_map(|a| match a {
+        After::Sign(l) => Some(l),
+        After::Note(_) => None,
+    }));
+    for l in lines {
+        let need: f32 = l.groups.iter().map(|g| parts_em(g, char_mm) * char_mm).sum::<f32>() + 2.0 * (l.groups.len() as f32 - 1.0);
+        if need > block.width() + 0.05 {
+            problems.push(Problem::At { line: l.line, col: 1, message: format!("this line is {}mm long, wider than the {}mm table: shorten its text or blanks (each `_` is {UNDERSCORE_MM}mm)", fmt_mm(need), fmt_mm(block.width())) });
+        }
+    }
     let title_mm = text_em(spec.title) * TITLE_PT * PT_MM;
     if title_mm > room {
         problems.push(Problem::Key { key: "title", message: format!("the title is {}mm wide in 小二 type, wider than the {room}mm of the page: shorten it", fmt_mm(title_mm)) });
@@ -196,7 +207,7 @@ fn units(block: &Block, heights: &[f32], fill_count: u32) -> Vec<Unit> {
                 Repeat::Fill => fill_count,
             };
             for k in 1..=n {
-                let placed = PlacedRow { row: r, number: Some(k), height: heights[r] };
+                let placed = PlacedRow { row: r, number: Some(row.from + k - 1), height: heights[r] };
                 units.push(Unit { rows: vec![placed], head: row.head, break_before: row.break_before && k == 1, line: row.line });
             }
             r += 1;

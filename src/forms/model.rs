@@ -26,7 +26,7 @@ pub const SIGN_MM: f32 = 11.0;
 pub const NOTE_PT: f32 = 10.5;
 pub const NOTE_LINE_MM: f32 = 5.5;
 /// Width of one `_` of an inline blank (mm); a blank has at least three.
-pub const UNDERSCORE_MM: f32 = 5.0;
+pub const UNDERSCORE_MM: f32 = 4.0;
 /// One point in millimetres.
 pub const PT_MM: f32 = 25.4 / 72.0;
 
@@ -194,6 +194,8 @@ pub struct Row {
     /// Repeated at the top of every sheet the table continues on.
     pub head: bool,
     pub repeat: Option<Repeat>,
+    /// The number of the first repeated row (`from=N`, default 1).
+    pub from: u32,
     /// `newpage` stood before it.
     pub break_before: bool,
 }
@@ -326,7 +328,7 @@ pub fn parts_em(parts: &[Part], char_mm: f32) -> f32 {
 }
 
 /// Width of a written-in date `　　年　　月　　日` (ems).
-pub const DATE_EM: f32 = 9.0;
+pub const DATE_EM: f32 = 10.0;
 
 /// Width of an inline blank of `n` underscores (mm).
 pub fn field_mm(n: usize) -> f32 {

@@ -135,7 +135,7 @@ impl Parser<'_> {
         }
         let segments = split_cells(text);
         let (last_col, options) = segments.last().cloned().unwrap_or((0, ""));
-        let mut row = Row { line, cells: Vec::new(), height: Height::Auto, head: false, repeat: None, break_before: self.pending_break.take().is_some() };
+        let mut row = Row { line, cells: Vec::new(), height: Height::Auto, head: false, repeat: None, from: 1, break_before: self.pending_break.take().is_some() };
         self.row_options(&mut row, options, line, col0 + last_col);
         let mut broken = false;
         for &(c, cell) in &segments[1..segments.len().saturating_sub(1)] {
@@ -171,8 +171,13 @@ impl Parser<'_> {
                         _ => self.err(line, at, format!("bad repeat `{word}`: expected `repeat=15` (1–200 numbered rows) or `repeat=*` (as many as the pages hold)")),
                     },
                 }
+            } else if let Some(n) = word.strip_prefix("from=") {
+                match n.parse::<u32>() {
+                    Ok(n) if (1..=999).contains(&n) => row.from = n,
+                    _ => self.err(line, at, format!("bad start number `{word}`: expected `from=9` (the number of the first repeated row)")),
+                }
             } else {
-                self.err(line, at, format!("unknown row option `{word}`: expected `h=…`, `head` or `repeat=…` after the last `|`"));
+                self.err(line, at, format!("unknown row option `{word}`: expected `h=…`, `head`, `repeat=…` or `from=…` after the last `|`"));
             }
         }
     }
@@ -224,6 +229,10 @@ impl Parser<'_> {
     }
 
     fn finish(mut self) -> Result<Block, Vec<Diagnostic>> {
+        if let Some(r) = self.rows.iter().find(|r| r.from != 1 && r.repeat.is_none()) {
+            let line = r.line;
+            self.err(line, 1, "`from=` numbers repeated rows: add `repeat=N` to this row or remove `from=`");
+        }
         if let Some(line) = self.pending_break {
             self.err(line, 1, "`newpage` after the last row: a page break goes between rows");
         }
