@@ -11,11 +11,10 @@
 //! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
 //! - `src/config.rs`       `portal.yaml` → validated `Config`
 //! - `src/diagnostic.rs`   `Diagnostic { path, line, col, message }`, sorted, printed here only
-//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one home of
-//!                         serde_yaml), pages typed by kind
-//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links, text),
-//!                         render once with links resolved
+//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one home of serde_yaml), pages typed by kind
+//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links, text), render once with links resolved
 //! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
+//! - `src/forms/`          blank forms: ```form block (syntax, grid), A4 layout, HTML sheets, .docx (the one home of zip)
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, atomic write, output-folder safety
 //! - `themes/default/`     the built-in theme (compiled in): templates/, static/css, static/js

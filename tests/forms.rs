@@ -44,7 +44,10 @@ struct Entry {
 fn document_xml(docx: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a .docx is a zip file");
     let mut xml = String::new();
-    zip.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).unwrap();
+    zip.by_name("word/document.xml")
+        .expect("word/document.xml")
+        .read_to_string(&mut xml)
+        .unwrap();
     xml
 }
 
@@ -60,18 +63,38 @@ fn sample_forms_are_listed_with_pages_and_word_files() {
     for e in &list {
         assert_eq!(e.html, format!("forms/{}/index.html", e.id));
         assert_eq!(e.docx, format!("forms/{}.docx", e.id));
-        assert!(["A4-portrait", "A4-landscape"].contains(&e.paper.as_str()), "{e:?}");
+        assert!(
+            ["A4-portrait", "A4-landscape"].contains(&e.paper.as_str()),
+            "{e:?}"
+        );
         assert!(e.pages >= 1, "{e:?}");
         let html = run.read(&e.html);
         assert!(html.contains(&format!("<h1>{}</h1>", e.title)), "{}", e.id);
-        assert_eq!(html.matches("<section class=\"sheet\"").count(), e.pages, "{}: one sheet per page", e.id);
-        assert!(html.contains(&format!("href=\"../../forms/{}.docx\" download", e.id)), "{}", e.id);
-        assert!(!html.contains("style=\""), "{}: no inline styles (CSP)", e.id);
+        assert_eq!(
+            html.matches("<section class=\"sheet\"").count(),
+            e.pages,
+            "{}: one sheet per page",
+            e.id
+        );
+        assert!(
+            html.contains(&format!("href=\"../../forms/{}.docx\" download", e.id)),
+            "{}",
+            e.id
+        );
+        assert!(
+            !html.contains("style=\""),
+            "{}: no inline styles (CSP)",
+            e.id
+        );
         assert!(run.exists(&e.docx));
     }
     let index = run.read("forms/index.html");
     for e in &list {
-        assert!(index.contains(&format!("href=\"../forms/{}/index.html\"", e.id)), "index lacks {}", e.id);
+        assert!(
+            index.contains(&format!("href=\"../forms/{}/index.html\"", e.id)),
+            "index lacks {}",
+            e.id
+        );
     }
     assert!(index.contains("href=\"../forms/print-all/index.html\""));
     run.contains("index.html", ">标准表格</a>");
@@ -89,31 +112,81 @@ fn word_files_carry_the_same_merges_and_rows_as_the_pages() {
         let html = run.read(&e.html);
         let xml = document_xml(&std::fs::read(run.out.join(&e.docx)).unwrap());
         let sheet_html = &html[html.find("<div class=\"form-doc").unwrap()..];
-        assert_eq!(xml.matches("<w:tr>").count(), sheet_html.matches("<tr class=").count(), "{}: rows", e.id);
-        assert_eq!(xml.matches("<w:gridSpan ").count(), sheet_html.matches(" colspan=").count(), "{}: gridSpan", e.id);
-        assert_eq!(xml.matches("<w:vMerge w:val=\"restart\"/>").count(), sheet_html.matches(" rowspan=").count(), "{}: vMerge", e.id);
-        assert!(xml.contains("w:hRule=\"exact\""), "{}: exact row heights", e.id);
-        assert!(xml.contains("<w:pgSz w:w=\"") && xml.contains("<w:pgMar "), "{}: page size and margins", e.id);
-        assert_eq!(xml.contains("w:orient=\"landscape\""), e.paper == "A4-landscape", "{}", e.id);
-        assert_eq!(xml.matches("<w:pageBreakBefore/>").count(), e.pages - 1, "{}: page breaks", e.id);
+        assert_eq!(
+            xml.matches("<w:tr>").count(),
+            sheet_html.matches("<tr class=").count(),
+            "{}: rows",
+            e.id
+        );
+        assert_eq!(
+            xml.matches("<w:gridSpan ").count(),
+            sheet_html.matches(" colspan=").count(),
+            "{}: gridSpan",
+            e.id
+        );
+        assert_eq!(
+            xml.matches("<w:vMerge w:val=\"restart\"/>").count(),
+            sheet_html.matches(" rowspan=").count(),
+            "{}: vMerge",
+            e.id
+        );
+        assert!(
+            xml.contains("w:hRule=\"exact\""),
+            "{}: exact row heights",
+            e.id
+        );
+        assert!(
+            xml.contains("<w:pgSz w:w=\"") && xml.contains("<w:pgMar "),
+            "{}: page size and margins",
+            e.id
+        );
+        assert_eq!(
+            xml.contains("w:orient=\"landscape\""),
+            e.paper == "A4-landscape",
+            "{}",
+            e.id
+        );
+        assert_eq!(
+            xml.matches("<w:pageBreakBefore/>").count(),
+            e.pages - 1,
+            "{}: page breaks",
+            e.id
+        );
         merged_rows += sheet_html.matches(" rowspan=").count();
     }
     assert!(merged_rows >= 6, "the sample forms use vertical merges");
     let roster = document_xml(&std::fs::read(run.out.join("forms/risk-factors.docx")).unwrap());
-    assert!(roster.contains("<w:tblHeader/>"), "head rows repeat on every page in Word");
+    assert!(
+        roster.contains("<w:tblHeader/>"),
+        "head rows repeat on every page in Word"
+    );
     let approval = std::fs::read(run.out.join("forms/approval.docx")).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&approval)).unwrap();
     let mut styles = String::new();
-    zip.by_name("word/styles.xml").unwrap().read_to_string(&mut styles).unwrap();
-    assert!(styles.contains("w:eastAsia=\"宋体\""), "East Asian font set");
-    assert!(document_xml(&approval).contains("□重大决策"), "check boxes as □");
+    zip.by_name("word/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    assert!(
+        styles.contains("w:eastAsia=\"宋体\""),
+        "East Asian font set"
+    );
+    assert!(
+        document_xml(&approval).contains("□重大决策"),
+        "check boxes as □"
+    );
 }
 
 #[test]
 fn form_builds_are_byte_identical() {
     let a = Site::sample().build().ok();
     let b = Site::sample().build().ok();
-    let pick = |run: &support::site::Run| snapshot_tree(&run.out).into_iter().filter(|(p, _)| p.starts_with("forms/")).collect::<Vec<_>>();
+    let pick = |run: &support::site::Run| {
+        snapshot_tree(&run.out)
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("forms/"))
+            .collect::<Vec<_>>()
+    };
     let (ta, tb) = (pick(&a), pick(&b));
     assert!(ta.len() > 40);
     assert!(ta == tb, "two builds of the forms differ");

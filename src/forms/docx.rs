@@ -26,7 +26,10 @@ fn half_points(pt: f32) -> i64 {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The .docx of a form.
@@ -61,7 +64,11 @@ struct Doc<'a> {
 }
 
 fn document_xml(form: &Form) -> String {
-    let mut d = Doc { form, out: String::with_capacity(64 * 1024), page_break: false };
+    let mut d = Doc {
+        form,
+        out: String::with_capacity(64 * 1024),
+        page_break: false,
+    };
     d.out.push_str(DOC_HEAD);
     for (i, sheet) in form.sheets.iter().enumerate() {
         d.page_break = i > 0;
@@ -78,7 +85,11 @@ fn document_xml(form: &Form) -> String {
 
 fn sect_pr(paper: Paper) -> String {
     let (w, h) = paper.size_mm();
-    let orient = if paper.is_landscape() { " w:orient=\"landscape\"" } else { "" };
+    let orient = if paper.is_landscape() {
+        " w:orient=\"landscape\""
+    } else {
+        ""
+    };
     format!(
         "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId3\"/><w:pgSz w:w=\"{}\" w:h=\"{}\"{orient}/><w:pgMar w:top=\"{}\" w:right=\"{}\" w:bottom=\"{}\" w:left=\"{}\" w:header=\"567\" w:footer=\"{}\" w:gutter=\"0\"/><w:cols w:space=\"425\"/></w:sectPr>",
         twips(w),
@@ -94,7 +105,11 @@ fn sect_pr(paper: Paper) -> String {
 impl Doc<'_> {
     /// `<w:pPr>` with exact line height, alignment, tab stops and the pending page break.
     fn ppr(&mut self, line_mm: f32, jc: &str, extra: &str) -> String {
-        let brk = if std::mem::take(&mut self.page_break) { "<w:pageBreakBefore/>" } else { "" };
+        let brk = if std::mem::take(&mut self.page_break) {
+            "<w:pageBreakBefore/>"
+        } else {
+            ""
+        };
         format!("<w:pPr>{brk}{extra}<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/><w:jc w:val=\"{jc}\"/></w:pPr>", twips(line_mm))
     }
 
@@ -127,17 +142,33 @@ impl Doc<'_> {
     fn line(&mut self, l: &TextLine, h: f32) {
         let width = self.form.block.width();
         let char_mm = self.form.block.metrics.font_pt * PT_MM;
-        let widths: Vec<f32> = l.groups.iter().map(|g| parts_em(g, char_mm) * char_mm).collect();
+        let widths: Vec<f32> = l
+            .groups
+            .iter()
+            .map(|g| parts_em(g, char_mm) * char_mm)
+            .collect();
         let n = l.groups.len();
-        let gap = if n > 1 { (width - widths.iter().sum::<f32>()).max(0.0) / (n - 1) as f32 } else { 0.0 };
+        let gap = if n > 1 {
+            (width - widths.iter().sum::<f32>()).max(0.0) / (n - 1) as f32
+        } else {
+            0.0
+        };
         let mut tabs = String::new();
         let mut x = 0.0;
         for k in 1..n {
             x += widths[k - 1] + gap;
-            let (kind, pos) = if k == n - 1 { ("right", width) } else { ("left", x) };
+            let (kind, pos) = if k == n - 1 {
+                ("right", width)
+            } else {
+                ("left", x)
+            };
             let _ = write!(tabs, "<w:tab w:val=\"{kind}\" w:pos=\"{}\"/>", twips(pos));
         }
-        let tabs = if tabs.is_empty() { String::new() } else { format!("<w:tabs>{tabs}</w:tabs>") };
+        let tabs = if tabs.is_empty() {
+            String::new()
+        } else {
+            format!("<w:tabs>{tabs}</w:tabs>")
+        };
         let ppr = self.ppr(h, "left", &tabs);
         let _ = write!(self.out, "<w:p>{ppr}");
         for (k, g) in l.groups.iter().enumerate() {
@@ -150,8 +181,19 @@ impl Doc<'_> {
     }
 
     fn runs(&mut self, parts: &[Part], pt: Option<f32>) {
-        let sz = pt.map(|p| format!("<w:sz w:val=\"{0}\"/><w:szCs w:val=\"{0}\"/>", half_points(p))).unwrap_or_default();
-        let size = if sz.is_empty() { String::new() } else { format!("<w:rPr>{sz}</w:rPr>") };
+        let sz = pt
+            .map(|p| {
+                format!(
+                    "<w:sz w:val=\"{0}\"/><w:szCs w:val=\"{0}\"/>",
+                    half_points(p)
+                )
+            })
+            .unwrap_or_default();
+        let size = if sz.is_empty() {
+            String::new()
+        } else {
+            format!("<w:rPr>{sz}</w:rPr>")
+        };
         // □ and full-width spaces are set in the East Asian font wherever they stand in a line.
         let east = format!("<w:rPr><w:rFonts w:ascii=\"宋体\" w:eastAsia=\"宋体\" w:hAnsi=\"宋体\" w:hint=\"eastAsia\"/>{sz}</w:rPr>");
         let underline = format!("<w:rPr><w:rFonts w:ascii=\"宋体\" w:eastAsia=\"宋体\" w:hAnsi=\"宋体\" w:hint=\"eastAsia\"/><w:u w:val=\"single\"/>{sz}</w:rPr>");
@@ -159,17 +201,31 @@ impl Doc<'_> {
         for p in parts {
             match p {
                 Part::Text(t) => {
-                    let _ = write!(self.out, "<w:r>{size}<w:t xml:space=\"preserve\">{}</w:t></w:r>", esc(t));
+                    let _ = write!(
+                        self.out,
+                        "<w:r>{size}<w:t xml:space=\"preserve\">{}</w:t></w:r>",
+                        esc(t)
+                    );
                 }
                 Part::Check(l) => {
-                    let _ = write!(self.out, "<w:r>{east}<w:t xml:space=\"preserve\">□{}</w:t></w:r>", esc(l));
+                    let _ = write!(
+                        self.out,
+                        "<w:r>{east}<w:t xml:space=\"preserve\">□{}</w:t></w:r>",
+                        esc(l)
+                    );
                 }
                 Part::Field(n) => {
                     let spaces = "　".repeat(((field_mm(*n) / char_mm).round() as usize).max(2));
-                    let _ = write!(self.out, "<w:r>{underline}<w:t xml:space=\"preserve\">{spaces}</w:t></w:r>");
+                    let _ = write!(
+                        self.out,
+                        "<w:r>{underline}<w:t xml:space=\"preserve\">{spaces}</w:t></w:r>"
+                    );
                 }
                 Part::Date => {
-                    let _ = write!(self.out, "<w:r>{east}<w:t xml:space=\"preserve\">　　　年　　月　　日</w:t></w:r>");
+                    let _ = write!(
+                        self.out,
+                        "<w:r>{east}<w:t xml:space=\"preserve\">　　　年　　月　　日</w:t></w:r>"
+                    );
                 }
             }
         }
@@ -179,7 +235,10 @@ impl Doc<'_> {
         if self.page_break {
             // A sheet that starts with a table: a one-point paragraph carries the page break.
             let ppr = self.ppr(0.35, "left", "");
-            let _ = write!(self.out, "<w:p>{ppr}<w:r><w:rPr><w:sz w:val=\"2\"/></w:rPr></w:r></w:p>");
+            let _ = write!(
+                self.out,
+                "<w:p>{ppr}<w:r><w:rPr><w:sz w:val=\"2\"/></w:rPr></w:r></w:p>"
+            );
         }
         let block = self.form.block.clone();
         let _ = write!(
@@ -230,22 +289,42 @@ impl Doc<'_> {
 
     fn tc_pr(block: &Block, col: usize, span: usize, extra: &str) -> String {
         let w: f32 = block.columns[col..col + span].iter().sum();
-        let grid = if span > 1 { format!("<w:gridSpan w:val=\"{span}\"/>") } else { String::new() };
-        format!("<w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/>{grid}{extra}</w:tcPr>", twips(w))
+        let grid = if span > 1 {
+            format!("<w:gridSpan w:val=\"{span}\"/>")
+        } else {
+            String::new()
+        };
+        format!(
+            "<w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/>{grid}{extra}</w:tcPr>",
+            twips(w)
+        )
     }
 
     fn merged_continuation(&mut self, block: &Block, col: usize, span: usize) {
-        let _ = write!(self.out, "<w:tc>{}<w:p/></w:tc>", Self::tc_pr(block, col, span, "<w:vMerge/>"));
+        let _ = write!(
+            self.out,
+            "<w:tc>{}<w:p/></w:tc>",
+            Self::tc_pr(block, col, span, "<w:vMerge/>")
+        );
     }
 
     fn cell(&mut self, block: &Block, cell: &Cell, number: Option<u32>) {
-        let merge = if cell.rows > 1 { "<w:vMerge w:val=\"restart\"/>" } else { "" };
+        let merge = if cell.rows > 1 {
+            "<w:vMerge w:val=\"restart\"/>"
+        } else {
+            ""
+        };
         let valign = match &cell.body {
             Body::Area(t) if t.is_empty() => "top",
             Body::Area(_) => "bottom",
             _ => "center",
         };
-        let tc = Self::tc_pr(block, cell.col, cell.span, &format!("{merge}<w:vAlign w:val=\"{valign}\"/>"));
+        let tc = Self::tc_pr(
+            block,
+            cell.col,
+            cell.span,
+            &format!("{merge}<w:vAlign w:val=\"{valign}\"/>"),
+        );
         let _ = write!(self.out, "<w:tc>{tc}");
         let jc = match cell.align {
             Align::Left => "left",
@@ -257,11 +336,19 @@ impl Doc<'_> {
         match &cell.body {
             Body::Label(t) => {
                 let p = para(self, jc);
-                let _ = write!(self.out, "<w:p>{p}<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", esc(t));
+                let _ = write!(
+                    self.out,
+                    "<w:p>{p}<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+                    esc(t)
+                );
             }
             Body::Number => {
                 let p = para(self, jc);
-                let _ = write!(self.out, "<w:p>{p}<w:r><w:t>{}</w:t></w:r></w:p>", number.unwrap_or(0));
+                let _ = write!(
+                    self.out,
+                    "<w:p>{p}<w:r><w:t>{}</w:t></w:r></w:p>",
+                    number.unwrap_or(0)
+                );
             }
             Body::Inline(parts) => {
                 let p = para(self, jc);
@@ -326,16 +413,40 @@ mod tests {
     use std::sync::Arc;
 
     fn form(text: &str, paper: Paper, pages: u32) -> Form {
-        let block = parse_block(text, &Source { path: "t.md", first_line: 1 }).unwrap();
-        let spec = crate::forms::layout::Spec { paper, pages, title: "审批表" };
+        let block = parse_block(
+            text,
+            &Source {
+                path: "t.md",
+                first_line: 1,
+            },
+        )
+        .unwrap();
+        let spec = crate::forms::layout::Spec {
+            paper,
+            pages,
+            title: "审批表",
+        };
         let sheets = crate::forms::layout::lay_out(&block, &spec).unwrap();
-        Form { id: "t".into(), title: "审批表".into(), paper, pages, steps: Vec::new(), version: Some("2024版".into()), block: Arc::new(block), sheets, html: Default::default() }
+        Form {
+            id: "t".into(),
+            title: "审批表".into(),
+            paper,
+            pages,
+            steps: Vec::new(),
+            version: Some("2024版".into()),
+            block: Arc::new(block),
+            sheets,
+            html: Default::default(),
+        }
     }
 
     fn document(bytes: &[u8]) -> String {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut s = String::new();
-        zip.by_name("word/document.xml").unwrap().read_to_string(&mut s).unwrap();
+        zip.by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
         s
     }
 
@@ -347,7 +458,10 @@ mod tests {
         assert!(xml.contains("<w:vMerge w:val=\"restart\"/>"), "{xml}");
         assert_eq!(xml.matches("<w:vMerge/>").count(), 2, "{xml}");
         assert!(xml.contains("<w:gridSpan w:val=\"2\"/>"));
-        assert!(xml.contains(&format!("<w:trHeight w:val=\"{}\" w:hRule=\"exact\"/>", twips(20.0))));
+        assert!(xml.contains(&format!(
+            "<w:trHeight w:val=\"{}\" w:hRule=\"exact\"/>",
+            twips(20.0)
+        )));
         assert!(xml.contains("w:orient=\"landscape\""));
         assert!(xml.contains("□实施"));
         assert_eq!(render_docx(&f), bytes, "byte-identical");
@@ -355,7 +469,11 @@ mod tests {
 
     #[test]
     fn later_sheets_break_before_and_repeat_the_head() {
-        let f = form("columns: 20 150\n| [序号] | [姓名] | head\n| # | ___ | repeat=40 h=10mm\n", Paper::A4Portrait, 2);
+        let f = form(
+            "columns: 20 150\n| [序号] | [姓名] | head\n| # | ___ | repeat=40 h=10mm\n",
+            Paper::A4Portrait,
+            2,
+        );
         let xml = document(&render_docx(&f));
         assert_eq!(xml.matches("<w:pageBreakBefore/>").count(), 1);
         assert_eq!(xml.matches("<w:tblHeader/>").count(), 2);

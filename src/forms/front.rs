@@ -31,7 +31,13 @@ front_matter!(
 impl FormFront {
     /// The form's own keys.
     pub fn spec(&self) -> FormSpec {
-        FormSpec { id: self.id.trim().to_string(), paper: self.paper, steps: self.steps.iter().map(|s| s.0.clone()).collect(), pages: self.pages, version: self.version.clone() }
+        FormSpec {
+            id: self.id.trim().to_string(),
+            paper: self.paper,
+            steps: self.steps.iter().map(|s| s.0.clone()).collect(),
+            pages: self.pages,
+            version: self.version.clone(),
+        }
     }
 }
 

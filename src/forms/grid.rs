@@ -15,7 +15,8 @@ pub fn place(block: &mut Block, broken: &[bool], path: &str) -> Vec<Diagnostic> 
     let columns_line = block.columns_line;
     let mut diags = Vec::new();
     let mut occ: Vec<Vec<Option<usize>>> = vec![vec![None; ncols]; nrows];
-    let mut err = |line: usize, col: usize, m: String| diags.push(Diagnostic::error(path, line, col, m));
+    let mut err =
+        |line: usize, col: usize, m: String| diags.push(Diagnostic::error(path, line, col, m));
     for r in 0..nrows {
         let mut c = 0;
         let mut reported = broken.get(r).copied().unwrap_or(false);
@@ -37,7 +38,11 @@ pub fn place(block: &mut Block, broken: &[bool], path: &str) -> Vec<Diagnostic> 
                 break;
             }
             if matches!(cell.body, Body::Number) && !repeat {
-                err(line, cell.src_col, "a `#` row number belongs in a `repeat=N` row: write text or `___` here".into());
+                err(
+                    line,
+                    cell.src_col,
+                    "a `#` row number belongs in a `repeat=N` row: write text or `___` here".into(),
+                );
             }
             if let Some(m) = merge_problem(&block.rows, r, cell.rows) {
                 err(line, cell.src_col, m);
@@ -56,10 +61,23 @@ pub fn place(block: &mut Block, broken: &[bool], path: &str) -> Vec<Diagnostic> 
             err(line, 1, format!("this row covers {covered} of the {ncols} columns: add cells or widen one with `{{span=N}}`"));
         }
     }
-    let fills = block.rows.iter().filter(|r| r.repeat == Some(Repeat::Fill)).count();
+    let fills = block
+        .rows
+        .iter()
+        .filter(|r| r.repeat == Some(Repeat::Fill))
+        .count();
     if fills > 1 {
-        let line = block.rows.iter().filter(|r| r.repeat == Some(Repeat::Fill)).nth(1).map_or(1, |r| r.line);
-        err(line, 1, "only one row may say `repeat=*`: give the others a count, e.g. `repeat=10`".into());
+        let line = block
+            .rows
+            .iter()
+            .filter(|r| r.repeat == Some(Repeat::Fill))
+            .nth(1)
+            .map_or(1, |r| r.line);
+        err(
+            line,
+            1,
+            "only one row may say `repeat=*`: give the others a count, e.g. `repeat=10`".into(),
+        );
     }
     diags
 }
@@ -70,16 +88,28 @@ fn merge_problem(rows: &[Row], r: usize, span: usize) -> Option<String> {
         return None;
     }
     if r + span > rows.len() {
-        return Some(format!("`rows={span}` reaches past the last row: the table has {} rows from here", rows.len() - r));
+        return Some(format!(
+            "`rows={span}` reaches past the last row: the table has {} rows from here",
+            rows.len() - r
+        ));
     }
     if rows[r..r + span].iter().any(|row| row.repeat.is_some()) {
-        return Some(format!("`rows={span}` merges a `repeat` row: repeated rows cannot be merged vertically"));
+        return Some(format!(
+            "`rows={span}` merges a `repeat` row: repeated rows cannot be merged vertically"
+        ));
     }
     if rows[r + 1..r + span].iter().any(|row| row.break_before) {
-        return Some(format!("`rows={span}` runs across a `newpage`: a merged cell stays on one page"));
+        return Some(format!(
+            "`rows={span}` runs across a `newpage`: a merged cell stays on one page"
+        ));
     }
-    if rows[r + 1..r + span].iter().any(|row| row.head != rows[r].head) {
-        return Some(format!("`rows={span}` mixes `head` rows and body rows: mark all of its rows `head`, or none"));
+    if rows[r + 1..r + span]
+        .iter()
+        .any(|row| row.head != rows[r].head)
+    {
+        return Some(format!(
+            "`rows={span}` mixes `head` rows and body rows: mark all of its rows `head`, or none"
+        ));
     }
     None
 }
@@ -89,29 +119,56 @@ mod tests {
     use crate::forms::syntax::{parse_block, Source};
 
     fn messages(text: &str) -> Vec<String> {
-        let src = Source { path: "content/forms/t.md", first_line: 1 };
+        let src = Source {
+            path: "content/forms/t.md",
+            first_line: 1,
+        };
         match parse_block(text, &src) {
             Ok(_) => Vec::new(),
-            Err(d) => d.iter().map(|d| format!("{}:{}: {}", d.line, d.col, d.message)).collect(),
+            Err(d) => d
+                .iter()
+                .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+                .collect(),
         }
     }
 
     #[test]
     fn merges_place_cells_like_html() {
-        let src = Source { path: "t.md", first_line: 1 };
-        let b = parse_block("columns: 20 20 20\n| [a] {rows=2} | [b] | [c] |\n| ___ | ___ |\n", &src).unwrap();
-        assert_eq!(b.rows[1].cells.iter().map(|c| c.col).collect::<Vec<_>>(), [1, 2]);
+        let src = Source {
+            path: "t.md",
+            first_line: 1,
+        };
+        let b = parse_block(
+            "columns: 20 20 20\n| [a] {rows=2} | [b] | [c] |\n| ___ | ___ |\n",
+            &src,
+        )
+        .unwrap();
+        assert_eq!(
+            b.rows[1].cells.iter().map(|c| c.col).collect::<Vec<_>>(),
+            [1, 2]
+        );
     }
 
     #[test]
     fn overlapping_and_overflowing_merges_are_errors() {
-        let m = messages("columns: 20 20 20\n| [a] | [b] {rows=2} | [c] |\n| ___ {span=2} | ___ |\n");
+        let m =
+            messages("columns: 20 20 20\n| [a] | [b] {rows=2} | [c] |\n| ___ {span=2} | ___ |\n");
         assert_eq!(m.len(), 1, "{m:?}");
-        assert!(m[0].starts_with("3:3: this cell makes the row wider") || m[0].starts_with("3:3: this cell overlaps"), "{m:?}");
+        assert!(
+            m[0].starts_with("3:3: this cell makes the row wider")
+                || m[0].starts_with("3:3: this cell overlaps"),
+            "{m:?}"
+        );
         let m = messages("columns: 20 20\n| [a] | ___ {rows=3} |\n| [b] |\n");
-        assert!(m[0].starts_with("2:9: `rows=3` reaches past the last row"), "{m:?}");
+        assert!(
+            m[0].starts_with("2:9: `rows=3` reaches past the last row"),
+            "{m:?}"
+        );
         let m = messages("columns: 20 20\n| [a] | ___ |\n| [b] |\n");
-        assert!(m[0].starts_with("3:1: this row covers 1 of the 2 columns"), "{m:?}");
+        assert!(
+            m[0].starts_with("3:1: this row covers 1 of the 2 columns"),
+            "{m:?}"
+        );
         let m = messages("columns: 20 20\n| [a] | ___ {rows=2} |\nnewpage\n| [b] |\n");
         assert!(m[0].contains("across a `newpage`"), "{m:?}");
         let m = messages("columns: 20 20\n| # | ___ |\n");

@@ -25,17 +25,34 @@ struct Writer<'a> {
 
 /// The sheets of a form.
 pub fn render_sheets(form: &Form) -> String {
-    let mut w = Writer { form, out: String::with_capacity(16 * 1024), field: 0 };
-    let paper = if form.paper.is_landscape() { "landscape" } else { "portrait" };
+    let mut w = Writer {
+        form,
+        out: String::with_capacity(16 * 1024),
+        field: 0,
+    };
+    let paper = if form.paper.is_landscape() {
+        "landscape"
+    } else {
+        "portrait"
+    };
     let font = (form.block.metrics.font_pt * 10.0).round() as i64;
-    let _ = write!(w.out, "<div class=\"form-doc paper-{paper} font-{font}\" data-form=\"{}\" data-version=\"{}\">\n", escape_html(&form.id), escape_html(form.version.as_deref().unwrap_or("")));
+    let _ = writeln!(
+        w.out,
+        "<div class=\"form-doc paper-{paper} font-{font}\" data-form=\"{}\" data-version=\"{}\">",
+        escape_html(&form.id),
+        escape_html(form.version.as_deref().unwrap_or(""))
+    );
     let total = form.sheets.len();
     for (n, sheet) in form.sheets.iter().enumerate() {
         let _ = write!(w.out, "<section class=\"sheet\" aria-label=\"第{}页，共{total}页\">\n<div class=\"sheet-body\">\n", n + 1);
         for item in &sheet.items {
             w.item(item);
         }
-        let _ = write!(w.out, "</div>\n<div class=\"page-no\">— {} —</div>\n</section>\n", n + 1);
+        let _ = write!(
+            w.out,
+            "</div>\n<div class=\"page-no\">— {} —</div>\n</section>\n",
+            n + 1
+        );
     }
     w.out.push_str("</div>\n");
     w.out
@@ -52,14 +69,23 @@ impl Writer<'_> {
         let width = size_class("fw", block.width());
         match item {
             SheetItem::Title => {
-                let _ = writeln!(self.out, "<p class=\"form-title {}\">{}</p>", size_class("fw", self.form.paper.content_width()), escape_html(&self.form.title));
+                let _ = writeln!(
+                    self.out,
+                    "<p class=\"form-title {}\">{}</p>",
+                    size_class("fw", self.form.paper.content_width()),
+                    escape_html(&self.form.title)
+                );
             }
             SheetItem::Header(i) => self.line(&block.header[*i], "form-header", HEADER_MM),
             SheetItem::Table(rows) => self.table(rows),
             SheetItem::After(i, h) => match &block.after[*i] {
                 After::Sign(l) => self.line(l, "form-sign", SIGN_MM),
                 After::Note(l) => {
-                    let _ = write!(self.out, "<p class=\"form-note {width} {}\">", size_class("fh", *h));
+                    let _ = write!(
+                        self.out,
+                        "<p class=\"form-note {width} {}\">",
+                        size_class("fh", *h)
+                    );
                     for g in &l.groups {
                         self.parts(g);
                     }
@@ -70,7 +96,12 @@ impl Writer<'_> {
     }
 
     fn line(&mut self, l: &TextLine, class: &str, h: f32) {
-        let _ = write!(self.out, "<div class=\"form-line {class} {} {}\">", size_class("fw", self.form.block.width()), size_class("fh", h));
+        let _ = write!(
+            self.out,
+            "<div class=\"form-line {class} {} {}\">",
+            size_class("fw", self.form.block.width()),
+            size_class("fh", h)
+        );
         for g in &l.groups {
             self.out.push_str("<span class=\"grp\">");
             self.parts(g);
@@ -81,7 +112,11 @@ impl Writer<'_> {
 
     fn table(&mut self, rows: &[PlacedRow]) {
         let block = &self.form.block;
-        let _ = write!(self.out, "<table class=\"form-grid {}\">\n<colgroup>", size_class("fw", block.width()));
+        let _ = write!(
+            self.out,
+            "<table class=\"form-grid {}\">\n<colgroup>",
+            size_class("fw", block.width())
+        );
         for c in &block.columns {
             let _ = write!(self.out, "<col class=\"{}\">", size_class("fw", *c));
         }
@@ -89,7 +124,11 @@ impl Writer<'_> {
         for r in rows {
             let row = &block.rows[r.row];
             let head = if row.head { " head" } else { "" };
-            let _ = write!(self.out, "<tr class=\"{}{head}\">", size_class("fh", r.height));
+            let _ = write!(
+                self.out,
+                "<tr class=\"{}{head}\">",
+                size_class("fh", r.height)
+            );
             for cell in &row.cells {
                 self.cell(cell, r.number);
             }
@@ -146,13 +185,20 @@ impl Writer<'_> {
                 }
                 Part::Field(n) => {
                     let f = self.next_field();
-                    let _ = write!(self.out, "<span class=\"field {}\" data-f=\"{f}\"></span>", size_class("fw", field_mm(*n)));
+                    let _ = write!(
+                        self.out,
+                        "<span class=\"field {}\" data-f=\"{f}\"></span>",
+                        size_class("fw", field_mm(*n))
+                    );
                 }
                 Part::Date => {
                     self.out.push_str("<span class=\"date\">");
                     for (class, unit) in [("dy", "年"), ("dm", "月"), ("dd", "日")] {
                         let f = self.next_field();
-                        let _ = write!(self.out, "<span class=\"field {class}\" data-f=\"{f}\"></span>{unit}");
+                        let _ = write!(
+                            self.out,
+                            "<span class=\"field {class}\" data-f=\"{f}\"></span>{unit}"
+                        );
                     }
                     self.out.push_str("</span>");
                 }
@@ -169,15 +215,25 @@ fn size_classes(form: &Form, set: &mut BTreeSet<(char, i64)>) {
     set.insert(('w', tenth(block.width())));
     set.extend(block.columns.iter().map(|c| ('w', tenth(*c))));
     set.extend([('h', tenth(HEADER_MM)), ('h', tenth(SIGN_MM))]);
-    let lines = block.header.iter().chain(block.after.iter().map(|a| match a {
-        After::Note(l) | After::Sign(l) => l,
-    }));
-    let cells = block.rows.iter().flat_map(|r| &r.cells).flat_map(|c| match &c.body {
-        Body::Inline(p) => vec![p.as_slice()],
-        Body::Area(t) => t.iter().map(|l| l.as_slice()).collect(),
-        _ => Vec::new(),
-    });
-    for parts in lines.flat_map(|l| l.groups.iter().map(|g| g.as_slice())).chain(cells) {
+    let lines = block
+        .header
+        .iter()
+        .chain(block.after.iter().map(|a| match a {
+            After::Note(l) | After::Sign(l) => l,
+        }));
+    let cells = block
+        .rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .flat_map(|c| match &c.body {
+            Body::Inline(p) => vec![p.as_slice()],
+            Body::Area(t) => t.iter().map(|l| l.as_slice()).collect(),
+            _ => Vec::new(),
+        });
+    for parts in lines
+        .flat_map(|l| l.groups.iter().map(|g| g.as_slice()))
+        .chain(cells)
+    {
         for p in parts {
             if let Part::Field(n) = p {
                 set.insert(('w', tenth(field_mm(*n))));
@@ -203,7 +259,11 @@ pub fn layout_css(forms: &[&Form]) -> String {
     }
     let mut css = String::from("/* Generated by portal from the forms' sources: row heights (fh-) and widths (fw-) in tenths of a mm. */\n");
     for (kind, tenth) in set {
-        let (prop, prefix) = if kind == 'h' { ("height", "fh") } else { ("width", "fw") };
+        let (prop, prefix) = if kind == 'h' {
+            ("height", "fh")
+        } else {
+            ("width", "fw")
+        };
         let mm = layout_mm(tenth);
         let _ = writeln!(css, ".{prefix}-{tenth}{{{prop}:{mm}mm}}");
     }
@@ -225,24 +285,54 @@ mod tests {
     use std::sync::Arc;
 
     fn form(text: &str) -> Form {
-        let block = parse_block(text, &Source { path: "t.md", first_line: 1 }).unwrap();
-        let spec = super::super::layout::Spec { paper: Paper::A4Portrait, pages: 1, title: "审批表" };
+        let block = parse_block(
+            text,
+            &Source {
+                path: "t.md",
+                first_line: 1,
+            },
+        )
+        .unwrap();
+        let spec = super::super::layout::Spec {
+            paper: Paper::A4Portrait,
+            pages: 1,
+            title: "审批表",
+        };
         let sheets = super::super::layout::lay_out(&block, &spec).unwrap();
-        Form { id: "t".into(), title: "审批表<b>".into(), paper: Paper::A4Portrait, pages: 1, steps: Vec::new(), version: None, block: Arc::new(block), sheets, html: Default::default() }
+        Form {
+            id: "t".into(),
+            title: "审批表<b>".into(),
+            paper: Paper::A4Portrait,
+            pages: 1,
+            steps: Vec::new(),
+            version: None,
+            block: Arc::new(block),
+            sheets,
+            html: Default::default(),
+        }
     }
 
     #[test]
     fn sheets_carry_classes_fields_and_merges() {
         let f = form("columns: 30 140\nheader: 编号：___\n| [事项<名称>] | ___ （盖章） 年 月 日 {rows=2} | h=20mm\n| [类别] |\n| □实施 □不实施 {span=2} |\n");
         let html = f.sheets_html();
-        assert!(html.starts_with("<div class=\"form-doc paper-portrait font-120\" data-form=\"t\""), "{html}");
-        assert!(html.contains("<p class=\"form-title fw-1700\">审批表&lt;b&gt;</p>"), "{html}");
+        assert!(
+            html.starts_with("<div class=\"form-doc paper-portrait font-120\" data-form=\"t\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p class=\"form-title fw-1700\">审批表&lt;b&gt;</p>"),
+            "{html}"
+        );
         assert!(html.contains("<th class=\"lbl a-center\">事项&lt;名称&gt;</th><td class=\"area a-left\" rowspan=\"2\"><div class=\"fill\" data-f=\"2\"></div><div class=\"trailer\"><p>（盖章）</p><p><span class=\"date\">"), "{html}");
         assert!(html.contains("<tr class=\"fh-200\">"), "{html}");
         assert!(html.contains("<span class=\"chk\" data-f=\"6\" role=\"checkbox\" aria-checked=\"false\" aria-label=\"实施\">□</span>实施</span>"), "{html}");
         assert!(html.contains("<div class=\"page-no\">— 1 —</div>"));
         assert!(!html.contains("style="));
         let css = layout_css(&[&f]);
-        assert!(css.contains(".fh-200{height:20mm}") && css.contains(".fw-300{width:30mm}"), "{css}");
+        assert!(
+            css.contains(".fh-200{height:20mm}") && css.contains(".fw-300{width:30mm}"),
+            "{css}"
+        );
     }
 }

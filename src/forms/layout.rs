@@ -14,8 +14,15 @@ use super::model::*;
 /// A layout mistake: at a block line and column, or about a front-matter key.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
-    At { line: usize, col: usize, message: String },
-    Key { key: &'static str, message: String },
+    At {
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    Key {
+        key: &'static str,
+        message: String,
+    },
 }
 
 /// What the layout needs besides the block.
@@ -53,7 +60,10 @@ pub fn lay_out(block: &Block, spec: &Spec<'_>) -> Result<Vec<Sheet>, Vec<Problem
     if !problems.is_empty() {
         return Err(problems);
     }
-    let fill = block.rows.iter().position(|r| r.repeat == Some(Repeat::Fill));
+    let fill = block
+        .rows
+        .iter()
+        .position(|r| r.repeat == Some(Repeat::Fill));
     let paginate = |n: u32| paginate(block, spec.paper, &units(block, &heights, n));
     let sheets = match fill {
         None => paginate(0)?,
@@ -83,12 +93,20 @@ fn check_widths(block: &Block, spec: &Spec<'_>) -> Vec<Problem> {
         });
     }
     let char_mm = block.metrics.char_mm();
-    let lines = block.header.iter().chain(block.after.iter().filter_map(|a| match a {
-        After::Sign(l) => Some(l),
-        After::Note(_) => None,
-    }));
+    let lines = block
+        .header
+        .iter()
+        .chain(block.after.iter().filter_map(|a| match a {
+            After::Sign(l) => Some(l),
+            After::Note(_) => None,
+        }));
     for l in lines {
-        let need: f32 = l.groups.iter().map(|g| parts_em(g, char_mm) * char_mm).sum::<f32>() + 2.0 * (l.groups.len() as f32 - 1.0);
+        let need: f32 = l
+            .groups
+            .iter()
+            .map(|g| parts_em(g, char_mm) * char_mm)
+            .sum::<f32>()
+            + 2.0 * (l.groups.len() as f32 - 1.0);
         if need > block.width() + 0.05 {
             problems.push(Problem::At { line: l.line, col: 1, message: format!("this line is {}mm long, wider than the {}mm table: shorten its text or blanks (each `_` is {UNDERSCORE_MM}mm)", fmt_mm(need), fmt_mm(block.width())) });
         }
@@ -109,7 +127,10 @@ fn check_pages(found: usize, declared: u32) -> Result<(), Vec<Problem>> {
     } else {
         return Ok(());
     };
-    Err(vec![Problem::Key { key: "pages", message }])
+    Err(vec![Problem::Key {
+        key: "pages",
+        message,
+    }])
 }
 
 /// The height each row needs (mm); merged cells that need more grow the last row they cover.
@@ -118,7 +139,12 @@ fn row_heights(block: &Block) -> Result<Vec<f32>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut heights = Vec::with_capacity(block.rows.len());
     for row in &block.rows {
-        let need = row.cells.iter().filter(|c| c.rows == 1).map(|c| cell_need(block, c)).fold(0.0, f32::max);
+        let need = row
+            .cells
+            .iter()
+            .filter(|c| c.rows == 1)
+            .map(|c| cell_need(block, c))
+            .fold(0.0, f32::max);
         let h = match row.height {
             Height::Auto | Height::Fill => need.max(m.min_row_mm()),
             Height::Mm(h) => h,
@@ -165,7 +191,10 @@ pub fn cell_need(block: &Block, cell: &Cell) -> f32 {
         Body::Number => 1.0,
         Body::Inline(parts) => inline_lines(parts, per_line, m.char_mm()),
         Body::Area(trailer) => {
-            let trailer_lines: f32 = trailer.iter().map(|l| inline_lines(l, per_line, m.char_mm())).sum();
+            let trailer_lines: f32 = trailer
+                .iter()
+                .map(|l| inline_lines(l, per_line, m.char_mm()))
+                .sum();
             trailer_lines + 1.0
         }
     };
@@ -207,15 +236,35 @@ fn units(block: &Block, heights: &[f32], fill_count: u32) -> Vec<Unit> {
                 Repeat::Fill => fill_count,
             };
             for k in 1..=n {
-                let placed = PlacedRow { row: r, number: Some(row.from + k - 1), height: heights[r] };
-                units.push(Unit { rows: vec![placed], head: row.head, break_before: row.break_before && k == 1, line: row.line });
+                let placed = PlacedRow {
+                    row: r,
+                    number: Some(row.from + k - 1),
+                    height: heights[r],
+                };
+                units.push(Unit {
+                    rows: vec![placed],
+                    head: row.head,
+                    break_before: row.break_before && k == 1,
+                    line: row.line,
+                });
             }
             r += 1;
             continue;
         }
         let end = group_end(block, r);
-        let rows = (r..=end).map(|i| PlacedRow { row: i, number: None, height: heights[i] }).collect();
-        units.push(Unit { rows, head: row.head, break_before: row.break_before, line: row.line });
+        let rows = (r..=end)
+            .map(|i| PlacedRow {
+                row: i,
+                number: None,
+                height: heights[i],
+            })
+            .collect();
+        units.push(Unit {
+            rows,
+            head: row.head,
+            break_before: row.break_before,
+            line: row.line,
+        });
         r = end + 1;
     }
     units
@@ -250,7 +299,11 @@ impl Pager {
     fn flush_table(&mut self) {
         if !self.table.is_empty() {
             let rows = std::mem::take(&mut self.table);
-            self.sheets.last_mut().expect("a sheet").items.push(SheetItem::Table(rows));
+            self.sheets
+                .last_mut()
+                .expect("a sheet")
+                .items
+                .push(SheetItem::Table(rows));
         }
     }
     fn push(&mut self, item: SheetItem, h: f32) {
@@ -263,7 +316,12 @@ impl Pager {
 }
 
 fn paginate(block: &Block, paper: Paper, units: &[Unit]) -> Result<Vec<Sheet>, Vec<Problem>> {
-    let mut p = Pager { sheets: vec![Sheet { items: Vec::new() }], table: Vec::new(), used: 0.0, room: paper.content_height() };
+    let mut p = Pager {
+        sheets: vec![Sheet { items: Vec::new() }],
+        table: Vec::new(),
+        used: 0.0,
+        room: paper.content_height(),
+    };
     p.push(SheetItem::Title, TITLE_MM);
     for i in 0..block.header.len() {
         p.push(SheetItem::Header(i), HEADER_MM);
@@ -284,7 +342,11 @@ fn paginate(block: &Block, paper: Paper, units: &[Unit]) -> Result<Vec<Sheet>, V
             }
             if !p.fits(h) {
                 let message = format!("these rows are {}mm high together, more than a sheet holds ({}mm with the repeated head rows): lower them", fmt_mm(h), fmt_mm(p.room - p.used));
-                return Err(vec![Problem::At { line: unit.line, col: 1, message }]);
+                return Err(vec![Problem::At {
+                    line: unit.line,
+                    col: 1,
+                    message,
+                }]);
             }
         }
         if unit.head {
@@ -335,8 +397,19 @@ fn sheet_used(block: &Block, sheet: &Sheet) -> f32 {
 fn grow_fill_rows(block: &Block, paper: Paper, mut sheets: Vec<Sheet>) -> Vec<Sheet> {
     for sheet in &mut sheets {
         let left = paper.content_height() - sheet_used(block, sheet);
-        let is_fill = |r: &PlacedRow| block.rows[r.row].height == Height::Fill && r.number.is_none();
-        let count = sheet.items.iter().map(|i| if let SheetItem::Table(rows) = i { rows.iter().filter(|r| is_fill(r)).count() } else { 0 }).sum::<usize>();
+        let is_fill =
+            |r: &PlacedRow| block.rows[r.row].height == Height::Fill && r.number.is_none();
+        let count = sheet
+            .items
+            .iter()
+            .map(|i| {
+                if let SheetItem::Table(rows) = i {
+                    rows.iter().filter(|r| is_fill(r)).count()
+                } else {
+                    0
+                }
+            })
+            .sum::<usize>();
         if count == 0 || left <= 0.0 {
             continue;
         }
@@ -372,15 +445,36 @@ mod tests {
     use crate::forms::syntax::{parse_block, Source};
 
     fn block(text: &str) -> Block {
-        parse_block(text, &Source { path: "t.md", first_line: 1 }).unwrap()
+        parse_block(
+            text,
+            &Source {
+                path: "t.md",
+                first_line: 1,
+            },
+        )
+        .unwrap()
     }
 
     fn spec(pages: u32) -> Spec<'static> {
-        Spec { paper: Paper::A4Portrait, pages, title: "立项审批表" }
+        Spec {
+            paper: Paper::A4Portrait,
+            pages,
+            title: "立项审批表",
+        }
     }
 
     fn table_rows(s: &Sheet) -> Vec<PlacedRow> {
-        s.items.iter().filter_map(|i| if let SheetItem::Table(r) = i { Some(r.clone()) } else { None }).flatten().collect()
+        s.items
+            .iter()
+            .filter_map(|i| {
+                if let SheetItem::Table(r) = i {
+                    Some(r.clone())
+                } else {
+                    None
+                }
+            })
+            .flatten()
+            .collect()
     }
 
     #[test]
@@ -389,7 +483,10 @@ mod tests {
         let sheets = lay_out(&b, &spec(1)).unwrap();
         assert_eq!(sheets.len(), 1);
         let total = sheet_used(&b, &sheets[0]);
-        assert!((Paper::A4Portrait.content_height() - total).abs() < 0.2, "{total}");
+        assert!(
+            (Paper::A4Portrait.content_height() - total).abs() < 0.2,
+            "{total}"
+        );
         assert_eq!(table_rows(&sheets[0])[0].height, 10.0);
     }
 
@@ -402,14 +499,20 @@ mod tests {
         assert_eq!(second[0].row, 0, "head repeated");
         assert_eq!(second[1].number.unwrap() + second.len() as u32 - 2, 40);
         let err = lay_out(&b, &spec(1)).unwrap_err();
-        assert!(matches!(&err[0], Problem::Key { key: "pages", message } if message.contains("takes 2 printed pages")), "{err:?}");
+        assert!(
+            matches!(&err[0], Problem::Key { key: "pages", message } if message.contains("takes 2 printed pages")),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn repeat_star_fills_the_declared_pages() {
         let b = block("columns: 20 150\n| [序号] | [姓名] | head\n| # | ___ | repeat=* h=10mm\n");
         let one = table_rows(&lay_out(&b, &spec(1)).unwrap()[0]).len();
-        assert_eq!(one, 1 + ((Paper::A4Portrait.content_height() - TITLE_MM - 10.0) / 10.0) as usize);
+        assert_eq!(
+            one,
+            1 + ((Paper::A4Portrait.content_height() - TITLE_MM - 10.0) / 10.0) as usize
+        );
         assert_eq!(lay_out(&b, &spec(2)).unwrap().len(), 2);
     }
 
@@ -417,10 +520,16 @@ mod tests {
     fn text_that_does_not_fit_is_reported() {
         let b = block("columns: 20 150\n| [社会稳定风险评估事项名称] | ___ | h=8mm\n");
         let err = lay_out(&b, &spec(1)).unwrap_err();
-        assert!(matches!(&err[0], Problem::At { line: 2, message, .. } if message.contains("too low for its text")), "{err:?}");
+        assert!(
+            matches!(&err[0], Problem::At { line: 2, message, .. } if message.contains("too low for its text")),
+            "{err:?}"
+        );
         let b = block("columns: 100 100\n| [a] | ___ |\n");
         let err = lay_out(&b, &spec(1)).unwrap_err();
-        assert!(matches!(&err[0], Problem::At { line: 1, message, .. } if message.contains("200mm, wider than the 170mm")), "{err:?}");
+        assert!(
+            matches!(&err[0], Problem::At { line: 1, message, .. } if message.contains("200mm, wider than the 170mm")),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -428,6 +537,9 @@ mod tests {
         let b = block("columns: 40 130\n| [a] | ___ |\nnewpage\n| [b] | ___ | h=*\n");
         assert_eq!(lay_out(&b, &spec(2)).unwrap().len(), 2);
         let err = lay_out(&b, &spec(3)).unwrap_err();
-        assert!(matches!(&err[0], Problem::Key { key: "pages", message } if message.contains("fills 2 printed page")), "{err:?}");
+        assert!(
+            matches!(&err[0], Problem::Key { key: "pages", message } if message.contains("fills 2 printed page")),
+            "{err:?}"
+        );
     }
 }

@@ -21,7 +21,9 @@ mod syntax;
 pub use docx::render_docx;
 pub use front::FormFront;
 pub use layout::fmt_mm;
-pub use model::{After, Align, Block, Body, Cell, Form, Height, Paper, Part, Repeat, Row, Sheet, SheetItem, Step};
+pub use model::{
+    After, Align, Block, Body, Cell, Form, Height, Paper, Part, Repeat, Row, Sheet, SheetItem, Step,
+};
 
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{Document, Embed, EmbedContext, Link};
@@ -62,15 +64,24 @@ impl<'de> Deserialize<'de> for StepRef {
             Number(u32),
             Text(String),
         }
-        let bad = |s: &str| serde::de::Error::custom(format!("invalid step `{s}`: expected a step number and its name, e.g. `3 广泛征求意见`"));
+        let bad = |s: &str| {
+            serde::de::Error::custom(format!(
+                "invalid step `{s}`: expected a step number and its name, e.g. `3 广泛征求意见`"
+            ))
+        };
         match Raw::deserialize(d)? {
             Raw::Number(number) => Ok(StepRef(Step { number, name: None })),
             Raw::Text(s) => {
                 let t = s.trim();
                 let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
                 let number = digits.parse::<u32>().map_err(|_| bad(t))?;
-                let name = t[digits.len()..].trim_start_matches(['.', '、', ' ', '　']).trim();
-                Ok(StepRef(Step { number, name: (!name.is_empty()).then(|| name.to_string()) }))
+                let name = t[digits.len()..]
+                    .trim_start_matches(['.', '、', ' ', '　'])
+                    .trim();
+                Ok(StepRef(Step {
+                    number,
+                    name: (!name.is_empty()).then(|| name.to_string()),
+                }))
             }
         }
     }
@@ -104,9 +115,12 @@ fn block_text(block: &Block) -> String {
             s.push(' ');
         }
     };
-    let lines = block.header.iter().chain(block.after.iter().map(|a| match a {
-        After::Note(l) | After::Sign(l) => l,
-    }));
+    let lines = block
+        .header
+        .iter()
+        .chain(block.after.iter().map(|a| match a {
+            After::Note(l) | After::Sign(l) => l,
+        }));
     for l in lines {
         l.groups.iter().for_each(|g| push_parts(g));
     }
@@ -153,9 +167,14 @@ impl Embed for FormEmbed {
 
 /// The ```form fenced-block parser (an [`crate::markdown::EmbedParser`]).
 pub fn parse_block(text: &str, cx: &EmbedContext<'_>) -> Result<Box<dyn Embed>, Vec<Diagnostic>> {
-    let src = syntax::Source { path: cx.path, first_line: cx.first_line };
+    let src = syntax::Source {
+        path: cx.path,
+        first_line: cx.first_line,
+    };
     let block = syntax::parse_block(text, &src)?;
-    Ok(Box::new(FormBlock { block: Arc::new(block) }))
+    Ok(Box::new(FormBlock {
+        block: Arc::new(block),
+    }))
 }
 
 /// Where a form page's front matter and block are, for its diagnostics.
@@ -176,15 +195,32 @@ impl PageRef<'_> {
 
 /// Builds a form page's [`Form`] from its front matter and its one ```form block (replacing the block
 /// in `doc` by the finished form). Every problem is pushed to `diags`.
-pub fn build_form(spec: FormSpec, doc: &mut Document, page: &PageRef<'_>, diags: &mut Vec<Diagnostic>) -> Option<Arc<Form>> {
+pub fn build_form(
+    spec: FormSpec,
+    doc: &mut Document,
+    page: &PageRef<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Arc<Form>> {
     let before = diags.len();
     if !is_id(&spec.id) {
         diags.push(Diagnostic::error(page.source, page.line("id"), 1, format!("id `{}` is not usable in a file name: expected lower-case letters, digits and `-`, e.g. `approval`", spec.id)));
     }
     if !(1..=20).contains(&spec.pages) {
-        diags.push(Diagnostic::error(page.source, page.line("pages"), 1, format!("`pages: {}`: expected the number of printed pages, 1 to 20", spec.pages)));
+        diags.push(Diagnostic::error(
+            page.source,
+            page.line("pages"),
+            1,
+            format!(
+                "`pages: {}`: expected the number of printed pages, 1 to 20",
+                spec.pages
+            ),
+        ));
     }
-    let blocks: Vec<(usize, Arc<Block>)> = doc.embeds().enumerate().filter_map(|(i, e)| Some((i, e.as_any()?.downcast_ref::<FormBlock>()?.block.clone()))).collect();
+    let blocks: Vec<(usize, Arc<Block>)> = doc
+        .embeds()
+        .enumerate()
+        .filter_map(|(i, e)| Some((i, e.as_any()?.downcast_ref::<FormBlock>()?.block.clone())))
+        .collect();
     let (index, block) = match blocks.as_slice() {
         [one] => one.clone(),
         [] => {
@@ -201,34 +237,66 @@ pub fn build_form(spec: FormSpec, doc: &mut Document, page: &PageRef<'_>, diags:
     if diags.len() > before {
         return None;
     }
-    let sheets = match layout::lay_out(&block, &layout::Spec { paper: spec.paper, pages: spec.pages, title: page.title }) {
+    let sheets = match layout::lay_out(
+        &block,
+        &layout::Spec {
+            paper: spec.paper,
+            pages: spec.pages,
+            title: page.title,
+        },
+    ) {
         Ok(s) => s,
         Err(problems) => {
             diags.extend(problems.into_iter().map(|p| match p {
-                layout::Problem::At { line, col, message } => Diagnostic::error(page.source, line, col, message),
-                layout::Problem::Key { key, message } => Diagnostic::error(page.source, page.line(key), 1, message),
+                layout::Problem::At { line, col, message } => {
+                    Diagnostic::error(page.source, line, col, message)
+                }
+                layout::Problem::Key { key, message } => {
+                    Diagnostic::error(page.source, page.line(key), 1, message)
+                }
             }));
             return None;
         }
     };
-    let form = Arc::new(Form { id: spec.id, title: page.title.to_string(), paper: spec.paper, pages: spec.pages, steps: spec.steps, version: spec.version, block, sheets, html: Default::default() });
+    let form = Arc::new(Form {
+        id: spec.id,
+        title: page.title.to_string(),
+        paper: spec.paper,
+        pages: spec.pages,
+        steps: spec.steps,
+        version: spec.version,
+        block,
+        sheets,
+        html: Default::default(),
+    });
     doc.replace_embed(index, Arc::new(FormEmbed { form: form.clone() }));
     Some(form)
 }
 
 /// True when the body has a ```form fence (whose mistakes were reported when it was parsed).
 fn has_form_fence(body: &str) -> bool {
-    body.lines().any(|l| l.trim_start().strip_prefix("```").is_some_and(|info| info.split_whitespace().next() == Some("form")))
+    body.lines().any(|l| {
+        l.trim_start()
+            .strip_prefix("```")
+            .is_some_and(|info| info.split_whitespace().next() == Some("form"))
+    })
 }
 
 fn is_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 60 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !id.starts_with('-')
+    !id.is_empty()
+        && id.len() <= 60
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
 }
 
 /// The file line of the first ```form fence in a document, if any (pages of other kinds may not
 /// hold one).
 pub fn form_block_line(doc: &Document) -> Option<usize> {
-    doc.embeds().find_map(|e| e.as_any()?.downcast_ref::<FormBlock>()).map(|b| b.block.first_line.saturating_sub(1))
+    doc.embeds()
+        .find_map(|e| e.as_any()?.downcast_ref::<FormBlock>())
+        .map(|b| b.block.first_line.saturating_sub(1))
 }
 
 /// One entry of `forms/forms.json`.
@@ -257,7 +325,9 @@ pub struct Listed<'a> {
 /// Orders forms by their first procedure step, then weight, then id.
 pub fn sort_listed(forms: &mut [Listed<'_>]) {
     let first_step = |f: &Form| f.steps.iter().map(|s| s.number).min().unwrap_or(u32::MAX);
-    forms.sort_by(|a, b| (first_step(a.form), a.weight, &a.form.id).cmp(&(first_step(b.form), b.weight, &b.form.id)));
+    forms.sort_by(|a, b| {
+        (first_step(a.form), a.weight, &a.form.id).cmp(&(first_step(b.form), b.weight, &b.form.id))
+    });
 }
 
 /// Site-wide form files: each form's `.docx`, `forms/forms.json` and `forms/layout.css`. Two forms
@@ -267,7 +337,13 @@ pub fn render_outputs(forms: &[Listed<'_>]) -> Result<Vec<OutputFile>, Vec<Diagn
     let mut diags = Vec::new();
     for l in forms {
         if let Some(other) = seen.insert(&l.form.id, l.source) {
-            diags.push(Diagnostic::file(l.source, format!("form id `{}` is also used by `{other}`: each form needs its own id", l.form.id)));
+            diags.push(Diagnostic::file(
+                l.source,
+                format!(
+                    "form id `{}` is also used by `{other}`: each form needs its own id",
+                    l.form.id
+                ),
+            ));
         }
     }
     if !diags.is_empty() {
@@ -277,13 +353,29 @@ pub fn render_outputs(forms: &[Listed<'_>]) -> Result<Vec<OutputFile>, Vec<Diagn
         return Ok(Vec::new());
     }
     use rayon::prelude::*;
-    let mut files: Vec<OutputFile> = forms.par_iter().map(|l| OutputFile::bytes(l.form.docx_path(), render_docx(l.form))).collect();
-    let list: Vec<ListEntry> = forms.iter().map(|l| ListEntry { id: &l.form.id, title: &l.form.title, pages: l.form.pages, paper: l.form.paper.name(), html: l.path, docx: l.form.docx_path() }).collect();
+    let mut files: Vec<OutputFile> = forms
+        .par_iter()
+        .map(|l| OutputFile::bytes(l.form.docx_path(), render_docx(l.form)))
+        .collect();
+    let list: Vec<ListEntry> = forms
+        .iter()
+        .map(|l| ListEntry {
+            id: &l.form.id,
+            title: &l.form.title,
+            pages: l.form.pages,
+            paper: l.form.paper.name(),
+            html: l.path,
+            docx: l.form.docx_path(),
+        })
+        .collect();
     let mut json = serde_json::to_string_pretty(&list).expect("forms serialise");
     json.push('\n');
     files.push(OutputFile::bytes(LIST_PATH, json.into_bytes()));
     let all: Vec<&Form> = forms.iter().map(|l| l.form).collect();
-    files.push(OutputFile::bytes(LAYOUT_CSS_PATH, html::layout_css(&all).into_bytes()));
+    files.push(OutputFile::bytes(
+        LAYOUT_CSS_PATH,
+        html::layout_css(&all).into_bytes(),
+    ));
     Ok(files)
 }
 
@@ -294,8 +386,20 @@ mod tests {
     #[test]
     fn steps_read_numbers_and_names() {
         let s: Vec<StepRef> = serde_json::from_str(r#"[3, "6 形成评估报告", "12、归档"]"#).unwrap();
-        assert_eq!(s[0].0, Step { number: 3, name: None });
-        assert_eq!(s[1].0, Step { number: 6, name: Some("形成评估报告".into()) });
+        assert_eq!(
+            s[0].0,
+            Step {
+                number: 3,
+                name: None
+            }
+        );
+        assert_eq!(
+            s[1].0,
+            Step {
+                number: 6,
+                name: Some("形成评估报告".into())
+            }
+        );
         assert_eq!(s[2].0.name.as_deref(), Some("归档"));
         assert!(serde_json::from_str::<Vec<StepRef>>(r#"["归档"]"#).is_err());
     }

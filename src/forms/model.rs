@@ -311,7 +311,15 @@ impl Form {
 
 /// Width of text in ems: full-width characters count 1, others ½.
 pub fn text_em(s: &str) -> f32 {
-    s.chars().map(|c| if (c as u32) < 0x2E80 && c != '□' && c != '—' { 0.5 } else { 1.0 }).sum()
+    s.chars()
+        .map(|c| {
+            if (c as u32) < 0x2E80 && c != '□' && c != '—' {
+                0.5
+            } else {
+                1.0
+            }
+        })
+        .sum()
 }
 
 /// Width of inline parts in ems (fields by their width in mm at `char_mm` per em).

@@ -28,7 +28,17 @@ struct Parser<'a> {
 
 /// Parses a block. Every mistake is reported; the block is returned only when there are none.
 pub fn parse_block(text: &str, src: &Source<'_>) -> Result<Block, Vec<Diagnostic>> {
-    let mut p = Parser { src, diags: Vec::new(), columns: None, font_pt: 12.0, header: Vec::new(), rows: Vec::new(), after: Vec::new(), pending_break: None, broken: Vec::new() };
+    let mut p = Parser {
+        src,
+        diags: Vec::new(),
+        columns: None,
+        font_pt: 12.0,
+        header: Vec::new(),
+        rows: Vec::new(),
+        after: Vec::new(),
+        pending_break: None,
+        broken: Vec::new(),
+    };
     for (i, raw) in text.lines().enumerate() {
         p.line(raw.trim_end(), src.first_line + i);
     }
@@ -37,7 +47,8 @@ pub fn parse_block(text: &str, src: &Source<'_>) -> Result<Block, Vec<Diagnostic
 
 impl Parser<'_> {
     fn err(&mut self, line: usize, col: usize, message: impl Into<String>) {
-        self.diags.push(Diagnostic::error(self.src.path, line, col, message));
+        self.diags
+            .push(Diagnostic::error(self.src.path, line, col, message));
     }
 
     fn line(&mut self, text: &str, line: usize) {
@@ -51,7 +62,11 @@ impl Parser<'_> {
         }
         if t == "newpage" {
             if self.rows.is_empty() {
-                return self.err(line, indent + 1, "`newpage` before the first row: a page break goes between rows");
+                return self.err(
+                    line,
+                    indent + 1,
+                    "`newpage` before the first row: a page break goes between rows",
+                );
             }
             self.pending_break = Some(line);
             return;
@@ -59,7 +74,10 @@ impl Parser<'_> {
         let Some((key, value)) = t.split_once([':', '：']) else {
             return self.err(line, indent + 1, unknown_line(t));
         };
-        let vcol = indent + key.chars().count() + 2 + (value.chars().count() - value.trim_start().chars().count());
+        let vcol = indent
+            + key.chars().count()
+            + 2
+            + (value.chars().count() - value.trim_start().chars().count());
         let value = value.trim();
         match key.trim() {
             "columns" => self.columns_line(value, line, vcol),
@@ -76,7 +94,11 @@ impl Parser<'_> {
             return self.err(line, 1, "`columns:` given twice: a form has one grid");
         }
         if !self.rows.is_empty() {
-            return self.err(line, 1, "`columns:` after the first row: put it at the top of the block");
+            return self.err(
+                line,
+                1,
+                "`columns:` after the first row: put it at the top of the block",
+            );
         }
         let mut widths = Vec::new();
         for (c, word) in words(value) {
@@ -97,7 +119,11 @@ impl Parser<'_> {
             "五号" => Some(10.5),
             "四号" => Some(14.0),
             "小五" => Some(9.0),
-            v => v.trim_end_matches("pt").parse::<f32>().ok().filter(|p| [9.0, 10.5, 12.0, 14.0].contains(p)),
+            v => v
+                .trim_end_matches("pt")
+                .parse::<f32>()
+                .ok()
+                .filter(|p| [9.0, 10.5, 12.0, 14.0].contains(p)),
         };
         match pt {
             Some(pt) => self.font_pt = pt,
@@ -116,7 +142,8 @@ impl Parser<'_> {
 
     fn after_line(&mut self, value: &str, line: usize, col: usize, sign: bool) {
         if let Some(l) = self.text_line(value, line, col) {
-            self.after.push(if sign { After::Sign(l) } else { After::Note(l) });
+            self.after
+                .push(if sign { After::Sign(l) } else { After::Note(l) });
         }
     }
 
@@ -125,7 +152,10 @@ impl Parser<'_> {
             self.err(line, col, "empty line: expected text after the `:`");
             return None;
         }
-        let groups = split_cells(value).into_iter().map(|(_, g)| parse_parts(g.trim())).collect();
+        let groups = split_cells(value)
+            .into_iter()
+            .map(|(_, g)| parse_parts(g.trim()))
+            .collect();
         Some(TextLine { line, groups })
     }
 
@@ -135,18 +165,34 @@ impl Parser<'_> {
         }
         let segments = split_cells(text);
         let (last_col, options) = segments.last().cloned().unwrap_or((0, ""));
-        let mut row = Row { line, cells: Vec::new(), height: Height::Auto, head: false, repeat: None, from: 1, break_before: self.pending_break.take().is_some() };
+        let mut row = Row {
+            line,
+            cells: Vec::new(),
+            height: Height::Auto,
+            head: false,
+            repeat: None,
+            from: 1,
+            break_before: self.pending_break.take().is_some(),
+        };
         self.row_options(&mut row, options, line, col0 + last_col);
         let mut broken = false;
         for &(c, cell) in &segments[1..segments.len().saturating_sub(1)] {
-            let lead = if cell.trim().is_empty() { 0 } else { cell.chars().count() - cell.trim_start().chars().count() };
+            let lead = if cell.trim().is_empty() {
+                0
+            } else {
+                cell.chars().count() - cell.trim_start().chars().count()
+            };
             match self.cell(cell.trim(), line, col0 + c + lead) {
                 Some(cell) => row.cells.push(cell),
                 None => broken = true,
             }
         }
         if segments.len() < 3 {
-            self.err(line, col0, "a row needs at least one cell: write `| [标签] | ___ |`");
+            self.err(
+                line,
+                col0,
+                "a row needs at least one cell: write `| [标签] | ___ |`",
+            );
             broken = true;
         }
         self.rows.push(row);
@@ -184,7 +230,14 @@ impl Parser<'_> {
 
     fn cell(&mut self, text: &str, line: usize, col: usize) -> Option<Cell> {
         let (content, options) = split_options(text);
-        let mut cell = Cell { col: 0, span: 1, rows: 1, body: Body::Number, align: Align::Left, src_col: col };
+        let mut cell = Cell {
+            col: 0,
+            span: 1,
+            rows: 1,
+            body: Body::Number,
+            align: Align::Left,
+            src_col: col,
+        };
         let mut align = None;
         if let Some((ocol, opts)) = options {
             if !opts.ends_with('}') {
@@ -211,7 +264,14 @@ impl Parser<'_> {
         Some(cell)
     }
 
-    fn cell_option(&mut self, cell: &mut Cell, align: &mut Option<Align>, word: &str, line: usize, col: usize) -> bool {
+    fn cell_option(
+        &mut self,
+        cell: &mut Cell,
+        align: &mut Option<Align>,
+        word: &str,
+        line: usize,
+        col: usize,
+    ) -> bool {
         let (key, value) = word.split_once('=').unwrap_or((word, ""));
         let number = value.parse::<usize>().ok().filter(|n| (1..=60).contains(n));
         match (key, number, value) {
@@ -231,20 +291,43 @@ impl Parser<'_> {
     fn finish(mut self) -> Result<Block, Vec<Diagnostic>> {
         if let Some(r) = self.rows.iter().find(|r| r.from != 1 && r.repeat.is_none()) {
             let line = r.line;
-            self.err(line, 1, "`from=` numbers repeated rows: add `repeat=N` to this row or remove `from=`");
+            self.err(
+                line,
+                1,
+                "`from=` numbers repeated rows: add `repeat=N` to this row or remove `from=`",
+            );
         }
         if let Some(line) = self.pending_break {
-            self.err(line, 1, "`newpage` after the last row: a page break goes between rows");
+            self.err(
+                line,
+                1,
+                "`newpage` after the last row: a page break goes between rows",
+            );
         }
         let Some((columns, columns_line)) = self.columns.take() else {
             self.err(self.src.first_line, 1, "the form has no `columns:` line: expected e.g. `columns: 25 45 25 45` (widths in mm) at the top of the block");
             return Err(self.diags);
         };
         if self.rows.is_empty() {
-            self.err(self.src.first_line, 1, "the form has no rows: expected lines like `| [事项名称] | ___ |`");
+            self.err(
+                self.src.first_line,
+                1,
+                "the form has no rows: expected lines like `| [事项名称] | ___ |`",
+            );
         }
-        let mut block = Block { columns, columns_line, metrics: Metrics { font_pt: self.font_pt }, first_line: self.src.first_line, header: self.header, rows: self.rows, after: self.after };
-        self.diags.extend(super::grid::place(&mut block, &self.broken, self.src.path));
+        let mut block = Block {
+            columns,
+            columns_line,
+            metrics: Metrics {
+                font_pt: self.font_pt,
+            },
+            first_line: self.src.first_line,
+            header: self.header,
+            rows: self.rows,
+            after: self.after,
+        };
+        self.diags
+            .extend(super::grid::place(&mut block, &self.broken, self.src.path));
         if self.diags.is_empty() {
             Ok(block)
         } else {
@@ -311,7 +394,11 @@ fn parse_height(h: &str) -> Option<Height> {
         return Some(Height::Fill);
     }
     if let Some(n) = h.strip_suffix('行') {
-        return n.parse::<u32>().ok().filter(|n| (1..=40).contains(n)).map(Height::Lines);
+        return n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=40).contains(n))
+            .map(Height::Lines);
     }
     let mm = h.strip_suffix("mm")?.parse::<f32>().ok()?;
     (3.0..=260.0).contains(&mm).then_some(Height::Mm(mm))
@@ -332,7 +419,9 @@ pub fn parse_body(content: &str) -> Result<Body, String> {
         return Ok(Body::Number);
     }
     if content.contains(['[', ']']) {
-        return Err(format!("unknown cell type `{content}`: `[…]` marks a label and must be the whole cell"));
+        return Err(format!(
+            "unknown cell type `{content}`: `[…]` marks a label and must be the whole cell"
+        ));
     }
     if let Some(trailer) = area_trailer(content) {
         return Ok(Body::Area(trailer));
@@ -371,7 +460,17 @@ fn area_trailer(content: &str) -> Option<Vec<Vec<Part>>> {
 }
 
 fn is_trailer_end(t: &str) -> bool {
-    ["（盖章）", "(盖章)", "签字：", "签名：", "签章：", "签字:", "签名:"].iter().any(|e| t.ends_with(e))
+    [
+        "（盖章）",
+        "(盖章)",
+        "签字：",
+        "签名：",
+        "签章：",
+        "签字:",
+        "签名:",
+    ]
+    .iter()
+    .any(|e| t.ends_with(e))
 }
 
 /// Ends a trailer line; `None` when the text is not a seal or signature (then the cell is inline).
@@ -398,7 +497,11 @@ pub fn parse_parts(s: &str) -> Vec<Part> {
             push_text(&mut text, &mut parts);
             let start = i + 1;
             let mut j = start;
-            while j < chars.len() && !chars[j].is_whitespace() && chars[j] != '□' && !starts_blank(&chars, j) {
+            while j < chars.len()
+                && !chars[j].is_whitespace()
+                && chars[j] != '□'
+                && !starts_blank(&chars, j)
+            {
                 j += 1;
             }
             parts.push(Part::Check(chars[start..j].iter().collect()));
@@ -456,11 +559,21 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Block, Vec<Diagnostic>> {
-        parse_block(text, &Source { path: "content/forms/t.md", first_line: 10 })
+        parse_block(
+            text,
+            &Source {
+                path: "content/forms/t.md",
+                first_line: 10,
+            },
+        )
     }
 
     fn messages(text: &str) -> Vec<String> {
-        parse(text).unwrap_err().iter().map(|d| format!("{}:{}: {}", d.line, d.col, d.message)).collect()
+        parse(text)
+            .unwrap_err()
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+            .collect()
     }
 
     #[test]
@@ -472,15 +585,39 @@ mod tests {
         assert!(b[0].message.contains("`#`"), "{}", b[0].message);
         let b = parse("columns: 30 40 30 70\nheader: 填报单位（盖章）：___ | 编号：______\n| [事项名称] | ___ {span=3} |\n| [类别] | □决策 □政策 {span=2 align=right} | 其他 |\n| [意见] | ___ （盖章） 年 月 日 {span=3} | h=30mm\n| [涉及群众] | ___人 ___户 {span=3} | h=*\nnote: 注：形式可以是座谈会。\nsign: 填表人：___ | 年　月　日\n").unwrap();
         assert_eq!(b.columns, [30.0, 40.0, 30.0, 70.0]);
-        assert_eq!(b.header[0].groups, [vec![Part::Text("填报单位（盖章）：".into()), Part::Field(3)], vec![Part::Text("编号：".into()), Part::Field(6)]]);
+        assert_eq!(
+            b.header[0].groups,
+            [
+                vec![Part::Text("填报单位（盖章）：".into()), Part::Field(3)],
+                vec![Part::Text("编号：".into()), Part::Field(6)]
+            ]
+        );
         let r = &b.rows;
         assert_eq!(r[0].cells[0].body, Body::Label("事项名称".into()));
         assert_eq!((r[0].cells[1].col, r[0].cells[1].span), (1, 3));
-        assert_eq!(r[1].cells[1].body, Body::Inline(vec![Part::Check("决策".into()), Part::Text(" ".into()), Part::Check("政策".into())]));
+        assert_eq!(
+            r[1].cells[1].body,
+            Body::Inline(vec![
+                Part::Check("决策".into()),
+                Part::Text(" ".into()),
+                Part::Check("政策".into())
+            ])
+        );
         assert_eq!(r[1].cells[1].align, Align::Right);
-        assert_eq!(r[2].cells[1].body, Body::Area(vec![vec![Part::Text("（盖章）".into())], vec![Part::Date]]));
+        assert_eq!(
+            r[2].cells[1].body,
+            Body::Area(vec![vec![Part::Text("（盖章）".into())], vec![Part::Date]])
+        );
         assert_eq!(r[2].height, Height::Mm(30.0));
-        assert_eq!(r[3].cells[1].body, Body::Inline(vec![Part::Field(3), Part::Text("人 ".into()), Part::Field(3), Part::Text("户".into())]));
+        assert_eq!(
+            r[3].cells[1].body,
+            Body::Inline(vec![
+                Part::Field(3),
+                Part::Text("人 ".into()),
+                Part::Field(3),
+                Part::Text("户".into())
+            ])
+        );
         assert_eq!(r[3].height, Height::Fill);
         assert_eq!(b.after.len(), 2);
         assert_eq!(r[0].line, 12);
@@ -490,24 +627,54 @@ mod tests {
     fn mistakes_are_positioned() {
         let m = messages("columns: 30 40\n| [事项名称 | ___ |\n| [a] | ___ {span=2} |\n| [b] | ___ {colspan=2} |\n| [c] | ___ | h=3cm\nwhat is this\n");
         assert_eq!(m.len(), 5, "{m:#?}");
-        for want in ["11:3: unknown cell type `[事项名称`", "12:9: this cell makes the row wider than the grid", "13:14: unknown cell option `colspan=2`", "14:15: bad height `h=3cm`", "15:1: unknown line `what is this`"] {
-            assert!(m.iter().any(|m| m.starts_with(want)), "{want} not in {m:#?}");
+        for want in [
+            "11:3: unknown cell type `[事项名称`",
+            "12:9: this cell makes the row wider than the grid",
+            "13:14: unknown cell option `colspan=2`",
+            "14:15: bad height `h=3cm`",
+            "15:1: unknown line `what is this`",
+        ] {
+            assert!(
+                m.iter().any(|m| m.starts_with(want)),
+                "{want} not in {m:#?}"
+            );
         }
     }
 
     #[test]
     fn missing_columns_and_empty_cells() {
         let m = messages("| [a] | |\n");
-        assert!(m.iter().any(|m| m.starts_with("10:1: the form has no `columns:`")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|m| m.starts_with("10:1: the form has no `columns:`")),
+            "{m:?}"
+        );
         let m = messages("columns: 30 40\n| [a] |  |\n");
         assert!(m[0].starts_with("11:8: empty cell"), "{m:?}");
     }
 
     #[test]
     fn dates_and_checks_in_text() {
-        assert_eq!(parse_parts("是否合法 □合法 □不合法"), vec![Part::Text("是否合法 ".into()), Part::Check("合法".into()), Part::Text(" ".into()), Part::Check("不合法".into())]);
-        assert_eq!(parse_parts("填表时间：　年　月　日"), vec![Part::Text("填表时间：".into()), Part::Date]);
-        assert_eq!(parse_body("___ 评估组长签字： 年月日").unwrap(), Body::Area(vec![vec![Part::Text("评估组长签字：".into())], vec![Part::Date]]));
+        assert_eq!(
+            parse_parts("是否合法 □合法 □不合法"),
+            vec![
+                Part::Text("是否合法 ".into()),
+                Part::Check("合法".into()),
+                Part::Text(" ".into()),
+                Part::Check("不合法".into())
+            ]
+        );
+        assert_eq!(
+            parse_parts("填表时间：　年　月　日"),
+            vec![Part::Text("填表时间：".into()), Part::Date]
+        );
+        assert_eq!(
+            parse_body("___ 评估组长签字： 年月日").unwrap(),
+            Body::Area(vec![
+                vec![Part::Text("评估组长签字：".into())],
+                vec![Part::Date]
+            ])
+        );
         assert!(matches!(parse_body("___ 人").unwrap(), Body::Inline(_)));
     }
 }
