@@ -47,6 +47,7 @@ pub fn render_docx(form: &Form) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
         .last_modified_time(zip::DateTime::default());
     let footer = ("word/footer1.xml", FOOTER_XML.to_string());
     for (name, text) in parts.iter().chain(std::iter::once(&footer)) {

@@ -20,6 +20,7 @@ mod syntax;
 
 pub use docx::render_docx;
 pub use front::FormFront;
+pub use html::render_sheets;
 pub use layout::fmt_mm;
 pub use model::{
     After, Align, Block, Body, Cell, Form, Height, Paper, Part, Repeat, Row, Sheet, SheetItem, Step,
