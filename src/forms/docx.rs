@@ -182,6 +182,11 @@ impl Doc<'_> {
     }
 
     fn runs(&mut self, parts: &[Part], pt: Option<f32>) {
+        self.runs_breaking(parts, pt, &[]);
+    }
+
+    /// Runs with a line break before the parts at `breaks` (see `layout::unbreakable_starts`).
+    fn runs_breaking(&mut self, parts: &[Part], pt: Option<f32>, breaks: &[usize]) {
         let sz = pt
             .map(|p| {
                 format!(
@@ -199,7 +204,10 @@ impl Doc<'_> {
         let east = format!("<w:rPr><w:rFonts w:ascii=\"宋体\" w:eastAsia=\"宋体\" w:hAnsi=\"宋体\" w:hint=\"eastAsia\"/>{sz}</w:rPr>");
         let underline = format!("<w:rPr><w:rFonts w:ascii=\"宋体\" w:eastAsia=\"宋体\" w:hAnsi=\"宋体\" w:hint=\"eastAsia\"/><w:u w:val=\"single\"/>{sz}</w:rPr>");
         let char_mm = pt.unwrap_or(self.form.block.metrics.font_pt) * PT_MM;
-        for p in parts {
+        for (i, p) in parts.iter().enumerate() {
+            if breaks.contains(&i) {
+                self.out.push_str("<w:r><w:br/></w:r>");
+            }
             match p {
                 Part::Text(t) => {
                     let _ = write!(
@@ -354,7 +362,8 @@ impl Doc<'_> {
             Body::Inline(parts) => {
                 let p = para(self, jc);
                 let _ = write!(self.out, "<w:p>{p}");
-                self.runs(parts, None);
+                let breaks = super::layout::unbreakable_starts(block, cell, parts);
+                self.runs_breaking(parts, None, &breaks);
                 self.out.push_str("</w:p>");
             }
             Body::Area(trailer) if trailer.is_empty() => {

@@ -184,8 +184,7 @@ fn grow_for_merges(block: &Block, heights: &mut [f32], problems: &mut Vec<Proble
 /// Height a cell's content needs (mm): its lines of text plus padding.
 pub fn cell_need(block: &Block, cell: &Cell) -> f32 {
     let m = block.metrics;
-    let width: f32 = block.columns[cell.col..cell.col + cell.span].iter().sum();
-    let per_line = ((width - 2.0 * m.pad().0) / m.char_mm()).floor().max(1.0);
+    let per_line = cell_per_line(block, cell);
     let lines = match &cell.body {
         Body::Label(t) => (text_em(t) / per_line).ceil(),
         Body::Number => 1.0,
@@ -201,20 +200,23 @@ pub fn cell_need(block: &Block, cell: &Cell) -> f32 {
     lines.max(1.0) * m.line_mm() + 2.0 * m.pad().1
 }
 
+/// How much of a line (ems) is kept free before a check box, blank or date is moved to the next line:
+/// real glyphs (punctuation, spaces) run a little wider than the 1 em / ½ em estimate.
+const FIT_SLACK_EM: f32 = 0.6;
+
 /// Lines inline parts take in a line of `per_line` ems: check boxes and blanks do not break.
 fn inline_lines(parts: &[Part], per_line: f32, char_mm: f32) -> f32 {
     let mut lines = 1.0;
     let mut x = 0.0;
     for p in parts {
         let w = parts_em(std::slice::from_ref(p), char_mm);
-        let breakable = matches!(p, Part::Text(_));
-        if breakable {
+        if matches!(p, Part::Text(_)) {
             x += w;
             while x > per_line {
                 lines += 1.0;
                 x -= per_line;
             }
-        } else if x + w > per_line && x > 0.0 {
+        } else if x + w > per_line - FIT_SLACK_EM && x > 0.0 {
             lines += 1.0;
             x = w;
         } else {
@@ -222,6 +224,37 @@ fn inline_lines(parts: &[Part], per_line: f32, char_mm: f32) -> f32 {
         }
     }
     lines
+}
+
+/// Indices of the check boxes, blanks and dates that start a new line in a cell (they never break
+/// inside, so the .docx breaks before them where the HTML wraps them whole).
+pub fn unbreakable_starts(block: &Block, cell: &Cell, parts: &[Part]) -> Vec<usize> {
+    let m = block.metrics;
+    let per_line = cell_per_line(block, cell);
+    let mut starts = Vec::new();
+    let mut x = 0.0;
+    for (i, p) in parts.iter().enumerate() {
+        let w = parts_em(std::slice::from_ref(p), m.char_mm());
+        if matches!(p, Part::Text(_)) {
+            x += w;
+            while x > per_line {
+                x -= per_line;
+            }
+        } else if x + w > per_line - FIT_SLACK_EM && x > 0.0 {
+            starts.push(i);
+            x = w;
+        } else {
+            x += w;
+        }
+    }
+    starts
+}
+
+/// Full-width characters a line of the cell holds.
+fn cell_per_line(block: &Block, cell: &Cell) -> f32 {
+    let m = block.metrics;
+    let width: f32 = block.columns[cell.col..cell.col + cell.span].iter().sum();
+    ((width - 2.0 * m.pad().0) / m.char_mm()).floor().max(1.0)
 }
 
 /// Rows grouped into units, repeat rows expanded (`fill_count` rows for `repeat=*`).

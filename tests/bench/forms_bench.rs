@@ -70,8 +70,12 @@ fn main() {
         assert_eq!(built.error_count(), 0, "{:?}", built.diagnostics);
         built.files.unwrap().len()
     };
-    let a = time(runs, || drop(pipeline(&with)));
-    let b = time(runs, || drop(pipeline(&without)));
+    let a = time(runs, || {
+        std::hint::black_box(pipeline(&with));
+    });
+    let b = time(runs, || {
+        std::hint::black_box(pipeline(&without));
+    });
     println!("pipeline, sample site with its 19 forms:    {a:.2} ms (median of {runs})");
     println!("pipeline, sample site without the forms:    {b:.2} ms");
     println!(
