@@ -7,6 +7,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod flow;
+pub mod forms;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

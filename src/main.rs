@@ -18,6 +18,7 @@
 //! - `src/flow/`          `flow` fenced blocks: syntax → layered layout → SVG + step list;
 //!   procedure pages
 //! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
+//! - `src/forms/`          blank forms: ```form block (syntax, grid), A4 layout, HTML sheets, .docx (the one home of zip)
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, sinks (staging folder swapped in atomically, memory,
 //!   nothing), output-folder safety

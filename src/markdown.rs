@@ -52,6 +52,11 @@ pub trait Embed: std::fmt::Debug + Send + Sync {
     fn plain_text(&self) -> String;
     /// The block's HTML; `hrefs[i]` is the resolved `href` of `links()[i]`.
     fn render(&self, hrefs: &[String]) -> String;
+    /// The block as `Any`, so that the page's kind can pick out its own blocks (a form page finds
+    /// its ```form table this way). `None` by default.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// Parses a fenced block's text into an [`Embed`], or reports its mistakes.
@@ -136,6 +141,19 @@ impl Document {
     /// The languages of the embedded blocks, in document order (`["flow"]`).
     pub fn embed_langs(&self) -> Vec<&'static str> {
         self.embeds.iter().map(|e| e.lang).collect()
+    }
+
+    /// The fenced blocks handled by embeds, in document order.
+    pub fn embeds(&self) -> impl Iterator<Item = &dyn Embed> + '_ {
+        self.embeds.iter().map(|s| &*s.embed)
+    }
+
+    /// Replaces the `i`-th embedded block (in [`Document::embeds`] order), keeping its links: a kind
+    /// that knows more once the front matter is read (a form's paper and pages) refines its block.
+    pub fn replace_embed(&mut self, i: usize, embed: std::sync::Arc<dyn Embed>) {
+        if let Some(slot) = self.embeds.get_mut(i) {
+            slot.embed = embed;
+        }
     }
 
     /// The first sentence-ish run of plain text, at most `max` characters.

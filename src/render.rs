@@ -9,6 +9,7 @@
 use crate::config::MenuTarget;
 use crate::content::{Kind, MeasureMeta, Page};
 use crate::diagnostic::Diagnostic;
+use crate::forms::{self, Form};
 use crate::markdown::render_html;
 use crate::output::{Data, OutputFile, Sink};
 use crate::site::{root_prefix, template_for, Site};
@@ -292,6 +293,41 @@ struct PageView<'a> {
     procedure: Option<&'a crate::flow::Procedure>,
     /// Languages of the fenced blocks rendered by kind modules (`["flow"]`), for their stylesheets.
     embeds: Vec<&'static str>,
+    /// Form pages: the form's facts for the toolbar (`None` on other pages).
+    form: Option<FormView<'a>>,
+}
+
+/// A form as templates see it (form pages, the forms index, the print-all page).
+#[derive(Serialize)]
+struct FormView<'a> {
+    id: &'a str,
+    title: &'a str,
+    /// The form page (site-root-relative).
+    path: &'a str,
+    /// The Word file (site-root-relative).
+    docx: String,
+    pages: u32,
+    paper: &'static str,
+    /// `A4 纵向` / `A4 横向`.
+    paper_label: &'static str,
+    version: Option<&'a str>,
+    steps: Vec<StepView<'a>>,
+    /// The form's sheets (HTML), on the print-all page only.
+    sheets: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct StepView<'a> {
+    number: u32,
+    name: Option<&'a str>,
+}
+
+/// Forms grouped under a procedure step (the forms index).
+#[derive(Serialize)]
+struct FormGroupView<'a> {
+    number: Option<u32>,
+    name: String,
+    forms: Vec<FormView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -733,6 +769,7 @@ fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
         extra: &p.extra,
         procedure: p.procedure.as_deref(),
         embeds: embed_langs(p),
+        form: p.form.as_deref().map(|f| form_view(f, &p.path, false)),
     }
 }
 
@@ -742,6 +779,85 @@ fn embed_langs(p: &Page) -> Vec<&'static str> {
     langs.sort_unstable();
     langs.dedup();
     langs
+}
+
+fn form_view<'a>(f: &'a Form, path: &'a str, sheets: bool) -> FormView<'a> {
+    FormView {
+        id: &f.id,
+        title: &f.title,
+        path,
+        docx: f.docx_path(),
+        pages: f.pages,
+        paper: f.paper.name(),
+        paper_label: if f.paper.is_landscape() {
+            "A4 横向"
+        } else {
+            "A4 纵向"
+        },
+        version: f.version.as_deref(),
+        steps: f
+            .steps
+            .iter()
+            .map(|s| StepView {
+                number: s.number,
+                name: s.name.as_deref(),
+            })
+            .collect(),
+        sheets: sheets.then(|| f.sheets_html()),
+    }
+}
+
+/// Every form page of the site, in listing order (first step, weight, id).
+fn listed_forms(site: &Site) -> Vec<forms::Listed<'_>> {
+    let mut listed: Vec<forms::Listed> = site
+        .pages
+        .iter()
+        .enumerate()
+        .filter_map(|(page, p)| {
+            p.form.as_deref().map(|form| forms::Listed {
+                form,
+                page,
+                path: &p.path,
+                source: &p.source,
+                weight: p.weight,
+            })
+        })
+        .collect();
+    forms::sort_listed(&mut listed);
+    listed
+}
+
+/// Forms grouped by procedure step (a form in two steps is listed under both); forms without a
+/// step come last under 其他表格.
+fn form_groups<'a>(listed: &[forms::Listed<'a>]) -> Vec<FormGroupView<'a>> {
+    let mut groups: BTreeMap<Option<u32>, FormGroupView<'a>> = BTreeMap::new();
+    for l in listed {
+        let steps: Vec<Option<&forms::Step>> = if l.form.steps.is_empty() {
+            vec![None]
+        } else {
+            l.form.steps.iter().map(Some).collect()
+        };
+        for step in steps {
+            let key = step.map(|s| s.number);
+            let name = match step {
+                Some(s) => s
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("第{}步", s.number)),
+                None => "其他表格".to_string(),
+            };
+            let g = groups.entry(key).or_insert_with(|| FormGroupView {
+                number: key,
+                name,
+                forms: Vec::new(),
+            });
+            g.forms.push(form_view(l.form, l.path, false));
+        }
+    }
+    let (mut numbered, none): (Vec<_>, Vec<_>) =
+        groups.into_values().partition(|g| g.number.is_some());
+    numbered.extend(none);
+    numbered
 }
 
 fn base_context(site: &Site, current: Option<usize>, root: String) -> Map<String, Value> {
@@ -799,11 +915,23 @@ fn render_page(
             ),
         ));
     }
+    if p.is_section() {
+        // Sections share a chunk but not their section-only values (forms index, latest).
+        *tctx = tera::Context::new();
+    }
     tctx.insert("site", &site_view(site, Some(i)));
     tctx.insert("root", &root_prefix(&p.path));
     tctx.insert("page", &page_view(ctx, i));
     if p.is_section() {
         tctx.insert("section", ctx.section(i));
+        let listed: Vec<_> = listed_forms(site)
+            .into_iter()
+            .filter(|l| site.parent[l.page] == Some(i))
+            .collect();
+        if !listed.is_empty() {
+            tctx.insert("form_groups", &form_groups(&listed));
+            tctx.insert("forms_print_all", forms::PRINT_ALL_PATH);
+        }
         if i == site.home {
             tctx.insert("latest", &latest(site));
         }
@@ -891,11 +1019,44 @@ fn render_extras(ctx: &Ctx<'_>, sel: &Selection) -> Result<Vec<OutputFile>, Vec<
     if extras {
         files.push(OutputFile::bytes("sitemap.xml", sitemap(site).into_bytes()));
     }
+    if extras {
+        let listed = listed_forms(site);
+        match forms::render_outputs(&listed) {
+            Ok(f) => files.extend(f),
+            Err(d) => diags.extend(d),
+        }
+        if !listed.is_empty() {
+            match render_print_all(ctx, &listed) {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+    }
     if diags.is_empty() {
         Ok(files)
     } else {
         Err(diags)
     }
+}
+
+/// The page that prints every blank form, each starting on a new sheet.
+fn render_print_all(ctx: &Ctx<'_>, listed: &[forms::Listed<'_>]) -> Result<OutputFile, Diagnostic> {
+    let path = forms::PRINT_ALL_PATH;
+    let views: Vec<FormView> = listed
+        .iter()
+        .map(|l| form_view(l.form, l.path, true))
+        .collect();
+    let mut map = base_context(ctx.site, None, root_prefix(path));
+    map.insert(
+        "forms".into(),
+        serde_json::to_value(&views).expect("views serialise"),
+    );
+    map.insert(
+        "forms_layout_css".into(),
+        Value::String(forms::LAYOUT_CSS_PATH.into()),
+    );
+    let html = render_template(ctx.theme, "form_print_all.html", map, path)?;
+    Ok(OutputFile::bytes(path, html.into_bytes()))
 }
 
 fn render_term(ctx: &Ctx<'_>, name: &str, pages: &[usize]) -> Result<OutputFile, Diagnostic> {

@@ -8,4 +8,7 @@ mod load;
 mod page;
 
 pub use load::{is_ignored, load_sources, read_source, Asset, SourceFile, Sources};
-pub use page::{output_path, parse_page, Date, Kind, MeasureMeta, Page, SortBy, Status};
+pub(crate) use page::front_matter;
+pub use page::{
+    output_path, parse_page, Date, Kind, MeasureMeta, Page, SortBy, Status, StringList,
+};

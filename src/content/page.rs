@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 
 /// Fenced-block languages rendered by other modules, in every kind of page: each entry maps a
 /// language (```flow) to its parser. Register a module's block here.
-pub static EMBEDS: &[(&str, EmbedParser)] = &[("flow", crate::flow::parse_block)];
+pub static EMBEDS: &[(&str, EmbedParser)] = &[
+    ("flow", crate::flow::parse_block),
+    ("form", crate::forms::parse_block),
+];
 
 /// What a page is, selected by `kind:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -71,7 +74,7 @@ impl Kind {
 
     /// Kinds whose full model is still to come: only their common fields are checked.
     fn is_lenient(self) -> bool {
-        matches!(self, Kind::Scope | Kind::Form | Kind::Worksheet)
+        matches!(self, Kind::Scope | Kind::Worksheet)
     }
 }
 
@@ -350,6 +353,8 @@ pub struct Page {
     pub measure: Option<MeasureMeta>,
     /// `kind: procedure`: what the page says beside its chart.
     pub procedure: Option<std::sync::Arc<crate::flow::Procedure>>,
+    /// A `kind: form` page's form, laid out on its sheets.
+    pub form: Option<std::sync::Arc<crate::forms::Form>>,
     pub doc: Document,
     /// `key → line` for front-matter keys, for diagnostics found in later stages.
     pub key_lines: BTreeMap<String, usize>,
@@ -386,6 +391,7 @@ impl Page {
             extra: BTreeMap::new(),
             measure: None,
             procedure: None,
+            form: None,
             doc: Document::default(),
             key_lines: BTreeMap::new(),
         }
@@ -441,9 +447,15 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
             "kind `section` is only for `_index.md` files: expected `page` or another kind",
         ));
     }
+    let mut form_spec = None;
     let front = if kind == Kind::Procedure {
         from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
             .map(procedure_to_strict)
+    } else if kind == Kind::Form {
+        from_yaml::<crate::forms::FormFront>(&file.source, split.yaml, split.yaml_line).map(|f| {
+            form_spec = Some(f.spec());
+            (form_to_strict(f), None)
+        })
     } else if kind.is_lenient() {
         from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line)
             .map(|f| (lenient_to_strict(f), None))
@@ -477,7 +489,52 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         }
         p.procedure = Some(std::sync::Arc::new(proc_));
     }
+    let page = page.map(|p| with_form(p, form_spec, file, split.body_offset, &mut diags));
     (page, diags)
+}
+
+/// Builds a form page's form from its front matter and its ```form block; on other pages a
+/// ```form block is an error.
+fn with_form(
+    mut page: Page,
+    spec: Option<crate::forms::FormSpec>,
+    file: &SourceFile,
+    body_offset: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Page {
+    match spec {
+        Some(spec) => {
+            let at = crate::forms::PageRef {
+                source: &file.source,
+                title: &page.title,
+                body: &file.text[body_offset..],
+                key_lines: &page.key_lines,
+            };
+            page.form = crate::forms::build_form(spec, &mut page.doc, &at, diags);
+        }
+        None => {
+            if let Some(line) = crate::forms::form_block_line(&page.doc) {
+                diags.push(Diagnostic::error(&file.source, line, 1, "a ```form block outside a form page: set `kind: form` (with `id`, `paper`, `pages`) or remove the block"));
+            }
+        }
+    }
+    page
+}
+
+fn form_to_strict(f: crate::forms::FormFront) -> StrictFront {
+    lenient_to_strict(LenientFront {
+        kind: f.kind,
+        title: f.title,
+        description: f.description,
+        date: f.date,
+        weight: f.weight,
+        tags: f.tags,
+        draft: f.draft,
+        slug: f.slug,
+        template: f.template,
+        toc: f.toc,
+        extra: f.extra,
+    })
 }
 
 fn procedure_to_strict(f: ProcedureFront) -> (StrictFront, Option<crate::flow::Procedure>) {
@@ -645,6 +702,7 @@ fn build_page(
         extra: f.extra,
         measure,
         procedure: None,
+        form: None,
         doc,
         key_lines,
     })
@@ -773,12 +831,12 @@ mod tests {
     fn lenient_kinds_accept_their_future_fields() {
         let (p, d) = parse_page(
             &file(
-                "forms/a.md",
-                "---\nkind: form\ntitle: 立项审批表\npaper: A4-portrait\n---\n",
+                "w.md",
+                "---\nkind: worksheet\ntitle: 风险矩阵\nscales: 5\n---\n",
             ),
             false,
         );
         assert!(d.is_empty(), "{d:?}");
-        assert_eq!(p.unwrap().kind, Kind::Form);
+        assert_eq!(p.unwrap().kind, Kind::Worksheet);
     }
 }
