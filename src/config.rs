@@ -164,13 +164,25 @@ impl Config {
     }
 
     /// Validates a raw config in one step.
-    pub fn resolve(raw: RawConfig, text: &str, base_path_override: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+    pub fn resolve(
+        raw: RawConfig,
+        text: &str,
+        base_path_override: Option<&str>,
+    ) -> Result<Config, Vec<Diagnostic>> {
         let mut diags = Vec::new();
-        let err = |key: &str, msg: String| Diagnostic::error(CONFIG_FILE, key_line(text, 1, key), 1, msg);
+        let err =
+            |key: &str, msg: String| Diagnostic::error(CONFIG_FILE, key_line(text, 1, key), 1, msg);
         if raw.title.trim().is_empty() {
-            diags.push(err("title", "`title` is empty: expected the site's name".into()));
+            diags.push(err(
+                "title",
+                "`title` is empty: expected the site's name".into(),
+            ));
         }
-        let base_path = match normalize_base_path(base_path_override.or(raw.base_path.as_deref()).unwrap_or("/")) {
+        let base_path = match normalize_base_path(
+            base_path_override
+                .or(raw.base_path.as_deref())
+                .unwrap_or("/"),
+        ) {
             Ok(p) => p,
             Err(m) => {
                 diags.push(err("base_path", m));
@@ -179,7 +191,10 @@ impl Config {
         };
         if let Some(url) = &raw.base_url {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
-                diags.push(err("base_url", format!("`base_url` is `{url}`: expected an address starting with https://")));
+                diags.push(err(
+                    "base_url",
+                    format!("`base_url` is `{url}`: expected an address starting with https://"),
+                ));
             }
         }
         let menus = resolve_menus(&raw.menus, text, &mut diags);
@@ -209,13 +224,24 @@ impl Config {
     }
 }
 
-fn resolve_menus(raw: &BTreeMap<String, Vec<RawMenuItem>>, text: &str, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<MenuItem>> {
+fn resolve_menus(
+    raw: &BTreeMap<String, Vec<RawMenuItem>>,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Vec<MenuItem>> {
     let mut menus = BTreeMap::new();
     for (name, items) in raw {
         let mut resolved = Vec::new();
         for item in items {
-            let needle = item.page.as_deref().or(item.url.as_deref()).unwrap_or(&item.name);
-            let line = text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1);
+            let needle = item
+                .page
+                .as_deref()
+                .or(item.url.as_deref())
+                .unwrap_or(&item.name);
+            let line = text
+                .lines()
+                .position(|l| l.contains(needle))
+                .map_or(1, |i| i + 1);
             let target = match (&item.page, &item.url) {
                 (Some(p), None) => match p.strip_prefix("@/") {
                     Some(path) => MenuTarget::Page(path.to_string()),
@@ -226,11 +252,24 @@ fn resolve_menus(raw: &BTreeMap<String, Vec<RawMenuItem>>, text: &str, diags: &m
                 },
                 (None, Some(u)) => MenuTarget::Url(u.clone()),
                 _ => {
-                    diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("menu `{name}` entry `{}`: expected exactly one of `page` or `url`", item.name)));
+                    diags.push(Diagnostic::error(
+                        CONFIG_FILE,
+                        line,
+                        1,
+                        format!(
+                            "menu `{name}` entry `{}`: expected exactly one of `page` or `url`",
+                            item.name
+                        ),
+                    ));
                     continue;
                 }
             };
-            resolved.push(MenuItem { name: item.name.clone(), target, weight: item.weight, line });
+            resolved.push(MenuItem {
+                name: item.name.clone(),
+                target,
+                weight: item.weight,
+                line,
+            });
         }
         resolved.sort_by_key(|m| m.weight);
         menus.insert(name.clone(), resolved);
@@ -242,10 +281,16 @@ fn resolve_menus(raw: &BTreeMap<String, Vec<RawMenuItem>>, text: &str, diags: &m
 pub fn normalize_base_path(p: &str) -> Result<String, String> {
     let p = p.trim();
     if p.contains("://") || p.split('/').any(|s| s == "..") || p.contains(['?', '#', '\\', ' ']) {
-        return Err(format!("`base_path` is `{p}`: expected a path such as /wenping/"));
+        return Err(format!(
+            "`base_path` is `{p}`: expected a path such as /wenping/"
+        ));
     }
     let inner = p.trim_matches('/');
-    Ok(if inner.is_empty() { "/".into() } else { format!("/{inner}/") })
+    Ok(if inner.is_empty() {
+        "/".into()
+    } else {
+        format!("/{inner}/")
+    })
 }
 
 #[cfg(test)]
@@ -256,7 +301,11 @@ mod tests {
     fn unknown_keys_name_the_key_and_list_expected() {
         let e = Config::parse("title: x\ntheem: default\n", None).unwrap_err();
         assert_eq!(e[0].line, 2);
-        assert!(e[0].message.contains("unknown field `theem`"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("unknown field `theem`"),
+            "{}",
+            e[0].message
+        );
         assert!(e[0].message.contains("`theme`"));
     }
 

@@ -49,7 +49,10 @@ pub fn load_config(root: &Path, base_path: Option<&str>) -> Result<Config, Vec<D
             _ => format!("cannot read: {e}"),
         })]
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(&text)
+        .replace("\r\n", "\n");
     Config::parse(&text, base_path)
 }
 
@@ -67,13 +70,20 @@ pub fn run(opts: &BuildOptions) -> Built {
     let (sources, load_diags) = load_sources(&opts.root);
     diags.extend(load_diags);
     let raw_html = config.as_ref().is_some_and(|c| c.markdown.raw_html);
-    let parsed: Vec<_> = sources.files.par_iter().map(|f| parse_page(f, raw_html)).collect();
+    let parsed: Vec<_> = sources
+        .files
+        .par_iter()
+        .map(|f| parse_page(f, raw_html))
+        .collect();
     let mut pages = Vec::with_capacity(parsed.len());
     for (page, d) in parsed {
         diags.extend(d);
         pages.extend(page);
     }
-    let theme_name = config.as_ref().map_or("default", |c| c.theme.as_str()).to_string();
+    let theme_name = config
+        .as_ref()
+        .map_or("default", |c| c.theme.as_str())
+        .to_string();
     let theme = match Theme::load(&opts.root, &theme_name) {
         Ok(t) => Some(t),
         Err(d) => {
