@@ -7,17 +7,16 @@
 //!                                                                    build: write atomically │ serve: keep in memory
 //! ```
 //!
-//! - `src/cmd/`            one file per command (build + check, new, serve); each returns a `Report`
+//! - `src/cmd/`            one file per command (build + check, new, serve, risk); each returns a `Report`
 //! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
 //! - `src/config.rs`       `portal.yaml` → validated `Config`
 //! - `src/diagnostic.rs`   `Diagnostic { path, line, col, message }`, sorted, printed here only
-//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one home of
-//!                         serde_yaml), pages typed by kind
-//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links, text),
-//!                         render once with links resolved
+//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one home of serde_yaml), pages typed by kind
+//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links, text), render once with links resolved
 //! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, atomic write, output-folder safety
+//! - `src/risk/`           the risk matrix: worksheet config (validated), the model (degrees, overall level, decision), the rules in words, the page's JSON, factors from CSV
 //! - `themes/default/`     the built-in theme (compiled in): templates/, static/css, static/js
 
 use clap::{Parser, Subcommand};
@@ -75,6 +74,18 @@ enum Command {
     },
     /// Create a new site in DIR that builds at once.
     New { dir: PathBuf },
+    /// Apply the site's risk-matrix worksheet to a CSV of factors (header: dimension,factor,
+    /// likelihood,consequence,weight,likelihood_after,consequence_after).
+    Risk {
+        /// The factors file.
+        factors: PathBuf,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The overall method (default: the worksheet's).
+        #[arg(long, value_parser = ["counting", "weighted"])]
+        method: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -101,6 +112,22 @@ fn main() -> ExitCode {
             drafts,
         } => serve(&options(base_path.clone(), drafts), bind, port),
         Command::New { ref dir } => cmd::new::new_site(dir),
+        Command::Risk {
+            ref factors,
+            json,
+            ref method,
+        } => cmd::risk::risk(&cmd::risk::RiskOptions {
+            root: cli.root.clone(),
+            csv: factors.clone(),
+            json,
+            method: method
+                .as_deref()
+                .and_then(policy_portal::risk::Method::parse),
+        })
+        .map(|(report, output)| {
+            print!("{output}");
+            report
+        }),
     };
     match result {
         Ok(report) => finish(report),

@@ -791,7 +791,7 @@ fn take_href(
 ) -> String {
     let slot = doc.event_links.get(*next).copied().unwrap_or(usize::MAX);
     *next += 1;
-    doc.links.get(slot).map(|l| resolve(l)).unwrap_or_default()
+    doc.links.get(slot).map(resolve).unwrap_or_default()
 }
 
 /// The heading level as a number (1–6).

@@ -286,6 +286,24 @@ struct PageView<'a> {
     meta: Option<&'a MeasureMeta>,
     articles: Vec<ArticleView<'a>>,
     extra: &'a BTreeMap<String, Value>,
+    /// `kind: worksheet` pages: the risk-matrix configuration.
+    worksheet: Option<WorksheetView<'a>>,
+}
+
+/// A worksheet's configuration for its template: structured (scale tables) and as the JSON the
+/// page's script reads from `<script type="application/json" id="worksheet-config">`.
+#[derive(Serialize)]
+struct WorksheetView<'a> {
+    config: crate::risk::ClientConfig<'a>,
+    /// `<`, `>` and `&` escaped, so it cannot close the data block; output it with `| safe`.
+    json: String,
+}
+
+fn worksheet_view(page: &Page) -> Option<WorksheetView<'_>> {
+    let ws = page.worksheet.as_deref()?;
+    let config = crate::risk::ClientConfig::new(ws);
+    let json = config.to_script_json();
+    Some(WorksheetView { config, json })
 }
 
 #[derive(Serialize)]
@@ -594,6 +612,7 @@ fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
             })
             .collect(),
         extra: &p.extra,
+        worksheet: worksheet_view(p),
     }
 }
 

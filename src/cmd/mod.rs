@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod new;
+pub mod risk;
 pub mod serve;
 
 use crate::diagnostic::Diagnostic;

@@ -71,10 +71,7 @@ impl Kind {
 
     /// Kinds whose full model is still to come: only their common fields are checked.
     fn is_lenient(self) -> bool {
-        matches!(
-            self,
-            Kind::Scope | Kind::Procedure | Kind::Form | Kind::Worksheet
-        )
+        matches!(self, Kind::Scope | Kind::Procedure | Kind::Form)
     }
 }
 
@@ -335,6 +332,8 @@ pub struct Page {
     pub sort_by: SortBy,
     pub extra: BTreeMap<String, serde_json::Value>,
     pub measure: Option<MeasureMeta>,
+    /// `kind: worksheet`: the validated risk-matrix configuration.
+    pub worksheet: Option<std::sync::Arc<crate::risk::Worksheet>>,
     pub doc: Document,
     /// `key → line` for front-matter keys, for diagnostics found in later stages.
     pub key_lines: BTreeMap<String, usize>,
@@ -370,10 +369,40 @@ impl Page {
             sort_by: SortBy::Weight,
             extra: BTreeMap::new(),
             measure: None,
+            worksheet: None,
             doc: Document::default(),
             key_lines: BTreeMap::new(),
         }
     }
+}
+
+/// The common fields of any `front_matter!` struct as a `StrictFront` (kind-specific fields of the
+/// struct stay behind in it).
+macro_rules! common_front {
+    ($f:ident) => {
+        StrictFront {
+            kind: $f.kind,
+            title: $f.title,
+            description: $f.description,
+            date: $f.date,
+            weight: $f.weight,
+            tags: $f.tags,
+            draft: $f.draft,
+            slug: $f.slug,
+            template: $f.template,
+            toc: $f.toc,
+            extra: $f.extra,
+            sort_by: None,
+            doc_number: None,
+            issuer: None,
+            written_date: None,
+            effective_date: None,
+            status: None,
+            index_number: None,
+            keywords: StringList::default(),
+            category: None,
+        }
+    };
 }
 
 /// Parses one source into a page. `None` when the front matter is unusable (its diagnostics say why).
@@ -425,8 +454,24 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
             "kind `section` is only for `_index.md` files: expected `page` or another kind",
         ));
     }
+    let mut worksheet = None;
     let front = if kind.is_lenient() {
-        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line).map(lenient_to_strict)
+        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line)
+            .map(|f| common_front!(f))
+    } else if kind == Kind::Worksheet {
+        from_yaml::<crate::risk::WorksheetFront>(&file.source, split.yaml, split.yaml_line).map(
+            |f| {
+                let (ws, d) = crate::risk::Worksheet::from_front(
+                    &f,
+                    &file.source,
+                    split.yaml,
+                    split.yaml_line,
+                );
+                worksheet = ws.map(std::sync::Arc::new);
+                diags.extend(d);
+                common_front!(f)
+            },
+        )
     } else {
         from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line)
     };
@@ -438,7 +483,7 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         }
     };
     let key_lines = front_keys(split.yaml, split.yaml_line);
-    let page = build_page(
+    let mut page = build_page(
         file,
         kind,
         front,
@@ -447,32 +492,10 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         raw_html,
         &mut diags,
     );
-    (page, diags)
-}
-
-fn lenient_to_strict(f: LenientFront) -> StrictFront {
-    StrictFront {
-        kind: f.kind,
-        title: f.title,
-        description: f.description,
-        date: f.date,
-        weight: f.weight,
-        tags: f.tags,
-        draft: f.draft,
-        slug: f.slug,
-        template: f.template,
-        toc: f.toc,
-        extra: f.extra,
-        sort_by: None,
-        doc_number: None,
-        issuer: None,
-        written_date: None,
-        effective_date: None,
-        status: None,
-        index_number: None,
-        keywords: StringList::default(),
-        category: None,
+    if let Some(p) = page.as_mut() {
+        p.worksheet = worksheet;
     }
+    (page, diags)
 }
 
 fn front_keys(yaml: &str, first_line: usize) -> BTreeMap<String, usize> {
@@ -592,6 +615,7 @@ fn build_page(
         sort_by: f.sort_by.unwrap_or_default(),
         extra: f.extra,
         measure,
+        worksheet: None,
         doc,
         key_lines,
     })
