@@ -787,23 +787,27 @@ fn check_levels(c: &mut Check, scheme: Scheme, raw: &[RawLevel]) -> Vec<Level> {
         );
     }
     check_level_order(c, scheme, raw);
-    let mut prev: Option<(u8, &str)> = None;
+    let mut prev: Option<(u8, usize)> = None;
     for (i, l) in raw.iter().enumerate() {
         check_level_words(c, scheme, raw, i);
         let severity = check_decision(c, i, "decision", &l.decision);
         if let Some(m) = &l.mitigated_decision {
             check_mitigated(c, i, m, severity);
         }
-        if let (Some(s), Some((ps, pw))) = (severity, prev) {
+        if let (Some(s), Some((ps, p))) = (severity, prev) {
             if s > ps {
-                c.error(
-                    &[K("levels"), I(i), K("decision")],
-                    format!("`{}` is a stricter decision than `{pw}` for the worse level before it: levels are worst first, and a worse level must not get a milder decision", l.decision.trim()),
+                let message = format!(
+                    "decision `{}` for `{}` is stricter than `{}` for `{}` listed before it: levels are worst first, so decisions may only get milder down the list",
+                    l.decision.trim(),
+                    l.name.trim(),
+                    raw[p].decision.trim(),
+                    raw[p].name.trim()
                 );
+                c.error(&[K("levels"), I(i), K("decision")], message);
             }
         }
         if let Some(s) = severity {
-            prev = Some((s, l.decision.trim()));
+            prev = Some((s, i));
         }
     }
     raw.iter()
@@ -1144,7 +1148,8 @@ pub(crate) mod tests {
             1,
         ));
         assert!(
-            d.len() == 1 && d[0].contains("`不实施` is a stricter decision than `暂缓实施`"),
+            d.len() == 1
+                && d[0].contains("decision `不实施` for `中` is stricter than `暂缓实施` for `高`"),
             "{d:?}"
         );
         let (_, d) = parse(&variant("decision: 暂缓实施", "decision: 缓一缓"));
