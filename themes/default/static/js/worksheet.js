@@ -90,9 +90,13 @@
     MATTER.forEach((k) => { s.matter[k] = text(data.matter && data.matter[k]); });
     if (config.methods.some((m) => m.name === data.method)) s.method = data.method;
     const names = config.dimensions.map((d) => d.name);
+    // Saved worksheets keep their factor ids (element ids in the page); imports get new ones.
+    const seen = {};
+    const keep = data.factors.every((f) => typeof f.id === "string" && /^f\d+$/.test(f.id) && !seen[f.id] && (seen[f.id] = true));
+    s.nextId = keep ? Math.max(Number(data.nextId) || 1, ...data.factors.map((f) => Number(f.id.slice(1)) + 1)) : 1;
     s.factors = data.factors.map((f, i) => {
       if (names.indexOf(f.dimension) < 0) throw new Error(fmt(T.numbered, { n: i + 1 }) + "：" + T.dimension + "“" + text(f.dimension) + "”");
-      const out = { id: "f" + s.nextId++, dimension: f.dimension };
+      const out = { id: keep ? f.id : "f" + s.nextId++, dimension: f.dimension };
       TEXTS.forEach((k) => { out[k] = text(f[k === "name" ? (f.name !== undefined ? "name" : "factor") : k]); });
       RATINGS.forEach((k) => { out[k] = rating(f[k]); });
       return out;
@@ -141,7 +145,8 @@
   function modelRows() {
     return ordered().map((f, i) => {
       const w = parseWeight(f.weight);
-      const afterOk = f.likelihood_after !== null && f.consequence_after !== null;
+      // A rating left at “不变” after mitigation keeps its value from before.
+      const reRated = f.likelihood_after !== null || f.consequence_after !== null;
       const complete = f.name.trim() !== "" && f.likelihood !== null && f.consequence !== null;
       return {
         f: f,
@@ -149,7 +154,7 @@
         complete: complete,
         weightValid: w.valid,
         input: complete
-          ? { dimension: f.dimension, name: f.name.trim(), likelihood: f.likelihood, consequence: f.consequence, weight: w.value, after: afterOk ? [f.likelihood_after, f.consequence_after] : null }
+          ? { dimension: f.dimension, name: f.name.trim(), likelihood: f.likelihood, consequence: f.consequence, weight: w.value, after: reRated ? [f.likelihood_after || f.likelihood, f.consequence_after || f.consequence] : null }
           : null
       };
     });
@@ -547,8 +552,8 @@
       const f = r.f;
       const q = ev.factors[i];
       const w = r.input.weight;
-      return [f.dimension, r.input.name, f.likelihood, f.consequence, w === null ? "" : w, f.likelihood_after === null || f.consequence_after === null ? "" : f.likelihood_after,
-        f.likelihood_after === null || f.consequence_after === null ? "" : f.consequence_after, f.measures, f.owner,
+      const after = r.input.after || ["", ""];
+      return [f.dimension, r.input.name, f.likelihood, f.consequence, w === null ? "" : w, after[0], after[1], f.measures, f.owner,
         q.score, config.degrees[q.degree].name, q.score_after, config.degrees[q.degree_after].name];
     });
     return "\uFEFF" + [head].concat(rows).map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
