@@ -93,7 +93,9 @@ impl Rng {
 
 /// `n` integer parts that sum to `total`.
 fn parts(rng: &mut Rng, n: usize, total: u64) -> Vec<u64> {
-    let mut cuts: Vec<u64> = (0..n.saturating_sub(1)).map(|_| rng.range(0, total)).collect();
+    let mut cuts: Vec<u64> = (0..n.saturating_sub(1))
+        .map(|_| rng.range(0, total))
+        .collect();
     cuts.sort_unstable();
     let mut out = Vec::with_capacity(n);
     let mut prev = 0;
@@ -109,24 +111,42 @@ fn factor_set(rng: &mut Rng, ws: &Worksheet) -> Vec<Factor> {
     let mode = rng.range(0, 9);
     let weights: Vec<Option<f64>> = match mode {
         0..=2 => vec![None; n],
-        3..=6 => parts(rng, n, 100).into_iter().map(|k| Some(k as f64 / 100.0)).collect(),
+        3..=6 => parts(rng, n, 100)
+            .into_iter()
+            .map(|k| Some(k as f64 / 100.0))
+            .collect(),
         7 => {
             let total = rng.range(80, 120);
-            parts(rng, n, total).into_iter().map(|k| Some(k as f64 / 100.0)).collect()
+            parts(rng, n, total)
+                .into_iter()
+                .map(|k| Some(k as f64 / 100.0))
+                .collect()
         }
         8 => (0..n).map(|_| Some(1.0 / n as f64)).collect(),
-        _ => (0..n).map(|i| (i % 2 == 0).then(|| rng.range(0, 50) as f64 / 100.0)).collect(),
+        _ => (0..n)
+            .map(|i| (i % 2 == 0).then(|| rng.range(0, 50) as f64 / 100.0))
+            .collect(),
     };
     (0..n)
         .map(|i| {
             let (l, c) = (rng.range(1, 5) as u8, rng.range(1, 5) as u8);
             let after = match rng.range(0, 9) {
                 0..=2 => None,
-                3..=8 => Some((rng.range(1, u64::from(l)) as u8, rng.range(1, u64::from(c)) as u8)),
+                3..=8 => Some((
+                    rng.range(1, u64::from(l)) as u8,
+                    rng.range(1, u64::from(c)) as u8,
+                )),
                 _ => Some((rng.range(1, 5) as u8, rng.range(1, 5) as u8)),
             };
             let d = rng.range(0, ws.dimensions.len() as u64 - 1) as usize;
-            Factor { dimension: ws.dimensions[d].name.clone(), name: format!("因素{i}"), likelihood: l, consequence: c, weight: weights[i], after }
+            Factor {
+                dimension: ws.dimensions[d].name.clone(),
+                name: format!("因素{i}"),
+                likelihood: l,
+                consequence: c,
+                weight: weights[i],
+                after,
+            }
         })
         .collect()
 }
@@ -134,7 +154,14 @@ fn factor_set(rng: &mut Rng, ws: &Worksheet) -> Vec<Factor> {
 /// Sets that sit on the weighted thresholds (decimal 0.36 and 0.64) and the four-level edge.
 fn edge_sets(ws: &Worksheet) -> Vec<Vec<Factor>> {
     let d = &ws.dimensions[0].name;
-    let f = |l, c, w| Factor { dimension: d.clone(), name: "边界".into(), likelihood: l, consequence: c, weight: w, after: None };
+    let f = |l, c, w| Factor {
+        dimension: d.clone(),
+        name: "边界".into(),
+        likelihood: l,
+        consequence: c,
+        weight: w,
+        after: None,
+    };
     vec![
         vec![f(5, 3, Some(0.5)), f(2, 5, Some(0.5))],
         vec![f(5, 4, Some(0.5)), f(4, 5, Some(0.5))],
@@ -151,7 +178,11 @@ struct Case {
 
 fn worksheet(rel: &str) -> Worksheet {
     let text = std::fs::read_to_string(repo_root().join(rel)).unwrap();
-    let file = SourceFile { source: rel.into(), rel: "worksheet.md".into(), text };
+    let file = SourceFile {
+        source: rel.into(),
+        rel: "worksheet.md".into(),
+        text,
+    };
     let (page, diags) = parse_page(&file, false);
     assert!(diags.is_empty(), "{diags:?}");
     (*page.unwrap().worksheet.unwrap()).clone()
@@ -159,18 +190,34 @@ fn worksheet(rel: &str) -> Worksheet {
 
 fn cases(ws: &Worksheet, seed: u64) -> Vec<Case> {
     let mut rng = Rng(seed);
-    let sets: Vec<Vec<Factor>> = edge_sets(ws).into_iter().chain((0..SETS).map(|_| factor_set(&mut rng, ws))).collect();
+    let sets: Vec<Vec<Factor>> = edge_sets(ws)
+        .into_iter()
+        .chain((0..SETS).map(|_| factor_set(&mut rng, ws)))
+        .collect();
     sets.into_iter()
-        .flat_map(|factors| ws.methods().into_iter().map(move |method| Case { factors: factors.clone(), method }))
+        .flat_map(|factors| {
+            ws.methods().into_iter().map(move |method| Case {
+                factors: factors.clone(),
+                method,
+            })
+        })
         .collect()
 }
 
 fn cases_json(cases: &[Case]) -> Value {
-    Value::Array(cases.iter().map(|c| json!({"factors": c.factors, "method": c.method.name()})).collect())
+    Value::Array(
+        cases
+            .iter()
+            .map(|c| json!({"factors": c.factors, "method": c.method.name()}))
+            .collect(),
+    )
 }
 
 fn rust_digests(ws: &Worksheet, cases: &[Case]) -> Vec<Value> {
-    cases.iter().map(|c| digest(ws, &evaluate(ws, &c.factors, c.method))).collect()
+    cases
+        .iter()
+        .map(|c| digest(ws, &evaluate(ws, &c.factors, c.method)))
+        .collect()
 }
 
 /// Every number as an f64, so `0` from JS equals `0.0` from Rust (the values must still be equal).
@@ -178,7 +225,11 @@ fn numbers_as_floats(v: &Value) -> Value {
     match v {
         Value::Number(n) => json!(n.as_f64().unwrap()),
         Value::Array(a) => Value::Array(a.iter().map(numbers_as_floats).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), numbers_as_floats(v))).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), numbers_as_floats(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -190,19 +241,44 @@ fn compare(what: &str, cases: &[Case], rust: &[Value], js: &[Value]) {
     let mismatches: Vec<String> = (0..rust.len())
         .filter(|&i| rust[i] != js[i])
         .take(3)
-        .map(|i| format!("case {i} ({}, {}):\n  rust {}\n  js   {}", json!(cases[i].factors), cases[i].method.name(), rust[i], js[i]))
+        .map(|i| {
+            format!(
+                "case {i} ({}, {}):\n  rust {}\n  js   {}",
+                json!(cases[i].factors),
+                cases[i].method.name(),
+                rust[i],
+                js[i]
+            )
+        })
         .collect();
-    assert!(mismatches.is_empty(), "{what}: JS and Rust disagree\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{what}: JS and Rust disagree\n{}",
+        mismatches.join("\n")
+    );
 }
 
 /// The worksheets under test: (content file, site to build for the page test, PRNG seed).
-const WORKSHEETS: [(&str, &str, u64); 2] = [("content/worksheet.md", "", 0x5EED_0001), ("tests/fixtures/risk-four-level/content/worksheet.md", "risk-four-level", 0x5EED_0002)];
+const WORKSHEETS: [(&str, &str, u64); 2] = [
+    ("content/worksheet.md", "", 0x5EED_0001),
+    (
+        "tests/fixtures/risk-four-level/content/worksheet.md",
+        "risk-four-level",
+        0x5EED_0002,
+    ),
+];
 
 #[test]
 fn the_js_model_in_node_agrees_with_rust() {
-    let node = ["/usr/bin/node", "/usr/local/bin/node"].into_iter().map(std::path::PathBuf::from).find(|p| p.is_file());
+    let node = ["/usr/bin/node", "/usr/local/bin/node"]
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.is_file());
     let Some(node) = node else {
-        assert!(!ci_strict(), "node not found but CI=true: the parity test must not be skipped (install nodejs)");
+        assert!(
+            !ci_strict(),
+            "node not found but CI=true: the parity test must not be skipped (install nodejs)"
+        );
         eprintln!("SKIPPED: node not installed; the node parity test did NOT run (the Chromium one still does)");
         return;
     };
@@ -222,10 +298,22 @@ fn the_js_model_in_node_agrees_with_rust() {
         );
         let script_path = tmp.path().join("parity.js");
         std::fs::write(&script_path, script).unwrap();
-        let out = std::process::Command::new(&node).arg(&script_path).output().unwrap();
-        assert!(out.status.success(), "node failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new(&node)
+            .arg(&script_path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "node failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let js: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-        compare(&format!("node, {rel}"), &cases, &rust_digests(&ws, &cases), &js);
+        compare(
+            &format!("node, {rel}"),
+            &cases,
+            &rust_digests(&ws, &cases),
+            &js,
+        );
         total += cases.len();
     }
     eprintln!("node parity: {total} evaluations agree");
@@ -236,10 +324,17 @@ fn the_js_model_in_the_page_agrees_with_rust() {
     let Some(b) = launch_browser() else { return };
     let mut total = 0;
     for (rel, fixture, seed) in WORKSHEETS {
-        let site = if fixture.is_empty() { Site::sample() } else { Site::fixture(fixture) };
+        let site = if fixture.is_empty() {
+            Site::sample()
+        } else {
+            Site::fixture(fixture)
+        };
         let run = site.build().ok();
         b.open(&browser::file_url(run.out.join("worksheet/index.html")));
-        b.wait_until("window.PortalRiskModel && window.PortalWorksheet", "the worksheet scripts");
+        b.wait_until(
+            "window.PortalRiskModel && window.PortalWorksheet",
+            "the worksheet scripts",
+        );
         let ws = worksheet(rel);
         let cases = cases(&ws, seed);
         let rust = rust_digests(&ws, &cases);

@@ -310,7 +310,7 @@
   function updateLevels(rows, ev) {
     const counted = rows.filter((r) => r.complete).length;
     document.getElementById("ws-counted").textContent = counted
-      ? "已计入 " + counted + " 项风险因素" + (rows.length > counted ? "，" + (rows.length - counted) + " 项" + T.notCounted : "")
+      ? fmt(T.counted, { n: counted }) + (rows.length > counted ? fmt(T.countedSkipped, { n: rows.length - counted }) : "")
       : T.noneRated;
     ["before", "after"].forEach((stage) => {
       const card = document.getElementById("ws-level-" + stage);
@@ -339,7 +339,7 @@
         ? ["—", "—", T.noneRated]
         : r
           ? [tag(config.levels[r.before.level], levelWords(r.before.level)), tag(config.levels[r.after.level], levelWords(r.after.level)),
-            T.beforeShort + M.observed(config, ev.factors, "before", r.before) + "；" + T.afterShort + M.observed(config, ev.factors, "after", r.after)]
+            T.beforeShort + "：" + M.observed(config, ev.factors, "before", r.before) + "；" + T.afterShort + "：" + M.observed(config, ev.factors, "after", r.after)]
           : [T.unavailable, T.unavailable, weightProblem(ev)];
       body.appendChild(h("tr", {}, h("th", { scope: "row", text: label }), cells.map((c) => h("td", {}, c))));
     });
@@ -373,6 +373,7 @@
       rule.textContent = counted ? weightProblem(ev) : "";
     } else {
       append(word, h("strong", { text: ev.decision.word }));
+      if (state.override.enabled) append(word, h("span", { class: "ws-overridden", text: fmt(T.overridden, { decision: state.override.decision }) }));
       rule.textContent = T.rule + "：" + config.decision_rules[ev.overall.before.level][ev.overall.after.level];
     }
     const o = state.override;
