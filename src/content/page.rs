@@ -2,8 +2,8 @@
 //!
 //! Stage: parse. Input: a [`SourceFile`]. Output: a [`Page`] (front matter typed by `kind`, body parsed
 //! once into a [`Document`]) and its diagnostics. Kinds `page`, `section` and `measure` are complete;
-//! `scope`, `procedure`, `form` and `worksheet` validate their common fields and render as pages until
-//! their own models land.
+//! `worksheet` is read into `crate::risk::Worksheet` (`Page::worksheet`); `scope`, `procedure` and
+//! `form` validate their common fields and render as pages until their own models land.
 
 use super::front_matter::{from_yaml, key_line, split, KindProbe};
 use super::load::SourceFile;
