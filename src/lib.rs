@@ -12,5 +12,6 @@ pub mod markdown;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod risk;
 pub mod serve;
 pub mod site;

@@ -7,7 +7,7 @@
 //!                                                                    build: write atomically │ serve: keep in memory
 //! ```
 //!
-//! - `src/cmd/`            one file per command (build + check, new, serve); each returns a `Report`
+//! - `src/cmd/`            one file per command (build + check, new, risk); each returns a `Report`
 //! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
 //! - `src/config.rs`       `portal.yaml` → validated `Config`
 //! - `src/diagnostic.rs`   `Diagnostic { path, line, col, message }`, sorted, printed here only
@@ -19,6 +19,8 @@
 //!   procedure pages
 //! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
 //! - `src/forms/`          blank forms: ```form block (syntax, grid), A4 layout, HTML sheets, .docx (the one home of zip)
+//! - `src/risk/`           the risk matrix: worksheet config (validated), the model (degrees,
+//!   overall level, decision), the rules in words, the page's JSON, factors from CSV
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, sinks (staging folder swapped in atomically, memory,
 //!   nothing), output-folder safety
@@ -84,6 +86,18 @@ enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Apply the site's risk-matrix worksheet to a CSV of factors (header: dimension,factor,
+    /// likelihood,consequence,weight,likelihood_after,consequence_after).
+    Risk {
+        /// The factors file.
+        factors: PathBuf,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The overall method (default: the worksheet's).
+        #[arg(long, value_parser = ["counting", "weighted"])]
+        method: Option<String>,
+    },
     /// Create a new site in DIR that builds at once.
     New { dir: PathBuf },
 }
@@ -121,6 +135,22 @@ fn main() -> ExitCode {
             serve(options(base_path.clone(), drafts), &serve_opts, open)
         }
         Command::New { ref dir } => cmd::new::new_site(dir),
+        Command::Risk {
+            ref factors,
+            json,
+            ref method,
+        } => cmd::risk::risk(&cmd::risk::RiskOptions {
+            root: cli.root.clone(),
+            csv: factors.clone(),
+            json,
+            method: method
+                .as_deref()
+                .and_then(policy_portal::risk::Method::parse),
+        })
+        .map(|(report, output)| {
+            print!("{output}");
+            report
+        }),
     };
     match result {
         Ok(report) => finish(report),

@@ -295,6 +295,24 @@ struct PageView<'a> {
     embeds: Vec<&'static str>,
     /// Form pages: the form's facts for the toolbar (`None` on other pages).
     form: Option<FormView<'a>>,
+    /// `kind: worksheet` pages: the risk-matrix configuration.
+    worksheet: Option<WorksheetView<'a>>,
+}
+
+/// A worksheet's configuration for its template: structured (scale tables) and as the JSON the
+/// page's script reads from `<script type="application/json" id="worksheet-config">`.
+#[derive(Serialize)]
+struct WorksheetView<'a> {
+    config: crate::risk::ClientConfig<'a>,
+    /// `<`, `>` and `&` escaped, so it cannot close the data block; output it with `| safe`.
+    json: String,
+}
+
+fn worksheet_view(page: &Page) -> Option<WorksheetView<'_>> {
+    let ws = page.worksheet.as_deref()?;
+    let config = crate::risk::ClientConfig::new(ws);
+    let json = config.to_script_json();
+    Some(WorksheetView { config, json })
 }
 
 /// A form as templates see it (form pages, the forms index, the print-all page).
@@ -770,6 +788,7 @@ fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
         procedure: p.procedure.as_deref(),
         embeds: embed_langs(p),
         form: p.form.as_deref().map(|f| form_view(f, &p.path, false)),
+        worksheet: worksheet_view(p),
     }
 }
 

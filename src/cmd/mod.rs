@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod new;
+pub mod risk;
 
 use crate::diagnostic::Diagnostic;
 

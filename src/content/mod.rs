@@ -6,6 +6,7 @@
 pub mod front_matter;
 mod load;
 mod page;
+pub mod yaml_locate;
 
 pub use load::{is_ignored, load_sources, read_source, Asset, SourceFile, Sources};
 pub(crate) use page::front_matter;

@@ -74,7 +74,7 @@ impl Kind {
 
     /// Kinds whose full model is still to come: only their common fields are checked.
     fn is_lenient(self) -> bool {
-        matches!(self, Kind::Scope | Kind::Worksheet)
+        matches!(self, Kind::Scope)
     }
 }
 
@@ -355,6 +355,8 @@ pub struct Page {
     pub procedure: Option<std::sync::Arc<crate::flow::Procedure>>,
     /// A `kind: form` page's form, laid out on its sheets.
     pub form: Option<std::sync::Arc<crate::forms::Form>>,
+    /// `kind: worksheet`: the validated risk-matrix configuration.
+    pub worksheet: Option<std::sync::Arc<crate::risk::Worksheet>>,
     pub doc: Document,
     /// `key → line` for front-matter keys, for diagnostics found in later stages.
     pub key_lines: BTreeMap<String, usize>,
@@ -392,10 +394,40 @@ impl Page {
             measure: None,
             procedure: None,
             form: None,
+            worksheet: None,
             doc: Document::default(),
             key_lines: BTreeMap::new(),
         }
     }
+}
+
+/// The common fields of any `front_matter!` struct as a `StrictFront` (kind-specific fields stay
+/// behind in the struct).
+macro_rules! common_front {
+    ($f:ident) => {
+        StrictFront {
+            kind: $f.kind,
+            title: $f.title,
+            description: $f.description,
+            date: $f.date,
+            weight: $f.weight,
+            tags: $f.tags,
+            draft: $f.draft,
+            slug: $f.slug,
+            template: $f.template,
+            toc: $f.toc,
+            extra: $f.extra,
+            sort_by: None,
+            doc_number: None,
+            issuer: None,
+            written_date: None,
+            effective_date: None,
+            status: None,
+            index_number: None,
+            keywords: StringList::default(),
+            category: None,
+        }
+    };
 }
 
 /// Parses one source into a page. `None` when the front matter is unusable (its diagnostics say why).
@@ -448,6 +480,7 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         ));
     }
     let mut form_spec = None;
+    let mut worksheet = None;
     let front = if kind == Kind::Procedure {
         from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
             .map(procedure_to_strict)
@@ -456,6 +489,20 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
             form_spec = Some(f.spec());
             (form_to_strict(f), None)
         })
+    } else if kind == Kind::Worksheet {
+        from_yaml::<crate::risk::WorksheetFront>(&file.source, split.yaml, split.yaml_line).map(
+            |f| {
+                let (ws, d) = crate::risk::Worksheet::from_front(
+                    &f,
+                    &file.source,
+                    split.yaml,
+                    split.yaml_line,
+                );
+                worksheet = ws.map(std::sync::Arc::new);
+                diags.extend(d);
+                (worksheet_to_strict(f), None)
+            },
+        )
     } else if kind.is_lenient() {
         from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line)
             .map(|f| (lenient_to_strict(f), None))
@@ -489,6 +536,9 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         }
         p.procedure = Some(std::sync::Arc::new(proc_));
     }
+    if let Some(p) = page.as_mut() {
+        p.worksheet = worksheet;
+    }
     let page = page.map(|p| with_form(p, form_spec, file, split.body_offset, &mut diags));
     (page, diags)
 }
@@ -521,20 +571,12 @@ fn with_form(
     page
 }
 
+fn worksheet_to_strict(f: crate::risk::WorksheetFront) -> StrictFront {
+    common_front!(f)
+}
+
 fn form_to_strict(f: crate::forms::FormFront) -> StrictFront {
-    lenient_to_strict(LenientFront {
-        kind: f.kind,
-        title: f.title,
-        description: f.description,
-        date: f.date,
-        weight: f.weight,
-        tags: f.tags,
-        draft: f.draft,
-        slug: f.slug,
-        template: f.template,
-        toc: f.toc,
-        extra: f.extra,
-    })
+    common_front!(f)
 }
 
 fn procedure_to_strict(f: ProcedureFront) -> (StrictFront, Option<crate::flow::Procedure>) {
@@ -543,45 +585,11 @@ fn procedure_to_strict(f: ProcedureFront) -> (StrictFront, Option<crate::flow::P
         applies_to: f.applies_to,
         contact: f.contact,
     };
-    let common = LenientFront {
-        kind: f.kind,
-        title: f.title,
-        description: f.description,
-        date: f.date,
-        weight: f.weight,
-        tags: f.tags,
-        draft: f.draft,
-        slug: f.slug,
-        template: f.template,
-        toc: f.toc,
-        extra: f.extra,
-    };
-    (lenient_to_strict(common), Some(model))
+    (common_front!(f), Some(model))
 }
 
 fn lenient_to_strict(f: LenientFront) -> StrictFront {
-    StrictFront {
-        kind: f.kind,
-        title: f.title,
-        description: f.description,
-        date: f.date,
-        weight: f.weight,
-        tags: f.tags,
-        draft: f.draft,
-        slug: f.slug,
-        template: f.template,
-        toc: f.toc,
-        extra: f.extra,
-        sort_by: None,
-        doc_number: None,
-        issuer: None,
-        written_date: None,
-        effective_date: None,
-        status: None,
-        index_number: None,
-        keywords: StringList::default(),
-        category: None,
-    }
+    common_front!(f)
 }
 
 fn front_keys(yaml: &str, first_line: usize) -> BTreeMap<String, usize> {
@@ -703,6 +711,7 @@ fn build_page(
         measure,
         procedure: None,
         form: None,
+        worksheet: None,
         doc,
         key_lines,
     })
@@ -832,11 +841,11 @@ mod tests {
         let (p, d) = parse_page(
             &file(
                 "w.md",
-                "---\nkind: worksheet\ntitle: 风险矩阵\nscales: 5\n---\n",
+                "---\nkind: scope\ntitle: 评估事项指导目录\nitems: []\n---\n",
             ),
             false,
         );
         assert!(d.is_empty(), "{d:?}");
-        assert_eq!(p.unwrap().kind, Kind::Worksheet);
+        assert_eq!(p.unwrap().kind, Kind::Scope);
     }
 }

@@ -638,7 +638,9 @@ fn start_chromium(
     };
     let chrome = headless_chrome::Browser::new(options)?;
     chrome.set_default_timeout(Duration::from_secs(10));
-    let tab = chrome.new_tab()?;
+    // Headless Chromium opens one blank tab by itself; asking for a second one right after start-up
+    // is where Chromium 156 most often drops the request.
+    let tab = chrome.wait_for_initial_tab()?;
     Ok((chrome, tab, profile))
 }
 
