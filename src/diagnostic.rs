@@ -28,7 +28,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `path:line:col`.
-    pub fn error(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
+    pub fn error(
+        path: impl Into<String>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             path: path.into(),
             line,
@@ -39,7 +44,12 @@ impl Diagnostic {
     }
 
     /// A warning at `path:line:col`.
-    pub fn warning(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
+    pub fn warning(
+        path: impl Into<String>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(path, line, col, message)
@@ -151,7 +161,10 @@ mod tests {
 
     #[test]
     fn display_omits_missing_parts() {
-        assert_eq!(Diagnostic::file("content", "empty").to_string(), "content: error: empty");
+        assert_eq!(
+            Diagnostic::file("content", "empty").to_string(),
+            "content: error: empty"
+        );
         assert_eq!(
             Diagnostic::error("a.md", 3, 4, "bad").to_string(),
             "a.md:3:4: error: bad"

@@ -7,7 +7,7 @@
 //!                                                                    build: write atomically │ serve: keep in memory
 //! ```
 //!
-//! - `src/cmd/`            one file per command (build + check, new, serve); each returns a `Report`
+//! - `src/cmd/`            one file per command (build + check, new, search, serve); each returns a `Report`
 //! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
 //! - `src/config.rs`       `portal.yaml` → validated `Config`
 //! - `src/diagnostic.rs`   `Diagnostic { path, line, col, message }`, sorted, printed here only
@@ -18,6 +18,8 @@
 //! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, atomic write, output-folder safety
+//! - `src/search/`         the one home of tantivy: CJK tokenizer, index, static browser export,
+//!                         ranking and snippets (mirrored by `static/js/search-core.js`)
 //! - `themes/default/`     the built-in theme (compiled in): templates/, static/css, static/js
 
 use clap::{Parser, Subcommand};
@@ -27,7 +29,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "portal", version, about = "Build a county 稳评 guidance portal from Markdown")]
+#[command(
+    name = "portal",
+    version,
+    about = "Build a county 稳评 guidance portal from Markdown"
+)]
 struct Cli {
     /// The site's folder (holding portal.yaml and content/).
     #[arg(long, global = true, default_value = ".")]
@@ -70,19 +76,64 @@ enum Command {
         drafts: bool,
     },
     /// Create a new site in DIR that builds at once.
-    New {
-        dir: PathBuf,
+    New { dir: PathBuf },
+    /// Search the site: the same ranked list as its search page.
+    Search {
+        /// What to look for, e.g. 征地补偿, 第十二条, 〔2023〕5号.
+        query: String,
+        /// At most this many results (0: all).
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// Print `{"query": …, "results": [{"url", "title", "kind", "score", "snippet"}, …]}`.
+        #[arg(long)]
+        json: bool,
+        /// Only results of this kind: 办法, 范围事项, 流程, 表格, 页面.
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        drafts: bool,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let options = |base_path: Option<String>, drafts: bool| BuildOptions { root: cli.root.clone(), base_path, drafts };
+    let options = |base_path: Option<String>, drafts: bool| BuildOptions {
+        root: cli.root.clone(),
+        base_path,
+        drafts,
+    };
     let result = match cli.command {
-        Command::Build { ref output, ref base_path, drafts } => cmd::build::build(&options(base_path.clone(), drafts), output),
-        Command::Check { ref base_path, drafts } => Ok(cmd::build::check(&options(base_path.clone(), drafts))),
-        Command::Serve { port, ref bind, ref base_path, drafts } => serve(&options(base_path.clone(), drafts), bind, port),
+        Command::Build {
+            ref output,
+            ref base_path,
+            drafts,
+        } => cmd::build::build(&options(base_path.clone(), drafts), output),
+        Command::Check {
+            ref base_path,
+            drafts,
+        } => Ok(cmd::build::check(&options(base_path.clone(), drafts))),
+        Command::Serve {
+            port,
+            ref bind,
+            ref base_path,
+            drafts,
+        } => serve(&options(base_path.clone(), drafts), bind, port),
         Command::New { ref dir } => cmd::new::new_site(dir),
+        Command::Search {
+            ref query,
+            limit,
+            json,
+            ref kind,
+            drafts,
+        } => {
+            let args = cmd::search::SearchArgs {
+                query: query.clone(),
+                limit,
+                json,
+                kind: kind.clone(),
+            };
+            cmd::search::search(&options(None, drafts), &args)
+        }
     };
     match result {
         Ok(report) => finish(report),
@@ -97,6 +148,7 @@ fn main() -> ExitCode {
 }
 
 fn finish(report: Report) -> ExitCode {
+    print!("{}", report.output);
     for d in &report.diagnostics {
         eprintln!("{d}");
     }
@@ -119,8 +171,20 @@ fn serve(opts: &BuildOptions, bind: &str, port: u16) -> anyhow::Result<Report> {
     if bind != "127.0.0.1" && bind != "localhost" && bind != "::1" {
         eprintln!("warning: listening on {bind}: the preview is reachable from other machines");
     }
-    let (server, built) = cmd::serve::start(opts, &cmd::serve::ServeOptions { bind: bind.into(), port })?;
-    eprintln!("serving {} pages at {} (Ctrl-C to stop)", built.pages, server.url);
+    let (server, built) = cmd::serve::start(
+        opts,
+        &cmd::serve::ServeOptions {
+            bind: bind.into(),
+            port,
+        },
+    )?;
+    eprintln!(
+        "serving {} pages at {} (Ctrl-C to stop)",
+        built.pages, server.url
+    );
     server.wait();
-    Ok(Report { summary: "server stopped".into(), ..Report::default() })
+    Ok(Report {
+        summary: "server stopped".into(),
+        ..Report::default()
+    })
 }
