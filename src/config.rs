@@ -64,7 +64,7 @@ pub struct RawConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchConfig {
-    /// Build the search index and page. Default: true.
+    /// Build the search index and the search page. Default: true.
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Groups of words that mean the same for search (and the scope lookup): a query with one of
@@ -75,10 +75,7 @@ pub struct SearchConfig {
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        SearchConfig {
-            enabled: true,
-            synonyms: Vec::new(),
-        }
+        SearchConfig { enabled: true, synonyms: Vec::new() }
     }
 }
 
@@ -194,25 +191,13 @@ impl Config {
     }
 
     /// Validates a raw config in one step.
-    pub fn resolve(
-        raw: RawConfig,
-        text: &str,
-        base_path_override: Option<&str>,
-    ) -> Result<Config, Vec<Diagnostic>> {
+    pub fn resolve(raw: RawConfig, text: &str, base_path_override: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
         let mut diags = Vec::new();
-        let err =
-            |key: &str, msg: String| Diagnostic::error(CONFIG_FILE, key_line(text, 1, key), 1, msg);
+        let err = |key: &str, msg: String| Diagnostic::error(CONFIG_FILE, key_line(text, 1, key), 1, msg);
         if raw.title.trim().is_empty() {
-            diags.push(err(
-                "title",
-                "`title` is empty: expected the site's name".into(),
-            ));
+            diags.push(err("title", "`title` is empty: expected the site's name".into()));
         }
-        let base_path = match normalize_base_path(
-            base_path_override
-                .or(raw.base_path.as_deref())
-                .unwrap_or("/"),
-        ) {
+        let base_path = match normalize_base_path(base_path_override.or(raw.base_path.as_deref()).unwrap_or("/")) {
             Ok(p) => p,
             Err(m) => {
                 diags.push(err("base_path", m));
@@ -221,10 +206,7 @@ impl Config {
         };
         if let Some(url) = &raw.base_url {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
-                diags.push(err(
-                    "base_url",
-                    format!("`base_url` is `{url}`: expected an address starting with https://"),
-                ));
+                diags.push(err("base_url", format!("`base_url` is `{url}`: expected an address starting with https://")));
             }
         }
         let menus = resolve_menus(&raw.menus, text, &mut diags);
@@ -256,24 +238,13 @@ impl Config {
     }
 }
 
-fn resolve_menus(
-    raw: &BTreeMap<String, Vec<RawMenuItem>>,
-    text: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, Vec<MenuItem>> {
+fn resolve_menus(raw: &BTreeMap<String, Vec<RawMenuItem>>, text: &str, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<MenuItem>> {
     let mut menus = BTreeMap::new();
     for (name, items) in raw {
         let mut resolved = Vec::new();
         for item in items {
-            let needle = item
-                .page
-                .as_deref()
-                .or(item.url.as_deref())
-                .unwrap_or(&item.name);
-            let line = text
-                .lines()
-                .position(|l| l.contains(needle))
-                .map_or(1, |i| i + 1);
+            let needle = item.page.as_deref().or(item.url.as_deref()).unwrap_or(&item.name);
+            let line = text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1);
             let target = match (&item.page, &item.url) {
                 (Some(p), None) => match p.strip_prefix("@/") {
                     Some(path) => MenuTarget::Page(path.to_string()),
@@ -284,24 +255,11 @@ fn resolve_menus(
                 },
                 (None, Some(u)) => MenuTarget::Url(u.clone()),
                 _ => {
-                    diags.push(Diagnostic::error(
-                        CONFIG_FILE,
-                        line,
-                        1,
-                        format!(
-                            "menu `{name}` entry `{}`: expected exactly one of `page` or `url`",
-                            item.name
-                        ),
-                    ));
+                    diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("menu `{name}` entry `{}`: expected exactly one of `page` or `url`", item.name)));
                     continue;
                 }
             };
-            resolved.push(MenuItem {
-                name: item.name.clone(),
-                target,
-                weight: item.weight,
-                line,
-            });
+            resolved.push(MenuItem { name: item.name.clone(), target, weight: item.weight, line });
         }
         resolved.sort_by_key(|m| m.weight);
         menus.insert(name.clone(), resolved);
@@ -313,24 +271,12 @@ fn resolve_menus(
 fn check_synonyms(search: &SearchConfig, text: &str, diags: &mut Vec<Diagnostic>) {
     for group in &search.synonyms {
         let first = group.first().map(String::as_str).unwrap_or("synonyms");
-        let line = text
-            .lines()
-            .position(|l| l.contains(first))
-            .map_or(1, |i| i + 1);
-        let empty = group
-            .iter()
-            .find(|w| crate::search::tokenizer::units(w).is_empty());
+        let line = text.lines().position(|l| l.contains(first)).map_or(1, |i| i + 1);
+        let empty = group.iter().find(|w| crate::search::tokenizer::units(w).is_empty());
         if group.len() < 2 {
             diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("synonym group `{}` has one word: expected two or more words that mean the same, e.g. [征收, 征用, 征地]", group.join(", "))));
         } else if let Some(w) = empty {
-            diags.push(Diagnostic::error(
-                CONFIG_FILE,
-                line,
-                1,
-                format!(
-                    "synonym `{w}` has no letters, digits or Chinese characters: expected a word"
-                ),
-            ));
+            diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("synonym `{w}` has no letters, digits or Chinese characters: expected a word")));
         }
     }
 }
@@ -339,16 +285,10 @@ fn check_synonyms(search: &SearchConfig, text: &str, diags: &mut Vec<Diagnostic>
 pub fn normalize_base_path(p: &str) -> Result<String, String> {
     let p = p.trim();
     if p.contains("://") || p.split('/').any(|s| s == "..") || p.contains(['?', '#', '\\', ' ']) {
-        return Err(format!(
-            "`base_path` is `{p}`: expected a path such as /wenping/"
-        ));
+        return Err(format!("`base_path` is `{p}`: expected a path such as /wenping/"));
     }
     let inner = p.trim_matches('/');
-    Ok(if inner.is_empty() {
-        "/".into()
-    } else {
-        format!("/{inner}/")
-    })
+    Ok(if inner.is_empty() { "/".into() } else { format!("/{inner}/") })
 }
 
 #[cfg(test)]
@@ -359,11 +299,7 @@ mod tests {
     fn unknown_keys_name_the_key_and_list_expected() {
         let e = Config::parse("title: x\ntheem: default\n", None).unwrap_err();
         assert_eq!(e[0].line, 2);
-        assert!(
-            e[0].message.contains("unknown field `theem`"),
-            "{}",
-            e[0].message
-        );
+        assert!(e[0].message.contains("unknown field `theem`"), "{}", e[0].message);
         assert!(e[0].message.contains("`theme`"));
     }
 

@@ -28,12 +28,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `path:line:col`.
-    pub fn error(
-        path: impl Into<String>,
-        line: usize,
-        col: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
         Diagnostic {
             path: path.into(),
             line,
@@ -44,12 +39,7 @@ impl Diagnostic {
     }
 
     /// A warning at `path:line:col`.
-    pub fn warning(
-        path: impl Into<String>,
-        line: usize,
-        col: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(path, line, col, message)
@@ -161,10 +151,7 @@ mod tests {
 
     #[test]
     fn display_omits_missing_parts() {
-        assert_eq!(
-            Diagnostic::file("content", "empty").to_string(),
-            "content: error: empty"
-        );
+        assert_eq!(Diagnostic::file("content", "empty").to_string(), "content: error: empty");
         assert_eq!(
             Diagnostic::error("a.md", 3, 4, "bad").to_string(),
             "a.md:3:4: error: bad"

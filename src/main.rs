@@ -29,11 +29,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "portal",
-    version,
-    about = "Build a county 稳评 guidance portal from Markdown"
-)]
+#[command(name = "portal", version, about = "Build a county 稳评 guidance portal from Markdown")]
 struct Cli {
     /// The site's folder (holding portal.yaml and content/).
     #[arg(long, global = true, default_value = ".")]
@@ -76,7 +72,9 @@ enum Command {
         drafts: bool,
     },
     /// Create a new site in DIR that builds at once.
-    New { dir: PathBuf },
+    New {
+        dir: PathBuf,
+    },
     /// Search the site: the same ranked list as its search page.
     Search {
         /// What to look for, e.g. 征地补偿, 第十二条, 〔2023〕5号.
@@ -97,41 +95,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let options = |base_path: Option<String>, drafts: bool| BuildOptions {
-        root: cli.root.clone(),
-        base_path,
-        drafts,
-    };
+    let options = |base_path: Option<String>, drafts: bool| BuildOptions { root: cli.root.clone(), base_path, drafts };
     let result = match cli.command {
-        Command::Build {
-            ref output,
-            ref base_path,
-            drafts,
-        } => cmd::build::build(&options(base_path.clone(), drafts), output),
-        Command::Check {
-            ref base_path,
-            drafts,
-        } => Ok(cmd::build::check(&options(base_path.clone(), drafts))),
-        Command::Serve {
-            port,
-            ref bind,
-            ref base_path,
-            drafts,
-        } => serve(&options(base_path.clone(), drafts), bind, port),
+        Command::Build { ref output, ref base_path, drafts } => cmd::build::build(&options(base_path.clone(), drafts), output),
+        Command::Check { ref base_path, drafts } => Ok(cmd::build::check(&options(base_path.clone(), drafts))),
+        Command::Serve { port, ref bind, ref base_path, drafts } => serve(&options(base_path.clone(), drafts), bind, port),
         Command::New { ref dir } => cmd::new::new_site(dir),
-        Command::Search {
-            ref query,
-            limit,
-            json,
-            ref kind,
-            drafts,
-        } => {
-            let args = cmd::search::SearchArgs {
-                query: query.clone(),
-                limit,
-                json,
-                kind: kind.clone(),
-            };
+        Command::Search { ref query, limit, json, ref kind, drafts } => {
+            let args = cmd::search::SearchArgs { query: query.clone(), limit, json, kind: kind.clone() };
             cmd::search::search(&options(None, drafts), &args)
         }
     };
@@ -171,20 +142,8 @@ fn serve(opts: &BuildOptions, bind: &str, port: u16) -> anyhow::Result<Report> {
     if bind != "127.0.0.1" && bind != "localhost" && bind != "::1" {
         eprintln!("warning: listening on {bind}: the preview is reachable from other machines");
     }
-    let (server, built) = cmd::serve::start(
-        opts,
-        &cmd::serve::ServeOptions {
-            bind: bind.into(),
-            port,
-        },
-    )?;
-    eprintln!(
-        "serving {} pages at {} (Ctrl-C to stop)",
-        built.pages, server.url
-    );
+    let (server, built) = cmd::serve::start(opts, &cmd::serve::ServeOptions { bind: bind.into(), port })?;
+    eprintln!("serving {} pages at {} (Ctrl-C to stop)", built.pages, server.url);
     server.wait();
-    Ok(Report {
-        summary: "server stopped".into(),
-        ..Report::default()
-    })
+    Ok(Report { summary: "server stopped".into(), ..Report::default() })
 }

@@ -55,8 +55,7 @@ pub trait Embed: std::fmt::Debug + Send + Sync {
 }
 
 /// Parses a fenced block's text into an [`Embed`], or reports its mistakes.
-pub type EmbedParser =
-    fn(source: &str, cx: &EmbedContext<'_>) -> Result<Box<dyn Embed>, Vec<Diagnostic>>;
+pub type EmbedParser = fn(source: &str, cx: &EmbedContext<'_>) -> Result<Box<dyn Embed>, Vec<Diagnostic>>;
 
 /// An embedded block in a document with the indices of its links in `Document::links`.
 #[derive(Debug, Clone)]
@@ -98,10 +97,7 @@ pub struct Article {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkTarget {
     /// `@/path/to/file.md#anchor`: another content file (path relative to `content/`).
-    Content {
-        path: String,
-        anchor: Option<String>,
-    },
+    Content { path: String, anchor: Option<String> },
     /// `#anchor` on the same page.
     SamePage { anchor: String },
     /// A file relative to the source's folder (`img.png`, `../files/a.pdf`), content-relative.
@@ -137,11 +133,7 @@ pub struct Document {
 impl Document {
     /// The first sentence-ish run of plain text, at most `max` characters.
     pub fn summary(&self, max: usize) -> String {
-        let text = self
-            .plain_text
-            .split("\n\n")
-            .find(|p| !p.trim().is_empty())
-            .unwrap_or("");
+        let text = self.plain_text.split("\n\n").find(|p| !p.trim().is_empty()).unwrap_or("");
         let text = text.trim();
         if text.chars().count() <= max {
             return text.to_string();
@@ -239,14 +231,11 @@ impl DocBuilder<'_> {
                     out.push(ev.clone());
                     out.push(Event::Html(CowStr::Borrowed("</div>\n")));
                 }
-                Event::Start(Tag::Link { dest_url, .. })
-                | Event::Start(Tag::Image { dest_url, .. }) => {
+                Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
                     self.link(dest_url, *off);
                     out.push(ev.clone());
                 }
-                Event::Html(html) | Event::InlineHtml(html) => {
-                    self.raw_html(html, *off, ev, &mut out)
-                }
+                Event::Html(html) | Event::InlineHtml(html) => self.raw_html(html, *off, ev, &mut out),
                 _ => out.push(ev.clone()),
             }
             self.text(ev);
@@ -256,13 +245,7 @@ impl DocBuilder<'_> {
     }
 
     /// Hands a fenced block to the module registered for its language; false when none is.
-    fn embed(
-        &mut self,
-        info: &str,
-        span: &[(Event<'static>, usize)],
-        off: usize,
-        out: &mut Vec<Event<'static>>,
-    ) -> bool {
+    fn embed(&mut self, info: &str, span: &[(Event<'static>, usize)], off: usize, out: &mut Vec<Event<'static>>) -> bool {
         let lang = info.split_whitespace().next().unwrap_or("");
         let Some(&(_, parser)) = self.opts.embeds.iter().find(|(l, _)| *l == lang) else {
             return false;
@@ -275,12 +258,7 @@ impl DocBuilder<'_> {
             })
             .collect();
         let first_line = self.pos(off).0 + 1;
-        let cx = EmbedContext {
-            path: self.path,
-            first_line,
-            source_dir: self.source_dir,
-            info,
-        };
+        let cx = EmbedContext { path: self.path, first_line, source_dir: self.source_dir, info };
         match parser(&source, &cx) {
             Ok(embed) => {
                 let start = self.doc.links.len();
@@ -290,14 +268,8 @@ impl DocBuilder<'_> {
                 }
                 self.doc.plain_text.push_str(&embed.plain_text());
                 self.doc.plain_text.push_str("\n\n");
-                let slot = EmbedSlot {
-                    embed: embed.into(),
-                    links: (start..self.doc.links.len()).collect(),
-                };
-                out.push(Event::Html(CowStr::from(format!(
-                    "{EMBED_MARK}{}",
-                    self.doc.embeds.len()
-                ))));
+                let slot = EmbedSlot { embed: embed.into(), links: (start..self.doc.links.len()).collect() };
+                out.push(Event::Html(CowStr::from(format!("{EMBED_MARK}{}", self.doc.embeds.len()))));
                 self.doc.embeds.push(slot);
             }
             Err(diags) => self.diags.extend(diags),
@@ -310,20 +282,14 @@ impl DocBuilder<'_> {
         match ev {
             Event::Text(s) | Event::Code(s) => t.push_str(s),
             Event::SoftBreak | Event::HardBreak => t.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
-            ) => t.push_str("\n\n"),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+                t.push_str("\n\n")
+            }
             _ => {}
         }
     }
 
-    fn raw_html(
-        &mut self,
-        html: &CowStr<'static>,
-        off: usize,
-        ev: &Event<'static>,
-        out: &mut Vec<Event<'static>>,
-    ) {
+    fn raw_html(&mut self, html: &CowStr<'static>, off: usize, ev: &Event<'static>, out: &mut Vec<Event<'static>>) {
         if self.opts.raw_html {
             out.push(ev.clone());
             return;
@@ -341,19 +307,11 @@ impl DocBuilder<'_> {
         ));
     }
 
-    fn heading(
-        &mut self,
-        span: &[(Event<'static>, usize)],
-        off: usize,
-        out: &mut Vec<Event<'static>>,
-    ) {
+    fn heading(&mut self, span: &[(Event<'static>, usize)], off: usize, out: &mut Vec<Event<'static>>) {
         let (level, explicit, classes, attrs) = match &span[0].0 {
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => (*level, id.clone(), classes.clone(), attrs.clone()),
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                (*level, id.clone(), classes.clone(), attrs.clone())
+            }
             _ => unreachable!("heading span starts with a heading"),
         };
         let text: String = span
@@ -365,11 +323,7 @@ impl DocBuilder<'_> {
             .collect();
         let text = text.trim().to_string();
         let (line, col) = self.pos(off);
-        let article = if self.opts.articles {
-            article_number(&text)
-        } else {
-            None
-        };
+        let article = if self.opts.articles { article_number(&text) } else { None };
         let id = match (&explicit, &article) {
             (Some(id), _) => self.claim_explicit(id, line, col),
             (None, Some((_, label))) => self.claim_article(label, line, col),
@@ -402,20 +356,13 @@ impl DocBuilder<'_> {
     }
 
     /// A paragraph whose first text begins with 第X条: wrap the number and give the paragraph an id.
-    fn paragraph_article(
-        &mut self,
-        events: &[(Event<'static>, usize)],
-        i: usize,
-        out: &mut Vec<Event<'static>>,
-    ) -> Option<usize> {
+    fn paragraph_article(&mut self, events: &[(Event<'static>, usize)], i: usize, out: &mut Vec<Event<'static>>) -> Option<usize> {
         let mut j = i + 1;
         let strong = matches!(events.get(j), Some((Event::Start(Tag::Strong), _)));
         if strong {
             j += 1;
         }
-        let (Event::Text(first), off) = events.get(j)? else {
-            return None;
-        };
+        let (Event::Text(first), off) = events.get(j)? else { return None };
         let (number, label) = article_number(first)?;
         if !first.starts_with(&label) {
             return None;
@@ -437,10 +384,7 @@ impl DocBuilder<'_> {
             .collect();
         let heading = self.doc.headings.len().checked_sub(1);
         self.push_article(number, label.clone(), &id, &excerpt, line, heading);
-        out.push(Event::Html(CowStr::from(format!(
-            "<p class=\"article\" id=\"{}\">",
-            escape_attr(&id)
-        ))));
+        out.push(Event::Html(CowStr::from(format!("<p class=\"article\" id=\"{}\">", escape_attr(&id)))));
         if strong {
             out.push(events[i + 1].0.clone());
         }
@@ -454,8 +398,7 @@ impl DocBuilder<'_> {
         self.doc.plain_text.push_str(first);
         for (e, o) in &events[j + 1..end] {
             match e {
-                Event::Start(Tag::Link { dest_url, .. })
-                | Event::Start(Tag::Image { dest_url, .. }) => self.link(dest_url, *o),
+                Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => self.link(dest_url, *o),
                 Event::Html(h) | Event::InlineHtml(h) => {
                     self.raw_html(h, *o, e, out);
                     continue;
@@ -470,15 +413,7 @@ impl DocBuilder<'_> {
         Some(end + 1)
     }
 
-    fn push_article(
-        &mut self,
-        number: u32,
-        label: String,
-        id: &str,
-        excerpt: &str,
-        line: usize,
-        heading: Option<usize>,
-    ) {
+    fn push_article(&mut self, number: u32, label: String, id: &str, excerpt: &str, line: usize, heading: Option<usize>) {
         if let Some(prev) = self.doc.articles.last() {
             if number != prev.number + 1 && number != prev.number {
                 self.diags.push(Diagnostic::warning(
@@ -553,8 +488,7 @@ impl DocBuilder<'_> {
                 });
             }
             Err(message) => {
-                self.diags
-                    .push(Diagnostic::error(self.path, line, col, message));
+                self.diags.push(Diagnostic::error(self.path, line, col, message));
                 self.doc.event_links.push(usize::MAX);
             }
         }
@@ -584,51 +518,33 @@ pub fn classify_link(dest: &str, source_dir: &str) -> Result<LinkTarget, String>
     if let Some(rest) = dest.strip_prefix("@/") {
         let (path, anchor) = split_anchor(rest);
         if path.is_empty() {
-            return Err(format!(
-                "link `{dest}` names no file: expected `@/path/to/file.md`"
-            ));
+            return Err(format!("link `{dest}` names no file: expected `@/path/to/file.md`"));
         }
-        return Ok(LinkTarget::Content {
-            path: path.to_string(),
-            anchor,
-        });
+        return Ok(LinkTarget::Content { path: path.to_string(), anchor });
     }
     if let Some(anchor) = dest.strip_prefix('#') {
-        return Ok(LinkTarget::SamePage {
-            anchor: anchor.to_string(),
-        });
+        return Ok(LinkTarget::SamePage { anchor: anchor.to_string() });
     }
     let lower = dest.to_ascii_lowercase();
     let scheme = lower.split(':').next().unwrap_or("");
     let has_scheme = lower.contains(':')
         && !scheme.is_empty()
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     if has_scheme {
         if ["javascript", "vbscript", "data"].contains(&scheme.trim()) {
-            return Err(format!(
-                "`{scheme}:` links are not allowed: link to a page or an https:// address"
-            ));
+            return Err(format!("`{scheme}:` links are not allowed: link to a page or an https:// address"));
         }
-        return Ok(LinkTarget::External {
-            url: dest.to_string(),
-        });
+        return Ok(LinkTarget::External { url: dest.to_string() });
     }
     if dest.starts_with("//") || dest.starts_with('/') || dest.is_empty() {
-        return Ok(LinkTarget::External {
-            url: dest.to_string(),
-        });
+        return Ok(LinkTarget::External { url: dest.to_string() });
     }
     let (rel, anchor) = split_anchor(dest);
     let joined = join_relative(source_dir, rel).ok_or_else(|| {
         format!("link `{dest}` climbs out of `content/`: expected a path inside the site")
     })?;
     if joined.ends_with(".md") {
-        return Ok(LinkTarget::Content {
-            path: joined,
-            anchor,
-        });
+        return Ok(LinkTarget::Content { path: joined, anchor });
     }
     Ok(LinkTarget::Asset { path: joined })
 }
@@ -691,12 +607,7 @@ pub fn article_number(text: &str) -> Option<(u32, String)> {
 
 /// Parses a Chinese numeral up to 9,999 (一, 十二, 二十, 一百零五, 两百).
 pub fn parse_chinese_number(s: &str) -> Option<u32> {
-    let digit = |c: char| {
-        "零一二三四五六七八九"
-            .chars()
-            .position(|d| d == c)
-            .map(|v| v as u32)
-    };
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|v| v as u32);
     let mut total = 0u32;
     let mut current: Option<u32> = None;
     for c in s.chars() {
@@ -741,12 +652,7 @@ fn escape_attr(s: &str) -> String {
 pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> String {
     let mut next = 0usize;
     let events = doc.events.iter().map(|e| match e {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url: _,
-            title,
-            id,
-        }) => {
+        Event::Start(Tag::Link { link_type, dest_url: _, title, id }) => {
             let href = take_href(doc, &mut next, &mut resolve);
             Event::Start(Tag::Link {
                 link_type: *link_type,
@@ -755,12 +661,7 @@ pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> 
                 id: id.clone(),
             })
         }
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url: _,
-            title,
-            id,
-        }) => {
+        Event::Start(Tag::Image { link_type, dest_url: _, title, id }) => {
             let href = take_href(doc, &mut next, &mut resolve);
             Event::Start(Tag::Image {
                 link_type: *link_type,
@@ -770,14 +671,10 @@ pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> 
             })
         }
         Event::Html(h) if h.starts_with(EMBED_MARK) => {
-            let slot = h[EMBED_MARK.len()..]
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| doc.embeds.get(i));
+            let slot = h[EMBED_MARK.len()..].parse::<usize>().ok().and_then(|i| doc.embeds.get(i));
             match slot {
                 Some(slot) => {
-                    let hrefs: Vec<String> =
-                        slot.links.iter().map(|&l| resolve(&doc.links[l])).collect();
+                    let hrefs: Vec<String> = slot.links.iter().map(|&l| resolve(&doc.links[l])).collect();
                     Event::Html(CowStr::from(slot.embed.render(&hrefs)))
                 }
                 None => Event::Html(CowStr::Borrowed("")),
@@ -790,11 +687,7 @@ pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> 
     html
 }
 
-fn take_href(
-    doc: &Document,
-    next: &mut usize,
-    resolve: &mut impl FnMut(&Link) -> String,
-) -> String {
+fn take_href(doc: &Document, next: &mut usize, resolve: &mut impl FnMut(&Link) -> String) -> String {
     let slot = doc.event_links.get(*next).copied().unwrap_or(usize::MAX);
     *next += 1;
     doc.links.get(slot).map(|l| resolve(l)).unwrap_or_default()
@@ -810,16 +703,7 @@ mod tests {
     use super::*;
 
     fn parse(src: &str, articles: bool) -> (Document, Vec<Diagnostic>) {
-        parse_markdown(
-            "t.md",
-            src,
-            0,
-            "dir",
-            ParseOptions {
-                articles,
-                ..ParseOptions::default()
-            },
-        )
+        parse_markdown("t.md", src, 0, "dir", ParseOptions { articles, ..ParseOptions::default() })
     }
 
     #[test]
@@ -835,15 +719,7 @@ mod tests {
 
     #[test]
     fn chinese_numbers() {
-        for (s, n) in [
-            ("一", 1),
-            ("十", 10),
-            ("十二", 12),
-            ("二十", 20),
-            ("三十五", 35),
-            ("一百零五", 105),
-            ("两百", 200),
-        ] {
+        for (s, n) in [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("三十五", 35), ("一百零五", 105), ("两百", 200)] {
             assert_eq!(parse_chinese_number(s), Some(n), "{s}");
         }
         assert_eq!(parse_chinese_number("甲"), None);
@@ -852,10 +728,7 @@ mod tests {
     #[test]
     fn paragraph_articles_get_anchors() {
         let (d, diags) = parse("## 第一章　总则\n\n第一条　为了规范。\n\n第二条　本办法适用于[全县](#第一条)。\n\n第四条　跳号。\n", true);
-        assert_eq!(
-            d.articles.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
-            ["第一条", "第二条", "第四条"]
-        );
+        assert_eq!(d.articles.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["第一条", "第二条", "第四条"]);
         assert_eq!(d.articles[1].excerpt, "本办法适用于全县。");
         assert_eq!(d.articles[0].heading, Some(0));
         assert!(d.anchors.contains("第二条"));
@@ -866,34 +739,18 @@ mod tests {
             _ => String::new(),
         });
         assert!(html.contains("<p class=\"article\" id=\"第一条\"><span class=\"article-no\">第一条</span>　为了规范。</p>"), "{html}");
-        assert!(
-            html.contains("<a href=\"#%E7%AC%AC%E4%B8%80%E6%9D%A1\">全县</a>"),
-            "{html}"
-        );
+        assert!(html.contains("<a href=\"#%E7%AC%AC%E4%B8%80%E6%9D%A1\">全县</a>"), "{html}");
     }
 
     #[test]
     fn links_are_classified_with_positions() {
         let (d, diags) = parse("x\n\n见[办法](@/measures/a.md#第三条)和[图](img/a.png)、[外](https://a.gov.cn)、[坏](javascript:alert(1))\n", false);
         assert_eq!(d.links.len(), 3);
-        assert_eq!(
-            d.links[0].target,
-            LinkTarget::Content {
-                path: "measures/a.md".into(),
-                anchor: Some("第三条".into())
-            }
-        );
+        assert_eq!(d.links[0].target, LinkTarget::Content { path: "measures/a.md".into(), anchor: Some("第三条".into()) });
         assert_eq!((d.links[0].line, d.links[0].col), (3, 2));
-        assert_eq!(
-            d.links[1].target,
-            LinkTarget::Asset {
-                path: "dir/img/a.png".into()
-            }
-        );
+        assert_eq!(d.links[1].target, LinkTarget::Asset { path: "dir/img/a.png".into() });
         assert_eq!(diags.len(), 1);
-        assert!(diags[0]
-            .message
-            .contains("`javascript:` links are not allowed"));
+        assert!(diags[0].message.contains("`javascript:` links are not allowed"));
     }
 
     #[test]
@@ -914,70 +771,37 @@ mod tests {
             self.0.clone()
         }
         fn render(&self, hrefs: &[String]) -> String {
-            format!(
-                "<div class=\"upper\" data-href=\"{}\">{}</div>",
-                hrefs.join(","),
-                self.0.to_uppercase()
-            )
+            format!("<div class=\"upper\" data-href=\"{}\">{}</div>", hrefs.join(","), self.0.to_uppercase())
         }
     }
     fn parse_upper(src: &str, cx: &EmbedContext<'_>) -> Result<Box<dyn Embed>, Vec<Diagnostic>> {
         if src.contains("bad") {
-            return Err(vec![Diagnostic::error(
-                cx.path,
-                cx.first_line,
-                1,
-                "bad block",
-            )]);
+            return Err(vec![Diagnostic::error(cx.path, cx.first_line, 1, "bad block")]);
         }
-        let link = Link {
-            target: LinkTarget::Content {
-                path: "x.md".into(),
-                anchor: None,
-            },
-            line: cx.first_line,
-            col: 1,
-            raw: "@/x.md".into(),
-        };
+        let link = Link { target: LinkTarget::Content { path: "x.md".into(), anchor: None }, line: cx.first_line, col: 1, raw: "@/x.md".into() };
         Ok(Box::new(Upper(src.trim().to_string(), vec![link])))
     }
 
     #[test]
     fn fenced_blocks_go_to_their_embed_parser() {
         static EMBEDS: &[(&str, EmbedParser)] = &[("upper", parse_upper)];
-        let opts = ParseOptions {
-            embeds: EMBEDS,
-            ..ParseOptions::default()
-        };
-        let src =
-            "[a](#x)\n\n```upper\nabc\n```\n\n```rust\nfn x() {}\n```\n\n```upper\nbad\n```\n";
+        let opts = ParseOptions { embeds: EMBEDS, ..ParseOptions::default() };
+        let src = "[a](#x)\n\n```upper\nabc\n```\n\n```rust\nfn x() {}\n```\n\n```upper\nbad\n```\n";
         let (d, diags) = parse_markdown("t.md", src, 0, "", opts);
         assert_eq!(diags.len(), 1);
-        assert_eq!(
-            (diags[0].line, diags[0].message.as_str()),
-            (12, "bad block")
-        );
+        assert_eq!((diags[0].line, diags[0].message.as_str()), (12, "bad block"));
         assert_eq!(d.links.len(), 2);
         assert_eq!(d.links[1].line, 4);
         assert!(d.plain_text.contains("abc"));
         let html = render_html(&d, |l| l.raw.clone());
-        assert!(
-            html.contains("<div class=\"upper\" data-href=\"@/x.md\">ABC</div>"),
-            "{html}"
-        );
+        assert!(html.contains("<div class=\"upper\" data-href=\"@/x.md\">ABC</div>"), "{html}");
         assert!(html.contains("<a href=\"#x\">a</a>"), "{html}");
         assert!(html.contains("<code class=\"language-rust\">"), "{html}");
     }
 
     #[test]
     fn relative_md_links_are_content_links() {
-        assert_eq!(
-            classify_link("../b.md#x", "a/c"),
-            Ok(LinkTarget::Content {
-                path: "a/b.md".into(),
-                anchor: Some("x".into())
-            })
-        );
+        assert_eq!(classify_link("../b.md#x", "a/c"), Ok(LinkTarget::Content { path: "a/b.md".into(), anchor: Some("x".into()) }));
         assert!(classify_link("../../../x.md", "a").is_err());
     }
 }

@@ -26,10 +26,7 @@ pub struct OutputFile {
 
 impl OutputFile {
     pub fn bytes(path: impl Into<String>, bytes: Vec<u8>) -> Self {
-        OutputFile {
-            path: path.into(),
-            data: Data::Bytes(bytes),
-        }
+        OutputFile { path: path.into(), data: Data::Bytes(bytes) }
     }
 
     /// The file's bytes (reads copied files from disk).
@@ -37,9 +34,7 @@ impl OutputFile {
         Ok(match &self.data {
             Data::Bytes(b) => b.as_slice().into(),
             Data::Static(b) => (*b).into(),
-            Data::Copy(p) => std::fs::read(p)
-                .with_context(|| format!("reading {}", p.display()))?
-                .into(),
+            Data::Copy(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display()))?.into(),
         })
     }
 
@@ -61,29 +56,19 @@ impl OutputFile {
 /// ancestor of the site root, or `/`.
 pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
     let abs = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(p)
-        };
+        let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
         normalize(&p)
     };
     let (root, out) = (abs(root), abs(out));
     if out.parent().is_none() {
-        bail!(
-            "refusing to use `{}` as the output folder: it is the file-system root",
-            out.display()
-        );
+        bail!("refusing to use `{}` as the output folder: it is the file-system root", out.display());
     }
     if root.starts_with(&out) {
         bail!("refusing to use `{}` as the output folder: it holds the site itself (expected e.g. `public/`)", out.display());
     }
     for source in ["content", "templates", "themes", "static"] {
         if out.starts_with(root.join(source)) {
-            bail!(
-                "refusing to use `{}` as the output folder: it is inside the site's `{source}/`",
-                out.display()
-            );
+            bail!("refusing to use `{}` as the output folder: it is inside the site's `{source}/`", out.display());
         }
     }
     Ok(())
@@ -117,15 +102,9 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
 
 /// Writes `files` into `out` atomically: into `out`'s temporary sibling first, then swapped in.
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> Result<()> {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -134,8 +113,7 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> Result<()> {
         return Err(e);
     }
     if out.exists() {
-        std::fs::rename(out, &old)
-            .with_context(|| format!("moving the previous {} aside", out.display()))?;
+        std::fs::rename(out, &old).with_context(|| format!("moving the previous {} aside", out.display()))?;
     }
     if let Err(e) = std::fs::rename(&tmp, out) {
         let _ = std::fs::rename(&old, out);
@@ -158,12 +136,9 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<()> {
         }
         match &f.data {
             Data::Copy(src) => {
-                std::fs::copy(src, &target).with_context(|| {
-                    format!("copying {} to {}", src.display(), target.display())
-                })?;
+                std::fs::copy(src, &target).with_context(|| format!("copying {} to {}", src.display(), target.display()))?;
             }
-            _ => std::fs::write(&target, f.read()?)
-                .with_context(|| format!("writing {}", target.display()))?,
+            _ => std::fs::write(&target, f.read()?).with_context(|| format!("writing {}", target.display()))?,
         }
     }
     Ok(())
@@ -196,10 +171,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let out = d.path().join("public");
         write_atomically(&out, &[OutputFile::bytes("a.txt", b"one".to_vec())]).unwrap();
-        let bad = [
-            OutputFile::bytes("b.txt", b"x".to_vec()),
-            OutputFile::bytes("../evil", b"x".to_vec()),
-        ];
+        let bad = [OutputFile::bytes("b.txt", b"x".to_vec()), OutputFile::bytes("../evil", b"x".to_vec())];
         assert!(write_atomically(&out, &bad).is_err());
         assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"one");
         assert!(!out.join("b.txt").exists());

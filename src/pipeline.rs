@@ -54,10 +54,7 @@ pub fn load_config(root: &Path, base_path: Option<&str>) -> Result<Config, Vec<D
             _ => format!("cannot read: {e}"),
         })]
     })?;
-    let text = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(&text)
-        .replace("\r\n", "\n");
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
     Config::parse(&text, base_path)
 }
 
@@ -73,12 +70,7 @@ pub struct Assembled {
 /// Runs the whole pipeline in memory. Every stage runs even when an earlier one reported errors, as
 /// far as its input allows, so one run reports every mistake.
 pub fn run(opts: &BuildOptions) -> Built {
-    let Assembled {
-        site,
-        theme,
-        mut diagnostics,
-        fingerprint,
-    } = assemble_site(opts);
+    let Assembled { site, theme, mut diagnostics, fingerprint } = assemble_site(opts);
     let diags = &mut diagnostics;
     let page_count = site.pages.len();
     let mut files = None;
@@ -89,21 +81,14 @@ pub fn run(opts: &BuildOptions) -> Built {
         }
     }
     let mut search = None;
-    if let (Some(files), true, false) = (
-        files.as_mut(),
-        site.config.search.enabled,
-        diags.has_errors(),
-    ) {
+    if let (Some(files), true, false) = (files.as_mut(), site.config.search.enabled, diags.has_errors()) {
         match crate::search::render_search(&site) {
             Ok((index, extra)) => {
                 files.extend(extra);
                 files.sort_by(|a: &OutputFile, b: &OutputFile| a.path.cmp(&b.path));
                 search = Some(index);
             }
-            Err(e) => diags.push(Diagnostic::file(
-                "search",
-                format!("cannot build the search index: {e:#}"),
-            )),
+            Err(e) => diags.push(Diagnostic::file("search", format!("cannot build the search index: {e:#}"))),
         }
     }
     let has_errors = diags.has_errors();
@@ -131,20 +116,13 @@ pub fn assemble_site(opts: &BuildOptions) -> Assembled {
     diags.extend(load_diags);
     let fingerprint = crate::search::fingerprint(&config_text, &sources.files, opts.drafts);
     let raw_html = config.as_ref().is_some_and(|c| c.markdown.raw_html);
-    let parsed: Vec<_> = sources
-        .files
-        .par_iter()
-        .map(|f| parse_page(f, raw_html))
-        .collect();
+    let parsed: Vec<_> = sources.files.par_iter().map(|f| parse_page(f, raw_html)).collect();
     let mut pages = Vec::with_capacity(parsed.len());
     for (page, d) in parsed {
         diags.extend(d);
         pages.extend(page);
     }
-    let theme_name = config
-        .as_ref()
-        .map_or("default", |c| c.theme.as_str())
-        .to_string();
+    let theme_name = config.as_ref().map_or("default", |c| c.theme.as_str()).to_string();
     let theme = match Theme::load(&opts.root, &theme_name) {
         Ok(t) => Some(t),
         Err(d) => {
@@ -155,10 +133,5 @@ pub fn assemble_site(opts: &BuildOptions) -> Assembled {
     let config = config.unwrap_or_else(|| Config::minimal("site"));
     let (site, site_diags) = assemble(config, pages, sources.assets, opts.drafts);
     diags.extend(site_diags);
-    Assembled {
-        site,
-        theme,
-        diagnostics: diags,
-        fingerprint,
-    }
+    Assembled { site, theme, diagnostics: diags, fingerprint }
 }

@@ -6,12 +6,12 @@
 //! internal model, so refactors do not break themes. Template layers: site `templates/` >
 //! `themes/<name>/templates/` > the built-in default theme compiled into the binary.
 
-use crate::config::MenuTarget;
 use crate::content::{Kind, MeasureMeta, Page};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::render_html;
 use crate::output::{Data, OutputFile};
 use crate::site::{relative_url, root_prefix, template_for, Site};
+use crate::config::MenuTarget;
 use include_dir::{include_dir, Dir};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -44,13 +44,7 @@ impl Theme {
         let mut diags = Vec::new();
         builtin_files("templates", &mut |rel, bytes| {
             let text = String::from_utf8_lossy(bytes).into_owned();
-            templates.insert(
-                rel.into(),
-                Layered {
-                    origin: format!("(built-in theme) templates/{rel}"),
-                    value: text,
-                },
-            );
+            templates.insert(rel.into(), Layered { origin: format!("(built-in theme) templates/{rel}"), value: text });
         });
         builtin_files("static", &mut |rel, bytes| {
             statics.insert(rel.into(), Data::Static(bytes));
@@ -59,29 +53,14 @@ impl Theme {
         if theme_name != "default" && !theme_dir.is_dir() {
             diags.push(Diagnostic::error(crate::config::CONFIG_FILE, 1, 1, format!("theme `{theme_name}` not found: expected a folder `themes/{theme_name}/` (or `theme: default`)")));
         }
-        let layers = [
-            (theme_dir.clone(), format!("themes/{theme_name}/")),
-            (root.to_path_buf(), String::new()),
-        ];
+        let layers = [(theme_dir.clone(), format!("themes/{theme_name}/")), (root.to_path_buf(), String::new())];
         for (dir, prefix) in &layers {
-            disk_files(
-                &dir.join("templates"),
-                &mut |rel, path| match std::fs::read_to_string(path) {
-                    Ok(text) => {
-                        templates.insert(
-                            rel.into(),
-                            Layered {
-                                origin: format!("{prefix}templates/{rel}"),
-                                value: text,
-                            },
-                        );
-                    }
-                    Err(e) => diags.push(Diagnostic::file(
-                        format!("{prefix}templates/{rel}"),
-                        format!("cannot read template: {e}"),
-                    )),
-                },
-            );
+            disk_files(&dir.join("templates"), &mut |rel, path| match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    templates.insert(rel.into(), Layered { origin: format!("{prefix}templates/{rel}"), value: text });
+                }
+                Err(e) => diags.push(Diagnostic::file(format!("{prefix}templates/{rel}"), format!("cannot read template: {e}"))),
+            });
             disk_files(&dir.join("static"), &mut |rel, path| {
                 statics.insert(rel.into(), Data::Copy(path.to_path_buf()));
             });
@@ -89,10 +68,7 @@ impl Theme {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape_html);
-        let raw: Vec<(String, String)> = templates
-            .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect();
+        let raw: Vec<(String, String)> = templates.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
         if let Err(e) = tera.add_raw_templates(raw) {
             diags.push(template_diagnostic(&e, &templates));
         }
@@ -100,11 +76,7 @@ impl Theme {
             return Err(diags);
         }
         let origins = templates.into_iter().map(|(k, v)| (k, v.origin)).collect();
-        Ok(Theme {
-            tera,
-            origins,
-            statics,
-        })
+        Ok(Theme { tera, origins, statics })
     }
 
     fn has(&self, name: &str) -> bool {
@@ -112,10 +84,7 @@ impl Theme {
     }
 
     fn origin(&self, name: &str) -> String {
-        self.origins
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.to_string())
+        self.origins.get(name).cloned().unwrap_or_else(|| name.to_string())
     }
 }
 
@@ -155,19 +124,11 @@ fn disk_files(dir: &Path, f: &mut dyn FnMut(&str, &Path)) {
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
         let name = entry.file_name().to_string_lossy();
         if entry.file_type().is_file() && !crate::content::is_ignored(&name) {
             let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
+            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
             f(&rel, entry.path());
         }
     }
@@ -183,35 +144,19 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-fn template_diagnostic(
-    e: &tera::Error,
-    templates: &BTreeMap<String, Layered<String>>,
-) -> Diagnostic {
+fn template_diagnostic(e: &tera::Error, templates: &BTreeMap<String, Layered<String>>) -> Diagnostic {
     let text = error_chain(e);
-    let name = templates
-        .keys()
-        .find(|k| text.contains(&format!("'{k}'")))
-        .cloned();
-    let origin = name
-        .as_ref()
-        .map(|n| templates[n].origin.clone())
-        .unwrap_or_else(|| "templates".into());
+    let name = templates.keys().find(|k| text.contains(&format!("'{k}'"))).cloned();
+    let origin = name.as_ref().map(|n| templates[n].origin.clone()).unwrap_or_else(|| "templates".into());
     let (line, col) = text
         .split("--> ")
         .nth(1)
         .and_then(|rest| {
-            let mut it = rest
-                .split(|c: char| !c.is_ascii_digit())
-                .filter(|s| !s.is_empty());
+            let mut it = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
             Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
         })
         .unwrap_or((0, 0));
-    let message = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let message = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
     Diagnostic::error(origin, line, col, format!("template error: {message}"))
 }
 
@@ -345,27 +290,14 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Vec<Di
         .into_par_iter()
         .map(|i| render_html(&site.pages[i].doc, |l| site.resolve_link(i, l)))
         .collect();
-    let mut ctx = Ctx {
-        site,
-        theme,
-        html,
-        sections: BTreeMap::new(),
-    };
+    let mut ctx = Ctx { site, theme, html, sections: BTreeMap::new() };
     let sections: BTreeMap<usize, Value> = site
         .children
         .keys()
-        .map(|&s| {
-            (
-                s,
-                serde_json::to_value(section_view(&ctx, s)).expect("views serialise"),
-            )
-        })
+        .map(|&s| (s, serde_json::to_value(section_view(&ctx, s)).expect("views serialise")))
         .collect();
     ctx.sections = sections;
-    let results: Vec<Result<OutputFile, Diagnostic>> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| render_page(&ctx, i))
-        .collect();
+    let results: Vec<Result<OutputFile, Diagnostic>> = (0..site.pages.len()).into_par_iter().map(|i| render_page(&ctx, i)).collect();
     let mut files = Vec::with_capacity(results.len() + 64);
     let mut diags = Vec::new();
     for r in results {
@@ -401,27 +333,19 @@ fn check_collisions(files: &[OutputFile]) -> Result<(), Vec<Diagnostic>> {
 }
 
 fn static_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
-    let statics = theme.statics.iter().map(|(p, d)| OutputFile {
-        path: p.clone(),
-        data: d.clone(),
-    });
-    let assets = site.assets.iter().map(|a| OutputFile {
-        path: a.rel.clone(),
-        data: Data::Copy(a.abs.clone()),
-    });
+    let statics = theme.statics.iter().map(|(p, d)| OutputFile { path: p.clone(), data: d.clone() });
+    let assets = site.assets.iter().map(|a| OutputFile { path: a.rel.clone(), data: Data::Copy(a.abs.clone()) });
     statics.chain(assets).collect()
 }
 
 fn site_view<'a>(site: &'a Site, current: Option<usize>) -> SiteView<'a> {
     let c = &site.config;
-    let active_chain: Vec<usize> = current
-        .map(|i| {
-            let mut v = site.ancestors(i);
-            v.retain(|&a| a != site.home);
-            v.push(i);
-            v
-        })
-        .unwrap_or_default();
+    let active_chain: Vec<usize> = current.map(|i| {
+        let mut v = site.ancestors(i);
+        v.retain(|&a| a != site.home);
+        v.push(i);
+        v
+    }).unwrap_or_default();
     let menus = c
         .menus
         .iter()
@@ -438,12 +362,7 @@ fn site_view<'a>(site: &'a Site, current: Option<usize>) -> SiteView<'a> {
                             active: idx.is_some_and(|i| active_chain.contains(&i)),
                         }
                     }
-                    MenuTarget::Url(u) => MenuView {
-                        name: &m.name,
-                        path: None,
-                        url: Some(u),
-                        active: false,
-                    },
+                    MenuTarget::Url(u) => MenuView { name: &m.name, path: None, url: Some(u), active: false },
                 })
                 .collect();
             (name.as_str(), views)
@@ -466,13 +385,7 @@ fn site_view<'a>(site: &'a Site, current: Option<usize>) -> SiteView<'a> {
 }
 
 fn tag_views<'a>(site: &'a Site, page: &'a Page) -> Vec<TagView<'a>> {
-    page.tags
-        .iter()
-        .map(|t| TagView {
-            name: t,
-            path: site.tag_path(t),
-        })
-        .collect()
+    page.tags.iter().map(|t| TagView { name: t, path: site.tag_path(t) }).collect()
 }
 
 fn summary(page: &Page) -> String {
@@ -512,12 +425,7 @@ fn section_view<'a>(ctx: &'a Ctx<'a>, s: usize) -> SectionView<'a> {
             .iter()
             .map(|&i| {
                 let sp = &site.pages[i];
-                SubsectionView {
-                    title: &sp.title,
-                    path: &sp.path,
-                    description: sp.description.as_deref(),
-                    pages_count: site.children[&i].pages.len(),
-                }
+                SubsectionView { title: &sp.title, path: &sp.path, description: sp.description.as_deref(), pages_count: site.children[&i].pages.len() }
             })
             .collect(),
     }
@@ -529,30 +437,18 @@ fn toc(page: &Page) -> Vec<TocView> {
         if !(2..=3).contains(&h.level) {
             continue;
         }
-        let mut entry = TocView {
-            level: h.level,
-            id: h.id.clone(),
-            title: h.text.clone(),
-            children: Vec::new(),
-        };
+        let mut entry = TocView { level: h.level, id: h.id.clone(), title: h.text.clone(), children: Vec::new() };
         if page.kind == Kind::Measure {
             entry.children = page
                 .doc
                 .articles
                 .iter()
                 .filter(|a| a.heading == Some(hi) && a.id != h.id)
-                .map(|a| TocView {
-                    level: h.level + 1,
-                    id: a.id.clone(),
-                    title: a.label.clone(),
-                    children: Vec::new(),
-                })
+                .map(|a| TocView { level: h.level + 1, id: a.id.clone(), title: a.label.clone(), children: Vec::new() })
                 .collect();
         }
         match out.last_mut() {
-            Some(last) if h.level > last.level && page.kind != Kind::Measure => {
-                last.children.push(entry)
-            }
+            Some(last) if h.level > last.level && page.kind != Kind::Measure => last.children.push(entry),
             _ => out.push(entry),
         }
     }
@@ -565,10 +461,7 @@ fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
     let breadcrumbs = site
         .ancestors(i)
         .into_iter()
-        .map(|a| CrumbView {
-            title: &site.pages[a].title,
-            path: &site.pages[a].path,
-        })
+        .map(|a| CrumbView { title: &site.pages[a].title, path: &site.pages[a].path })
         .collect();
     PageView {
         title: &p.title,
@@ -585,46 +478,22 @@ fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
         summary: summary(p),
         breadcrumbs,
         meta: p.measure.as_ref(),
-        articles: p
-            .doc
-            .articles
-            .iter()
-            .map(|a| ArticleView {
-                number: a.number,
-                id: &a.id,
-                label: &a.label,
-                title: &a.excerpt,
-            })
-            .collect(),
+        articles: p.doc.articles.iter().map(|a| ArticleView { number: a.number, id: &a.id, label: &a.label, title: &a.excerpt }).collect(),
         extra: &p.extra,
     }
 }
 
 fn base_context(site: &Site, current: Option<usize>, root: String) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert(
-        "site".into(),
-        serde_json::to_value(site_view(site, current)).expect("views serialise"),
-    );
+    m.insert("site".into(), serde_json::to_value(site_view(site, current)).expect("views serialise"));
     m.insert("root".into(), Value::String(root));
     m
 }
 
-fn render_template(
-    theme: &Theme,
-    name: &str,
-    map: Map<String, Value>,
-    asked_by: &str,
-) -> Result<String, Diagnostic> {
+fn render_template(theme: &Theme, name: &str, map: Map<String, Value>, asked_by: &str) -> Result<String, Diagnostic> {
     let ctx = tera::Context::from_value(Value::Object(map)).expect("an object is a context");
     theme.tera.render(name, &ctx).map_err(|e| {
-        Diagnostic::file(
-            theme.origin(name),
-            format!(
-                "template error while rendering {asked_by}: {}",
-                error_chain(&e).replace('\n', " ")
-            ),
-        )
+        Diagnostic::file(theme.origin(name), format!("template error while rendering {asked_by}: {}", error_chain(&e).replace('\n', " ")))
     })
 }
 
@@ -638,38 +507,18 @@ fn render_page(ctx: &Ctx<'_>, i: usize) -> Result<OutputFile, Diagnostic> {
         name = "page.html".into();
     }
     if !ctx.theme.has(&name) {
-        let available: Vec<_> = ctx
-            .theme
-            .origins
-            .keys()
-            .filter(|k| !k.starts_with("partials/"))
-            .map(|k| format!("`{k}`"))
-            .collect();
-        return Err(Diagnostic::error(
-            &p.source,
-            p.line_of("template"),
-            1,
-            format!(
-                "template `{name}` not found (asked for by this page): expected one of {}",
-                available.join(", ")
-            ),
-        ));
+        let available: Vec<_> = ctx.theme.origins.keys().filter(|k| !k.starts_with("partials/")).map(|k| format!("`{k}`")).collect();
+        return Err(Diagnostic::error(&p.source, p.line_of("template"), 1, format!("template `{name}` not found (asked for by this page): expected one of {}", available.join(", "))));
     }
     let mut map = base_context(site, Some(i), root_prefix(&p.path));
     if p.is_section() {
         map.insert("section".into(), ctx.sections[&i].clone());
-        map.insert(
-            "page".into(),
-            serde_json::to_value(page_view(ctx, i)).expect("views serialise"),
-        );
+        map.insert("page".into(), serde_json::to_value(page_view(ctx, i)).expect("views serialise"));
         if i == site.home {
             map.insert("latest".into(), latest(site));
         }
     } else {
-        map.insert(
-            "page".into(),
-            serde_json::to_value(page_view(ctx, i)).expect("views serialise"),
-        );
+        map.insert("page".into(), serde_json::to_value(page_view(ctx, i)).expect("views serialise"));
         if let Some(s) = site.parent[i] {
             map.insert("section".into(), ctx.sections[&s].clone());
         }
@@ -679,20 +528,10 @@ fn render_page(ctx: &Ctx<'_>, i: usize) -> Result<OutputFile, Diagnostic> {
 }
 
 fn latest(site: &Site) -> Value {
-    let mut dated: Vec<usize> = (0..site.pages.len())
-        .filter(|&i| !site.pages[i].is_section() && site.pages[i].date.is_some())
-        .collect();
-    dated.sort_by(|&a, &b| {
-        crate::site::listing_order(&site.pages[a], &site.pages[b], crate::content::SortBy::Date)
-    });
+    let mut dated: Vec<usize> = (0..site.pages.len()).filter(|&i| !site.pages[i].is_section() && site.pages[i].date.is_some()).collect();
+    dated.sort_by(|&a, &b| crate::site::listing_order(&site.pages[a], &site.pages[b], crate::content::SortBy::Date));
     dated.truncate(10);
-    serde_json::to_value(
-        dated
-            .into_iter()
-            .map(|i| link_view(site, i))
-            .collect::<Vec<_>>(),
-    )
-    .expect("views serialise")
+    serde_json::to_value(dated.into_iter().map(|i| link_view(site, i)).collect::<Vec<_>>()).expect("views serialise")
 }
 
 fn render_extras(ctx: &Ctx<'_>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
@@ -704,44 +543,20 @@ fn render_extras(ctx: &Ctx<'_>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         Err(d) => diags.push(d),
     };
     let page_404 = base_context(site, None, site.config.base_path.clone());
-    push(
-        render_template(ctx.theme, "404.html", page_404, "404.html")
-            .map(|h| OutputFile::bytes("404.html", h.into_bytes())),
-    );
+    push(render_template(ctx.theme, "404.html", page_404, "404.html").map(|h| OutputFile::bytes("404.html", h.into_bytes())));
     if !site.tags.is_empty() {
-        let terms: Vec<TermView> = site
-            .tags
-            .iter()
-            .map(|(n, t)| TermView {
-                name: n,
-                path: site.tag_path(n),
-                pages_count: t.pages.len(),
-            })
-            .collect();
+        let terms: Vec<TermView> = site.tags.iter().map(|(n, t)| TermView { name: n, path: site.tag_path(n), pages_count: t.pages.len() }).collect();
         let mut map = base_context(site, None, "../".into());
-        map.insert(
-            "terms".into(),
-            serde_json::to_value(&terms).expect("views serialise"),
-        );
-        push(
-            render_template(ctx.theme, "taxonomy_list.html", map, "tags/index.html")
-                .map(|h| OutputFile::bytes("tags/index.html", h.into_bytes())),
-        );
-        let term_files: Vec<_> = site
-            .tags
-            .par_iter()
-            .map(|(name, tag)| render_term(ctx, name, &tag.pages))
-            .collect();
+        map.insert("terms".into(), serde_json::to_value(&terms).expect("views serialise"));
+        push(render_template(ctx.theme, "taxonomy_list.html", map, "tags/index.html").map(|h| OutputFile::bytes("tags/index.html", h.into_bytes())));
+        let term_files: Vec<_> = site.tags.par_iter().map(|(name, tag)| render_term(ctx, name, &tag.pages)).collect();
         for r in term_files {
             push(r);
         }
     }
     if site.config.search.enabled {
         let map = base_context(site, None, "../".into());
-        push(
-            render_template(ctx.theme, "search.html", map, "search/index.html")
-                .map(|h| OutputFile::bytes("search/index.html", h.into_bytes())),
-        );
+        push(render_template(ctx.theme, "search.html", map, "search/index.html").map(|h| OutputFile::bytes("search/index.html", h.into_bytes())));
     }
     files.push(OutputFile::bytes("sitemap.xml", sitemap(site).into_bytes()));
     if diags.is_empty() {
@@ -760,40 +575,23 @@ fn render_term(ctx: &Ctx<'_>, name: &str, pages: &[usize]) -> Result<OutputFile,
         path: &'a str,
         pages: Vec<LinkView<'a>>,
     }
-    let term = Term {
-        name,
-        path: &path,
-        pages: pages.iter().map(|&i| link_view(site, i)).collect(),
-    };
+    let term = Term { name, path: &path, pages: pages.iter().map(|&i| link_view(site, i)).collect() };
     let mut map = base_context(site, None, root_prefix(&path));
-    map.insert(
-        "term".into(),
-        serde_json::to_value(&term).expect("views serialise"),
-    );
+    map.insert("term".into(), serde_json::to_value(&term).expect("views serialise"));
     let html = render_template(ctx.theme, "taxonomy_term.html", map, &path)?;
     Ok(OutputFile::bytes(path.clone(), html.into_bytes()))
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn sitemap(site: &Site) -> String {
-    let base = format!(
-        "{}{}",
-        site.config.base_url.as_deref().unwrap_or(""),
-        site.config.base_path
-    );
+    let base = format!("{}{}", site.config.base_url.as_deref().unwrap_or(""), site.config.base_path);
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for p in &site.pages {
         let path = p.path.strip_suffix("index.html").unwrap_or(&p.path);
-        s.push_str(&format!(
-            "  <url><loc>{}</loc>",
-            xml_escape(&format!("{base}{path}"))
-        ));
+        s.push_str(&format!("  <url><loc>{}</loc>", xml_escape(&format!("{base}{path}"))));
         if let Some(d) = &p.date {
             s.push_str(&format!("<lastmod>{}</lastmod>", d.0));
         }

@@ -68,10 +68,7 @@ impl Site {
         let from_path = &self.pages[from].path;
         match &link.target {
             LinkTarget::Content { path, anchor } => match self.by_rel.get(path.as_str()) {
-                Some(&i) => with_anchor(
-                    relative_url(from_path, &self.pages[i].path),
-                    anchor.as_deref(),
-                ),
+                Some(&i) => with_anchor(relative_url(from_path, &self.pages[i].path), anchor.as_deref()),
                 None => String::new(),
             },
             LinkTarget::SamePage { anchor } => format!("#{anchor}"),
@@ -102,44 +99,21 @@ pub fn root_prefix(path: &str) -> String {
 }
 
 /// Builds the site from parsed pages; drafts are dropped unless `drafts` is set.
-pub fn assemble(
-    config: Config,
-    mut pages: Vec<Page>,
-    assets: Vec<Asset>,
-    drafts: bool,
-) -> (Site, Vec<Diagnostic>) {
+pub fn assemble(config: Config, mut pages: Vec<Page>, assets: Vec<Asset>, drafts: bool) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     pages.retain(|p| drafts || !p.draft);
     if !pages.iter().any(|p| p.rel == "_index.md") {
         pages.push(Page::implicit_home(&config.title));
     }
     pages.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let by_rel: HashMap<String, usize> = pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.rel.clone(), i))
-        .collect();
+    let by_rel: HashMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect();
     let home = by_rel["_index.md"];
     check_output_paths(&pages, &assets, &mut diags);
     let parent = find_parents(&pages, &by_rel, home);
     let children = list_children(&pages, &parent);
     let tags = collect_tags(&pages);
-    let asset_index = assets
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.rel.clone(), i))
-        .collect();
-    let site = Site {
-        config,
-        pages,
-        home,
-        by_rel,
-        parent,
-        children,
-        tags,
-        assets,
-        asset_index,
-    };
+    let asset_index = assets.iter().enumerate().map(|(i, a)| (a.rel.clone(), i)).collect();
+    let site = Site { config, pages, home, by_rel, parent, children, tags, assets, asset_index };
     check_links(&site, &mut diags);
     check_menus(&site, &mut diags);
     (site, diags)
@@ -159,19 +133,12 @@ fn check_output_paths(pages: &[Page], assets: &[Asset], diags: &mut Vec<Diagnost
     }
     for a in assets {
         if let Some(other) = claimed.get(&a.rel.to_lowercase()) {
-            diags.push(Diagnostic::file(
-                format!("content/{}", a.rel),
-                format!("would overwrite the page published by `{other}`: rename the file"),
-            ));
+            diags.push(Diagnostic::file(format!("content/{}", a.rel), format!("would overwrite the page published by `{other}`: rename the file")));
         }
     }
 }
 
-fn find_parents(
-    pages: &[Page],
-    by_rel: &HashMap<String, usize>,
-    home: usize,
-) -> Vec<Option<usize>> {
+fn find_parents(pages: &[Page], by_rel: &HashMap<String, usize>, home: usize) -> Vec<Option<usize>> {
     pages
         .iter()
         .enumerate()
@@ -181,11 +148,7 @@ fn find_parents(
             }
             let mut dir = p.section_dir.as_str();
             loop {
-                let index = if dir.is_empty() {
-                    "_index.md".to_string()
-                } else {
-                    format!("{dir}/_index.md")
-                };
+                let index = if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
                 if let Some(&s) = by_rel.get(&index) {
                     if s != i {
                         return Some(s);
@@ -217,10 +180,8 @@ fn list_children(pages: &[Page], parent: &[Option<usize>]) -> HashMap<usize, Chi
     }
     for (&s, c) in children.iter_mut() {
         let by = pages[s].sort_by;
-        c.pages
-            .sort_by(|&a, &b| listing_order(&pages[a], &pages[b], by));
-        c.subsections
-            .sort_by(|&a, &b| listing_order(&pages[a], &pages[b], SortBy::Weight));
+        c.pages.sort_by(|&a, &b| listing_order(&pages[a], &pages[b], by));
+        c.subsections.sort_by(|&a, &b| listing_order(&pages[a], &pages[b], SortBy::Weight));
     }
     children
 }
@@ -242,16 +203,12 @@ fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag> {
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
     for (i, p) in pages.iter().enumerate() {
         for t in &p.tags {
-            let tag = tags.entry(t.clone()).or_insert_with(|| Tag {
-                slug: tag_slug(t),
-                pages: Vec::new(),
-            });
+            let tag = tags.entry(t.clone()).or_insert_with(|| Tag { slug: tag_slug(t), pages: Vec::new() });
             tag.pages.push(i);
         }
     }
     for tag in tags.values_mut() {
-        tag.pages
-            .sort_by(|&a, &b| listing_order(&pages[a], &pages[b], SortBy::Date));
+        tag.pages.sort_by(|&a, &b| listing_order(&pages[a], &pages[b], SortBy::Date));
         tag.pages.dedup();
     }
     tags
@@ -259,17 +216,7 @@ fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag> {
 
 /// A tag's URL segment: its text with anything but letters, digits, `-` and `_` turned into `-`.
 pub fn tag_slug(name: &str) -> String {
-    let s: String = name
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let s: String = name.trim().chars().map(|c| if c.is_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '-' }).collect();
     let s = s.trim_matches('-').to_string();
     if s.is_empty() {
         "tag".into()
@@ -282,12 +229,7 @@ fn check_links(site: &Site, diags: &mut Vec<Diagnostic>) {
     for page in &site.pages {
         for link in &page.doc.links {
             if let Some(message) = link_problem(site, page, link) {
-                diags.push(Diagnostic::error(
-                    &page.source,
-                    link.line,
-                    link.col,
-                    message,
-                ));
+                diags.push(Diagnostic::error(&page.source, link.line, link.col, message));
             }
         }
     }
@@ -317,22 +259,14 @@ fn link_problem(site: &Site, page: &Page, link: &Link) -> Option<String> {
 
 fn suggest(site: &Site, path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
-    match site
-        .pages
-        .iter()
-        .find(|p| p.rel.rsplit('/').next() == Some(name))
-    {
+    match site.pages.iter().find(|p| p.rel.rsplit('/').next() == Some(name)) {
         Some(p) => format!(" (did you mean `@/{}`?)", p.rel),
         None => String::new(),
     }
 }
 
 fn suggest_anchor(page: &Page, anchor: &str) -> String {
-    let near = page
-        .doc
-        .anchors
-        .iter()
-        .find(|a| a.contains(anchor) || anchor.contains(a.as_str()));
+    let near = page.doc.anchors.iter().find(|a| a.contains(anchor) || anchor.contains(a.as_str()));
     match near {
         Some(a) => format!(" (did you mean `#{a}`?)"),
         None => String::new(),
@@ -344,15 +278,7 @@ fn check_menus(site: &Site, diags: &mut Vec<Diagnostic>) {
         for item in items {
             if let MenuTarget::Page(p) = &item.target {
                 if !site.by_rel.contains_key(p.as_str()) {
-                    diags.push(Diagnostic::error(
-                        CONFIG_FILE,
-                        item.line,
-                        1,
-                        format!(
-                            "menu `{name}` entry `{}` names `@/{p}`, but there is no `content/{p}`",
-                            item.name
-                        ),
-                    ));
+                    diags.push(Diagnostic::error(CONFIG_FILE, item.line, 1, format!("menu `{name}` entry `{}` names `@/{p}`, but there is no `content/{p}`", item.name)));
                 }
             }
         }
@@ -374,18 +300,9 @@ mod tests {
 
     #[test]
     fn relative_urls_walk_up_from_the_output_file() {
-        assert_eq!(
-            relative_url("index.html", "a/b/index.html"),
-            "a/b/index.html"
-        );
-        assert_eq!(
-            relative_url("a/b/index.html", "index.html"),
-            "../../index.html"
-        );
-        assert_eq!(
-            relative_url("a/index.html", "c/index.html"),
-            "../c/index.html"
-        );
+        assert_eq!(relative_url("index.html", "a/b/index.html"), "a/b/index.html");
+        assert_eq!(relative_url("a/b/index.html", "index.html"), "../../index.html");
+        assert_eq!(relative_url("a/index.html", "c/index.html"), "../c/index.html");
         assert_eq!(root_prefix("a/b/index.html"), "../../");
     }
 

@@ -21,10 +21,7 @@ fn sample_site_builds_without_errors_or_warnings() {
     }
     run.contains("measures/implementation/index.html", "id=\"第十二条\"");
     let summary = run.stderr.lines().last().unwrap();
-    assert!(
-        summary.starts_with("built ") && summary.contains(" pages into public "),
-        "{summary}"
-    );
+    assert!(summary.starts_with("built ") && summary.contains(" pages into public "), "{summary}");
 }
 
 #[test]
@@ -37,32 +34,19 @@ fn pages_map_to_folders_and_links_are_relative() {
     assert!(!run.exists("draft/index.html"), "drafts are left out");
     // @/ links resolve to relative URLs that name index.html, anchors kept.
     // (pulldown-cmark percent-encodes the fragment; browsers decode it to find `id="第二条"`.)
-    run.contains(
-        "guide/levels/index.html",
-        "href=\"../../guide/measure/index.html#%E7%AC%AC%E4%BA%8C%E6%9D%A1\"",
-    );
-    run.contains(
-        "guide/measure/index.html",
-        "href=\"../../guide/levels/index.html#%E4%B8%80%E4%B8%89%E7%BA%A7%E5%88%92%E5%88%86\"",
-    );
+    run.contains("guide/levels/index.html", "href=\"../../guide/measure/index.html#%E7%AC%AC%E4%BA%8C%E6%9D%A1\"");
+    run.contains("guide/measure/index.html", "href=\"../../guide/levels/index.html#%E4%B8%80%E4%B8%89%E7%BA%A7%E5%88%92%E5%88%86\"");
     // Every internal href in every page is relative and names a file.
     for (path, bytes) in snapshot_tree(&run.out) {
         if !path.ends_with(".html") || path == "404.html" {
             continue;
         }
         let html = String::from_utf8(bytes).unwrap();
-        for href in html
-            .split("href=\"")
-            .skip(1)
-            .map(|s| &s[..s.find('"').unwrap()])
-        {
+        for href in html.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]) {
             assert!(!href.starts_with('/'), "{path}: absolute href {href}");
             if !href.starts_with("http") && !href.starts_with('#') {
                 let target = href.split('#').next().unwrap();
-                assert!(
-                    target.ends_with("index.html") || target.contains('.'),
-                    "{path}: {href} does not name a file"
-                );
+                assert!(target.ends_with("index.html") || target.contains('.'), "{path}: {href} does not name a file");
             }
         }
     }
@@ -77,16 +61,8 @@ fn headings_articles_tables_and_footnotes_render() {
     assert!(levels.contains("<div class=\"table-wrap\"><table>"));
     assert!(levels.contains("footnote-definition"));
     let measure = run.read("guide/measure/index.html");
-    assert!(measure
-        .contains("<p class=\"article\" id=\"第一条\"><span class=\"article-no\">第一条</span>"));
-    for field in [
-        "测办发〔2024〕1号",
-        "测试县人民政府办公室",
-        "2024-03-20",
-        "现行有效",
-        "000/2024-001",
-        "综合政务",
-    ] {
+    assert!(measure.contains("<p class=\"article\" id=\"第一条\"><span class=\"article-no\">第一条</span>"));
+    for field in ["测办发〔2024〕1号", "测试县人民政府办公室", "2024-03-20", "现行有效", "000/2024-001", "综合政务"] {
         assert!(measure.contains(field), "metadata block lacks {field}");
     }
     // The table of contents lists chapters with their articles.
@@ -99,14 +75,8 @@ fn attachments_are_copied_and_relative_links_rewritten() {
     let run = Site::fixture("basic").build().ok();
     assert!(run.exists("guide/bundle/flow.pdf"));
     assert!(run.exists("guide/bundle/pic.svg"));
-    run.contains(
-        "guide/bundle/index.html",
-        "href=\"../../guide/bundle/flow.pdf\"",
-    );
-    run.contains(
-        "guide/bundle/index.html",
-        "src=\"../../guide/bundle/pic.svg\"",
-    );
+    run.contains("guide/bundle/index.html", "href=\"../../guide/bundle/flow.pdf\"");
+    run.contains("guide/bundle/index.html", "src=\"../../guide/bundle/pic.svg\"");
 }
 
 #[test]
@@ -116,14 +86,8 @@ fn sections_breadcrumbs_menus_tags_and_sitemap() {
     let measure_at = section.find("测试县稳评实施办法").unwrap();
     let levels_at = section.find("风险等级").unwrap();
     assert!(measure_at < levels_at, "weight 1 lists before weight 2");
-    run.contains(
-        "guide/levels/index.html",
-        "<li aria-current=\"page\">风险等级</li>",
-    );
-    run.contains(
-        "guide/levels/index.html",
-        "aria-current=\"page\" class=\"active\">工作指引</a>",
-    );
+    run.contains("guide/levels/index.html", "<li aria-current=\"page\">风险等级</li>");
+    run.contains("guide/levels/index.html", "aria-current=\"page\" class=\"active\">工作指引</a>");
     run.contains("tags/风险/index.html", "风险等级");
     run.contains("tags/index.html", "等级");
     run.contains(
@@ -161,10 +125,7 @@ fn two_builds_in_two_folders_are_byte_identical() {
         assert!(ba == bb, "{pa} differs between builds");
     }
     let again = a.build().ok();
-    assert!(
-        snapshot_tree(&again.out) == ta,
-        "a rebuild in place differs"
-    );
+    assert!(snapshot_tree(&again.out) == ta, "a rebuild in place differs");
 }
 
 #[test]
@@ -184,22 +145,14 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = Site::fixture("basic");
     let first = site.build().ok();
     let before = snapshot_tree(&first.out);
-    let site = site.file(
-        "content/guide/levels.md",
-        "---\ntitle: 坏\n---\n\n[x](@/none.md)\n",
-    );
+    let site = site.file("content/guide/levels.md", "---\ntitle: 坏\n---\n\n[x](@/none.md)\n");
     let second = site.build().failed();
     assert!(
-        second
-            .stderr
-            .contains("content/guide/levels.md:5:1: error: broken link `@/none.md`"),
+        second.stderr.contains("content/guide/levels.md:5:1: error: broken link `@/none.md`"),
         "{}",
         second.stderr
     );
-    assert!(
-        snapshot_tree(&second.out) == before,
-        "public/ changed after a failed build"
-    );
+    assert!(snapshot_tree(&second.out) == before, "public/ changed after a failed build");
 }
 
 #[test]
@@ -207,20 +160,13 @@ fn check_writes_nothing_and_fails_on_errors() {
     let site = Site::fixture("basic");
     let run = site.check().ok();
     assert!(!run.out.exists());
-    assert!(
-        run.stderr.lines().last().unwrap().starts_with("checked "),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.lines().last().unwrap().starts_with("checked "), "{}", run.stderr);
     let site = site.file("content/x.md", "---\ntitle: x\nweight: a\n---\n");
     site.check().failed();
 }
 
 fn portal(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(args)
-        .output()
-        .unwrap()
+    std::process::Command::new(env!("CARGO_BIN_EXE_portal")).args(args).output().unwrap()
 }
 
 #[test]
@@ -228,18 +174,12 @@ fn new_site_builds_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("county");
     let out = portal(&["new".as_ref(), target.as_os_str()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let build = portal(&["build".as_ref(), "--root".as_ref(), target.as_os_str()]);
     let stderr = String::from_utf8_lossy(&build.stderr);
     assert!(build.status.success(), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "no warnings expected: {stderr}");
-    assert!(target
-        .join("public/measures/implementation/index.html")
-        .exists());
+    assert!(target.join("public/measures/implementation/index.html").exists());
     let again = portal(&["new".as_ref(), target.as_os_str()]);
     assert!(!again.status.success(), "new refuses a non-empty folder");
 }
@@ -249,11 +189,7 @@ fn output_folder_may_not_be_the_site_or_its_sources() {
     let site = Site::minimal();
     for out in [".", "content", "/"] {
         let run = site.portal(&["build", "--output", out]).failed();
-        assert!(
-            run.stderr.contains("refusing to use"),
-            "{out}: {}",
-            run.stderr
-        );
+        assert!(run.stderr.contains("refusing to use"), "{out}: {}", run.stderr);
     }
     assert!(site.root().join("content/_index.md").exists());
 }
@@ -261,20 +197,13 @@ fn output_folder_may_not_be_the_site_or_its_sources() {
 #[test]
 fn bom_crlf_and_non_utf8_sources() {
     let site = Site::minimal();
-    site.write(
-        "content/bom.md",
-        "\u{feff}---\r\ntitle: 带BOM\r\n---\r\n\r\n正文。\r\n".as_bytes(),
-    );
+    site.write("content/bom.md", "\u{feff}---\r\ntitle: 带BOM\r\n---\r\n\r\n正文。\r\n".as_bytes());
     let run = site.build().ok();
     run.contains("bom/index.html", "<h1>带BOM</h1>");
-    site.write(
-        "content/gbk.md",
-        b"---\ntitle: x\n---\n\n\xd5\xfd\xce\xc4\n",
-    );
+    site.write("content/gbk.md", b"---\ntitle: x\n---\n\n\xd5\xfd\xce\xc4\n");
     let run = site.build().failed();
     assert!(
-        run.stderr
-            .contains("content/gbk.md:5:1: error: the file is not valid UTF-8"),
+        run.stderr.contains("content/gbk.md:5:1: error: the file is not valid UTF-8"),
         "{}",
         run.stderr
     );
@@ -295,8 +224,7 @@ fn empty_content_is_a_clear_error() {
     std::fs::create_dir_all(site.root().join("content")).unwrap();
     let run = site.build().failed();
     assert!(
-        run.stderr
-            .contains("content: error: `content/` has no Markdown files"),
+        run.stderr.contains("content: error: `content/` has no Markdown files"),
         "{}",
         run.stderr
     );

@@ -10,26 +10,14 @@ use std::time::Instant;
 /// Builds the site into `out` (relative paths are taken from the site root).
 pub fn build(opts: &BuildOptions, out: &Path) -> Result<Report> {
     let start = Instant::now();
-    let out = if out.is_absolute() {
-        out.to_path_buf()
-    } else {
-        opts.root.join(out)
-    };
+    let out = if out.is_absolute() { out.to_path_buf() } else { opts.root.join(out) };
     check_output_dir(&opts.root, &out)?;
     let built = run(opts);
     let errors = built.error_count();
-    let shown = out
-        .strip_prefix(&opts.root)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| out.display().to_string());
+    let shown = out.strip_prefix(&opts.root).map(|p| p.display().to_string()).unwrap_or_else(|_| out.display().to_string());
     let Some(files) = built.files else {
         return Ok(Report {
-            summary: format!(
-                "build failed: {errors} error{} in {}; {} left as it was",
-                plural(errors),
-                human_duration(start.elapsed()),
-                shown
-            ),
+            summary: format!("build failed: {errors} error{} in {}; {} left as it was", plural(errors), human_duration(start.elapsed()), shown),
             diagnostics: built.diagnostics,
             failed: true,
             output: String::new(),
@@ -63,29 +51,11 @@ pub fn check(opts: &BuildOptions) -> Report {
     let errors = built.error_count();
     let warnings = built.diagnostics.len() - errors;
     let summary = if errors == 0 {
-        format!(
-            "checked {} page{}: no errors, {warnings} warning{} in {}",
-            built.pages,
-            plural(built.pages),
-            plural(warnings),
-            human_duration(start.elapsed())
-        )
+        format!("checked {} page{}: no errors, {warnings} warning{} in {}", built.pages, plural(built.pages), plural(warnings), human_duration(start.elapsed()))
     } else {
-        format!(
-            "checked {} page{}: {errors} error{}, {warnings} warning{} in {}",
-            built.pages,
-            plural(built.pages),
-            plural(errors),
-            plural(warnings),
-            human_duration(start.elapsed())
-        )
+        format!("checked {} page{}: {errors} error{}, {warnings} warning{} in {}", built.pages, plural(built.pages), plural(errors), plural(warnings), human_duration(start.elapsed()))
     };
-    Report {
-        diagnostics: built.diagnostics,
-        summary,
-        failed: errors > 0,
-        output: String::new(),
-    }
+    Report { diagnostics: built.diagnostics, summary, failed: errors > 0, output: String::new() }
 }
 
 fn plural(n: usize) -> &'static str {

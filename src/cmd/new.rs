@@ -29,33 +29,18 @@ const FILES: &[(&str, &str)] = &[
 
 /// Creates a new site in `dir`, which must be missing or empty.
 pub fn new_site(dir: &Path) -> Result<Report> {
-    if dir.exists()
-        && dir
-            .read_dir()
-            .with_context(|| format!("reading {}", dir.display()))?
-            .next()
-            .is_some()
-    {
-        bail!(
-            "`{}` is not empty: choose a new folder so nothing is overwritten",
-            dir.display()
-        );
+    if dir.exists() && dir.read_dir().with_context(|| format!("reading {}", dir.display()))?.next().is_some() {
+        bail!("`{}` is not empty: choose a new folder so nothing is overwritten", dir.display());
     }
     for (rel, text) in FILES {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(Report {
-        summary: format!(
-            "created a new site in {} ({} files); build it with `portal build --root {}`",
-            dir.display(),
-            FILES.len(),
-            dir.display()
-        ),
+        summary: format!("created a new site in {} ({} files); build it with `portal build --root {}`", dir.display(), FILES.len(), dir.display()),
         ..Report::default()
     })
 }

@@ -29,10 +29,7 @@ pub fn search(opts: &BuildOptions, args: &SearchArgs) -> Result<Report> {
     if assembled.diagnostics.has_errors() {
         let errors = assembled.diagnostics.error_count();
         return Ok(Report {
-            summary: format!(
-                "search failed: the site has {errors} error{}; fix them first",
-                if errors == 1 { "" } else { "s" }
-            ),
+            summary: format!("search failed: the site has {errors} error{}; fix them first", if errors == 1 { "" } else { "s" }),
             diagnostics: assembled.diagnostics.into_sorted(),
             failed: true,
             output: String::new(),
@@ -48,16 +45,9 @@ pub fn search(opts: &BuildOptions, args: &SearchArgs) -> Result<Report> {
     };
     let synonyms = Synonyms::new(&assembled.site.config.search.synonyms);
     let query = Query::parse(&args.query, &synonyms);
-    let options = SearchOptions {
-        limit: (args.limit > 0).then_some(args.limit),
-        kind: args.kind.clone(),
-    };
+    let options = SearchOptions { limit: (args.limit > 0).then_some(args.limit), kind: args.kind.clone() };
     let (hits, total) = search::search(&index, &query, &options)?;
-    let output = if args.json {
-        json(&args.query, &hits)?
-    } else {
-        text(&hits)
-    };
+    let output = if args.json { json(&args.query, &hits)? } else { text(&hits) };
     Ok(Report {
         summary: format!(
             "{total} result{} for “{}” in {} pages ({source}) in {}",
@@ -73,8 +63,7 @@ pub fn search(opts: &BuildOptions, args: &SearchArgs) -> Result<Report> {
 }
 
 fn json(query: &str, hits: &[Hit]) -> Result<String> {
-    let mut s =
-        serde_json::to_string_pretty(&serde_json::json!({ "query": query, "results": hits }))?;
+    let mut s = serde_json::to_string_pretty(&serde_json::json!({ "query": query, "results": hits }))?;
     s.push('\n');
     Ok(s)
 }
@@ -83,19 +72,8 @@ fn json(query: &str, hits: &[Hit]) -> Result<String> {
 fn text(hits: &[Hit]) -> String {
     let mut out = String::new();
     for (i, h) in hits.iter().enumerate() {
-        let snippet: String = h
-            .segments
-            .iter()
-            .map(|(t, m)| if *m { format!("【{t}】") } else { t.clone() })
-            .collect();
-        out.push_str(&format!(
-            "{}. {}  [{}]  {}\n   {}\n",
-            i + 1,
-            h.title,
-            h.kind,
-            h.url,
-            snippet.trim()
-        ));
+        let snippet: String = h.segments.iter().map(|(t, m)| if *m { format!("【{t}】") } else { t.clone() }).collect();
+        out.push_str(&format!("{}. {}  [{}]  {}\n   {}\n", i + 1, h.title, h.kind, h.url, snippet.trim()));
     }
     out
 }

@@ -22,10 +22,7 @@ pub struct ServeOptions {
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions {
-            bind: "127.0.0.1".into(),
-            port: 8000,
-        }
+        ServeOptions { bind: "127.0.0.1".into(), port: 8000 }
     }
 }
 
@@ -64,25 +61,16 @@ impl Server {
 
 /// Builds the site and starts serving it. Errors in the sources are returned as the report's
 /// diagnostics by the caller's first `check`; here a failed build is an error.
-pub fn start(
-    opts: &BuildOptions,
-    serve: &ServeOptions,
-) -> Result<(Server, crate::pipeline::Built)> {
+pub fn start(opts: &BuildOptions, serve: &ServeOptions) -> Result<(Server, crate::pipeline::Built)> {
     let mut built = run(opts);
-    let files = built
-        .files
-        .take()
-        .ok_or_else(|| anyhow!("the site has errors; fix them and run `portal serve` again"))?;
+    let files = built.files.take().ok_or_else(|| anyhow!("the site has errors; fix them and run `portal serve` again"))?;
     let base_path = crate::pipeline::load_config(&opts.root, opts.base_path.as_deref())
         .map(|c| c.base_path)
         .unwrap_or_else(|_| "/".into());
     let map = Arc::new(RwLock::new(into_map(&files)?));
     let http = tiny_http::Server::http((serve.bind.as_str(), serve.port))
         .map_err(|e| anyhow!("cannot listen on {}:{}: {e}", serve.bind, serve.port))?;
-    let addr = http
-        .server_addr()
-        .to_ip()
-        .context("the server has no IP address")?;
+    let addr = http.server_addr().to_ip().context("the server has no IP address")?;
     let http = Arc::new(http);
     let workers = (0..4)
         .map(|_| {
@@ -95,22 +83,11 @@ pub fn start(
         })
         .collect();
     let url = format!("http://{addr}{base_path}");
-    Ok((
-        Server {
-            http,
-            addr,
-            url,
-            workers,
-        },
-        built,
-    ))
+    Ok((Server { http, addr, url, workers }, built))
 }
 
 fn into_map(files: &[OutputFile]) -> Result<HashMap<String, Arc<Vec<u8>>>> {
-    files
-        .iter()
-        .map(|f| Ok((f.path.clone(), Arc::new(f.read()?.into_owned()))))
-        .collect()
+    files.iter().map(|f| Ok((f.path.clone(), Arc::new(f.read()?.into_owned())))).collect()
 }
 
 /// Percent-decodes a URL path; `None` for malformed escapes or invalid UTF-8.
@@ -135,9 +112,7 @@ pub fn percent_decode(s: &str) -> Option<String> {
 pub fn request_key(url: &str, base: &str) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let path = percent_decode(path)?;
-    let rest = path
-        .strip_prefix(base)
-        .or_else(|| (path.clone() + "/").strip_prefix(base).map(|_| ""))?;
+    let rest = path.strip_prefix(base).or_else(|| (path.clone() + "/").strip_prefix(base).map(|_| ""))?;
     let mut segs = Vec::new();
     for seg in rest.split('/') {
         match seg {
@@ -148,15 +123,7 @@ pub fn request_key(url: &str, base: &str) -> Option<String> {
         }
     }
     let key = segs.join("/");
-    Some(if key.is_empty() || path.ends_with('/') {
-        if key.is_empty() {
-            "index.html".into()
-        } else {
-            format!("{key}/index.html")
-        }
-    } else {
-        key
-    })
+    Some(if key.is_empty() || path.ends_with('/') { if key.is_empty() { "index.html".into() } else { format!("{key}/index.html") } } else { key })
 }
 
 /// The `Content-Type` for a file name.
@@ -185,19 +152,10 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 fn answer(req: tiny_http::Request, files: &Files, base: &str) {
-    let header = |k: &str, v: &str| {
-        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
-    };
-    let method_ok = matches!(
-        req.method(),
-        tiny_http::Method::Get | tiny_http::Method::Head
-    );
+    let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header");
+    let method_ok = matches!(req.method(), tiny_http::Method::Get | tiny_http::Method::Head);
     if !method_ok {
-        let _ = req.respond(
-            tiny_http::Response::from_string("method not allowed")
-                .with_status_code(405)
-                .with_header(header("Allow", "GET, HEAD")),
-        );
+        let _ = req.respond(tiny_http::Response::from_string("method not allowed").with_status_code(405).with_header(header("Allow", "GET, HEAD")));
         return;
     }
     if req.url() == "/" && base != "/" {
@@ -206,25 +164,18 @@ fn answer(req: tiny_http::Request, files: &Files, base: &str) {
     }
     let map = files.read().expect("lock poisoned");
     let key = request_key(req.url(), base);
-    let found = key
-        .as_ref()
-        .and_then(|k| map.get(k).map(|b| (k.clone(), b.clone())));
+    let found = key.as_ref().and_then(|k| map.get(k).map(|b| (k.clone(), b.clone())));
     let (status, path, body) = match (found, &key) {
         (Some((k, b)), _) => (200, k, b),
         (None, Some(k)) if map.contains_key(&format!("{k}/index.html")) => {
             drop(map);
             let loc = format!("{}/", req.url().split('?').next().unwrap_or(""));
-            let _ =
-                req.respond(tiny_http::Response::empty(301).with_header(header("Location", &loc)));
+            let _ = req.respond(tiny_http::Response::empty(301).with_header(header("Location", &loc)));
             return;
         }
         _ => match map.get("404.html") {
             Some(b) => (404, "404.html".to_string(), b.clone()),
-            None => (
-                404,
-                "404.txt".to_string(),
-                Arc::new(b"404 Not Found".to_vec()),
-            ),
+            None => (404, "404.txt".to_string(), Arc::new(b"404 Not Found".to_vec())),
         },
     };
     drop(map);
@@ -244,22 +195,10 @@ mod tests {
     fn request_paths_map_to_keys_and_never_climb() {
         assert_eq!(request_key("/", "/").as_deref(), Some("index.html"));
         assert_eq!(request_key("/a/b/", "/").as_deref(), Some("a/b/index.html"));
-        assert_eq!(
-            request_key("/css/x.css?v=1", "/").as_deref(),
-            Some("css/x.css")
-        );
-        assert_eq!(
-            request_key("/tags/%E6%94%BF%E7%AD%96/", "/").as_deref(),
-            Some("tags/政策/index.html")
-        );
-        assert_eq!(
-            request_key("/wenping/a/", "/wenping/").as_deref(),
-            Some("a/index.html")
-        );
-        assert_eq!(
-            request_key("/wenping", "/wenping/").as_deref(),
-            Some("index.html")
-        );
+        assert_eq!(request_key("/css/x.css?v=1", "/").as_deref(), Some("css/x.css"));
+        assert_eq!(request_key("/tags/%E6%94%BF%E7%AD%96/", "/").as_deref(), Some("tags/政策/index.html"));
+        assert_eq!(request_key("/wenping/a/", "/wenping/").as_deref(), Some("a/index.html"));
+        assert_eq!(request_key("/wenping", "/wenping/").as_deref(), Some("index.html"));
         assert_eq!(request_key("/other/", "/wenping/"), None);
         assert_eq!(request_key("/../etc/passwd", "/"), None);
         assert_eq!(request_key("/%2e%2e/etc/passwd", "/"), None);
@@ -269,14 +208,8 @@ mod tests {
 
     #[test]
     fn content_types() {
-        assert_eq!(
-            content_type("forms/a.docx"),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        );
+        assert_eq!(content_type("forms/a.docx"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
         assert_eq!(content_type("a.svg"), "image/svg+xml");
-        assert_eq!(
-            content_type("js/portal.js"),
-            "text/javascript; charset=utf-8"
-        );
+        assert_eq!(content_type("js/portal.js"), "text/javascript; charset=utf-8");
     }
 }

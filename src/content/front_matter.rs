@@ -61,11 +61,7 @@ pub fn split<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
 
 /// Deserialises YAML into `T`, reporting errors at their position in the file: `first_line` is the
 /// file line of the YAML's first line. Empty YAML is read as an empty mapping.
-pub fn from_yaml<T: DeserializeOwned>(
-    path: &str,
-    yaml: &str,
-    first_line: usize,
-) -> Result<T, Diagnostic> {
+pub fn from_yaml<T: DeserializeOwned>(path: &str, yaml: &str, first_line: usize) -> Result<T, Diagnostic> {
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
     serde_yaml::from_str(source).map_err(|e| yaml_diagnostic(path, &e, first_line))
 }
@@ -165,22 +161,11 @@ mod tests {
     fn errors_are_positioned_in_the_file() {
         let e = from_yaml::<T>("a.md", "title: x\nwieght: 3\n", 2).unwrap_err();
         assert_eq!(e.line, 3);
-        assert!(
-            e.message.contains("unknown field `wieght`"),
-            "{}",
-            e.message
-        );
-        assert!(
-            e.message.contains("expected `title` or `weight`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("unknown field `wieght`"), "{}", e.message);
+        assert!(e.message.contains("expected `title` or `weight`"), "{}", e.message);
         let e = from_yaml::<T>("a.md", "title: x\nweight: heavy\n", 2).unwrap_err();
         assert_eq!(e.line, 3);
-        assert_eq!(
-            e.message,
-            "`weight` has the wrong type: found string \"heavy\", expected a whole number"
-        );
+        assert_eq!(e.message, "`weight` has the wrong type: found string \"heavy\", expected a whole number");
     }
 
     #[test]

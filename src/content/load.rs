@@ -78,18 +78,12 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
                 Err(d) => diags.push(d),
             }
         } else {
-            sources.assets.push(Asset {
-                rel,
-                abs: entry.path().to_path_buf(),
-            });
+            sources.assets.push(Asset { rel, abs: entry.path().to_path_buf() });
         }
     }
     check_case_collisions(&sources, &mut diags);
     if sources.files.is_empty() && diags.is_empty() {
-        diags.push(Diagnostic::file(
-            "content",
-            "`content/` has no Markdown files: expected at least `content/_index.md`",
-        ));
+        diags.push(Diagnostic::file("content", "`content/` has no Markdown files: expected at least `content/_index.md`"));
     }
     (sources, diags)
 }
@@ -114,58 +108,31 @@ fn rel_path(base: &Path, path: &Path) -> String {
 }
 
 fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
-    let path = e
-        .path()
-        .map(|p| rel_path(root, p))
-        .unwrap_or_else(|| "content".into());
+    let path = e.path().map(|p| rel_path(root, p)).unwrap_or_else(|| "content".into());
     if e.loop_ancestor().is_some() {
-        return Diagnostic::file(
-            path,
-            "symbolic link loop: the link points at a folder that contains it",
-        );
+        return Diagnostic::file(path, "symbolic link loop: the link points at a folder that contains it");
     }
-    Diagnostic::file(
-        path,
-        format!(
-            "cannot read: {}",
-            e.io_error()
-                .map_or_else(|| e.to_string(), |io| io.to_string())
-        ),
-    )
+    Diagnostic::file(path, format!("cannot read: {}", e.io_error().map_or_else(|| e.to_string(), |io| io.to_string())))
 }
 
 /// Reads a Markdown file as UTF-8 text, removing a BOM and folding CRLF/CR line ends to LF.
 fn read_markdown(path: &Path, source: &str) -> Result<String, Diagnostic> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Diagnostic::file(source, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::file(source, format!("cannot read: {e}")))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
             let (line, col) = LineIndex::new(valid).position(valid.len());
-            return Err(Diagnostic::error(
-                source,
-                line,
-                col,
-                "the file is not valid UTF-8 (perhaps GBK): save it as UTF-8",
-            ));
+            return Err(Diagnostic::error(source, line, col, "the file is not valid UTF-8 (perhaps GBK): save it as UTF-8"));
         }
     };
-    Ok(if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text.to_string()
-    })
+    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() })
 }
 
 fn check_case_collisions(sources: &Sources, diags: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    let rels = sources
-        .files
-        .iter()
-        .map(|f| f.rel.as_str())
-        .chain(sources.assets.iter().map(|a| a.rel.as_str()));
+    let rels = sources.files.iter().map(|f| f.rel.as_str()).chain(sources.assets.iter().map(|a| a.rel.as_str()));
     for rel in rels {
         if let Some(other) = seen.insert(rel.to_lowercase(), rel) {
             diags.push(Diagnostic::file(

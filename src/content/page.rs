@@ -30,15 +30,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::Page,
-        Kind::Section,
-        Kind::Measure,
-        Kind::Scope,
-        Kind::Procedure,
-        Kind::Form,
-        Kind::Worksheet,
-    ];
+    pub const ALL: [Kind; 7] = [Kind::Page, Kind::Section, Kind::Measure, Kind::Scope, Kind::Procedure, Kind::Form, Kind::Worksheet];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -71,10 +63,7 @@ impl Kind {
 
     /// Kinds whose full model is still to come: only their common fields are checked.
     fn is_lenient(self) -> bool {
-        matches!(
-            self,
-            Kind::Scope | Kind::Procedure | Kind::Form | Kind::Worksheet
-        )
+        matches!(self, Kind::Scope | Kind::Procedure | Kind::Form | Kind::Worksheet)
     }
 }
 
@@ -92,13 +81,7 @@ impl<'de> Deserialize<'de> for Date {
 }
 
 /// Normalises a date in place, or reports it at its key's line.
-fn check_date(
-    date: &mut Option<Date>,
-    key: &str,
-    source: &str,
-    line: usize,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn check_date(date: &mut Option<Date>, key: &str, source: &str, line: usize, diags: &mut Vec<Diagnostic>) {
     if let Some(d) = date {
         match parse_date(&d.0) {
             Ok(norm) => d.0 = norm,
@@ -113,28 +96,13 @@ fn check_date(
 fn parse_date(s: &str) -> Result<String, String> {
     let bad = || format!("invalid date `{s}`: expected YYYY-MM-DD, e.g. 2024-03-15");
     let parts: Vec<&str> = s.trim().split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
-        return Err(bad());
-    };
+    let [y, m, d] = parts.as_slice() else { return Err(bad()) };
     let (y, m, d) = match (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) {
         (Ok(y), Ok(m), Ok(d)) if (1000..=9999).contains(&y) => (y, m, d),
         _ => return Err(bad()),
     };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     if m == 0 || m > 12 || d == 0 || d > days[m as usize - 1] {
         return Err(bad());
     }
@@ -155,16 +123,10 @@ impl<'de> Deserialize<'de> for StringList {
                 f.write_str("a list of strings or one string")
             }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<StringList, E> {
-                let items = s
-                    .split([',', '，', '、', ';', '；', ' ', '　'])
-                    .map(str::trim)
-                    .filter(|x| !x.is_empty());
+                let items = s.split([',', '，', '、', ';', '；', ' ', '　']).map(str::trim).filter(|x| !x.is_empty());
                 Ok(StringList(items.map(String::from).collect()))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<StringList, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<StringList, A::Error> {
                 let mut v = Vec::new();
                 while let Some(s) = seq.next_element::<String>()? {
                     v.push(s);
@@ -399,31 +361,15 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         Some(k) => match Kind::parse(k) {
             Some(kind) => kind,
             None => {
-                let names: Vec<_> = Kind::ALL
-                    .iter()
-                    .map(|k| format!("`{}`", k.name()))
-                    .collect();
-                return (
-                    None,
-                    vec![Diagnostic::error(
-                        &file.source,
-                        kind_line,
-                        1,
-                        format!("unknown kind `{k}`: expected one of {}", names.join(", ")),
-                    )],
-                );
+                let names: Vec<_> = Kind::ALL.iter().map(|k| format!("`{}`", k.name())).collect();
+                return (None, vec![Diagnostic::error(&file.source, kind_line, 1, format!("unknown kind `{k}`: expected one of {}", names.join(", ")))]);
             }
         },
     };
     if is_index && kind != Kind::Section {
         diags.push(Diagnostic::error(&file.source, kind_line, 1, format!("`_index.md` is a section, but its kind is `{}`: remove `kind` or move the content to its own file", kind.name())));
     } else if !is_index && kind == Kind::Section {
-        diags.push(Diagnostic::error(
-            &file.source,
-            kind_line,
-            1,
-            "kind `section` is only for `_index.md` files: expected `page` or another kind",
-        ));
+        diags.push(Diagnostic::error(&file.source, kind_line, 1, "kind `section` is only for `_index.md` files: expected `page` or another kind"));
     }
     let front = if kind.is_lenient() {
         from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line).map(lenient_to_strict)
@@ -438,15 +384,7 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         }
     };
     let key_lines = front_keys(split.yaml, split.yaml_line);
-    let page = build_page(
-        file,
-        kind,
-        front,
-        key_lines,
-        split.body_offset,
-        raw_html,
-        &mut diags,
-    );
+    let page = build_page(file, kind, front, key_lines, split.body_offset, raw_html, &mut diags);
     (page, diags)
 }
 
@@ -488,16 +426,7 @@ fn front_keys(yaml: &str, first_line: usize) -> BTreeMap<String, usize> {
     keys
 }
 
-const MEASURE_KEYS: [&str; 8] = [
-    "doc_number",
-    "issuer",
-    "written_date",
-    "effective_date",
-    "status",
-    "index_number",
-    "keywords",
-    "category",
-];
+const MEASURE_KEYS: [&str; 8] = ["doc_number", "issuer", "written_date", "effective_date", "status", "index_number", "keywords", "category"];
 
 fn build_page(
     file: &SourceFile,
@@ -510,45 +439,18 @@ fn build_page(
 ) -> Option<Page> {
     let line = |k: &str| key_lines.get(k).copied().unwrap_or(1);
     check_date(&mut f.date, "date", &file.source, line("date"), diags);
-    check_date(
-        &mut f.written_date,
-        "written_date",
-        &file.source,
-        line("written_date"),
-        diags,
-    );
-    check_date(
-        &mut f.effective_date,
-        "effective_date",
-        &file.source,
-        line("effective_date"),
-        diags,
-    );
+    check_date(&mut f.written_date, "written_date", &file.source, line("written_date"), diags);
+    check_date(&mut f.effective_date, "effective_date", &file.source, line("effective_date"), diags);
     if f.title.trim().is_empty() {
-        diags.push(Diagnostic::error(
-            &file.source,
-            line("title"),
-            1,
-            "`title` is empty: expected the page's title",
-        ));
+        diags.push(Diagnostic::error(&file.source, line("title"), 1, "`title` is empty: expected the page's title"));
     }
     if kind != Kind::Measure {
         for key in MEASURE_KEYS.iter().filter(|k| key_lines.contains_key(**k)) {
-            diags.push(Diagnostic::error(
-                &file.source,
-                line(key),
-                1,
-                format!("`{key}` belongs to measures: set `kind: measure` or remove it"),
-            ));
+            diags.push(Diagnostic::error(&file.source, line(key), 1, format!("`{key}` belongs to measures: set `kind: measure` or remove it")));
         }
     }
     if kind != Kind::Section && f.sort_by.is_some() {
-        diags.push(Diagnostic::error(
-            &file.source,
-            line("sort_by"),
-            1,
-            "`sort_by` belongs to sections (`_index.md`): remove it",
-        ));
+        diags.push(Diagnostic::error(&file.source, line("sort_by"), 1, "`sort_by` belongs to sections (`_index.md`): remove it"));
     }
     let (path, dir, section_dir) = match output_path(&file.rel, f.slug.as_deref(), kind) {
         Ok(p) => p,
@@ -557,11 +459,7 @@ fn build_page(
             return None;
         }
     };
-    let opts = ParseOptions {
-        articles: kind == Kind::Measure,
-        raw_html,
-        embeds: EMBEDS,
-    };
+    let opts = ParseOptions { articles: kind == Kind::Measure, raw_html, embeds: EMBEDS };
     let (doc, body_diags) = parse_markdown(&file.source, &file.text, body_offset, &dir, opts);
     diags.extend(body_diags);
     let measure = (kind == Kind::Measure).then(|| MeasureMeta {
@@ -599,22 +497,14 @@ fn build_page(
 
 /// `(output path, link folder, section folder)` of a content file:
 /// `a/b.md` → `a/b/index.html`; `a/_index.md` → `a/index.html`; `a/c/index.md` → `a/c/index.html`.
-pub fn output_path(
-    rel: &str,
-    slug: Option<&str>,
-    kind: Kind,
-) -> Result<(String, String, String), String> {
+pub fn output_path(rel: &str, slug: Option<&str>, kind: Kind) -> Result<(String, String, String), String> {
     let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
     let stem = file.trim_end_matches(".md");
     if kind == Kind::Section || stem == "_index" {
         if slug.is_some() {
             return Err("`slug` cannot rename a section: rename its folder instead".into());
         }
-        let path = if dir.is_empty() {
-            "index.html".to_string()
-        } else {
-            format!("{dir}/index.html")
-        };
+        let path = if dir.is_empty() { "index.html".to_string() } else { format!("{dir}/index.html") };
         let parent = dir.rsplit_once('/').map_or("", |(p, _)| p);
         return Ok((path, dir.to_string(), parent.to_string()));
     }
@@ -631,11 +521,7 @@ pub fn output_path(
     if name.is_empty() {
         return Err("`content/index.md` would replace the home page: name it `_index.md`".into());
     }
-    let path = if parent.is_empty() {
-        format!("{name}/index.html")
-    } else {
-        format!("{parent}/{name}/index.html")
-    };
+    let path = if parent.is_empty() { format!("{name}/index.html") } else { format!("{parent}/{name}/index.html") };
     Ok((path, link_dir.to_string(), parent.to_string()))
 }
 
@@ -643,8 +529,7 @@ fn check_slug(s: &str) -> Result<&str, String> {
     let ok = !s.is_empty()
         && s != "."
         && s != ".."
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(s)
     } else {
@@ -657,11 +542,7 @@ mod tests {
     use super::*;
 
     fn file(rel: &str, text: &str) -> SourceFile {
-        SourceFile {
-            source: format!("content/{rel}"),
-            rel: rel.into(),
-            text: text.into(),
-        }
+        SourceFile { source: format!("content/{rel}"), rel: rel.into(), text: text.into() }
     }
 
     #[test]
@@ -696,21 +577,12 @@ mod tests {
 
     #[test]
     fn wrong_fields_are_positioned() {
-        let (_, d) = parse_page(
-            &file("p.md", "---\ntitle: 页\ndate: 2024-13-01\n---\n"),
-            false,
-        );
+        let (_, d) = parse_page(&file("p.md", "---\ntitle: 页\ndate: 2024-13-01\n---\n"), false);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!((d[0].line, d[0].col), (3, 7));
         assert!(d[0].message.contains("invalid date"), "{}", d[0].message);
-        let (_, d) = parse_page(
-            &file("p.md", "---\ntitle: 页\nstatus: 已废止\n---\n"),
-            false,
-        );
-        assert_eq!(
-            (d[0].line, d[0].message.contains("belongs to measures")),
-            (3, true)
-        );
+        let (_, d) = parse_page(&file("p.md", "---\ntitle: 页\nstatus: 已废止\n---\n"), false);
+        assert_eq!((d[0].line, d[0].message.contains("belongs to measures")), (3, true));
         let (_, d) = parse_page(&file("p.md", "---\nkind: memo\ntitle: x\n---\n"), false);
         assert!(d[0].message.contains("unknown kind `memo`"));
         assert_eq!(d[0].line, 2);
@@ -718,13 +590,7 @@ mod tests {
 
     #[test]
     fn lenient_kinds_accept_their_future_fields() {
-        let (p, d) = parse_page(
-            &file(
-                "forms/a.md",
-                "---\nkind: form\ntitle: 立项审批表\npaper: A4-portrait\n---\n",
-            ),
-            false,
-        );
+        let (p, d) = parse_page(&file("forms/a.md", "---\nkind: form\ntitle: 立项审批表\npaper: A4-portrait\n---\n"), false);
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(p.unwrap().kind, Kind::Form);
     }

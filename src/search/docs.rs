@@ -39,11 +39,7 @@ pub struct SearchDoc {
 impl SearchDoc {
     /// The `body` field: the sections' texts, in order.
     pub fn body(&self) -> String {
-        self.sections
-            .iter()
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.sections.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -57,23 +53,13 @@ pub fn kind_label(kind: Kind) -> &'static str {
 
 /// One document per page, in site order.
 pub fn collect_docs(site: &Site) -> Vec<SearchDoc> {
-    site.pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| page_doc(i as u32, p))
-        .collect()
+    site.pages.iter().enumerate().map(|(i, p)| page_doc(i as u32, p)).collect()
 }
 
 fn page_doc(id: u32, p: &Page) -> SearchDoc {
     let mut title_field = p.title.clone();
     let mut heading_field: Vec<String> = p.doc.headings.iter().map(|h| h.text.clone()).collect();
-    heading_field.extend(
-        p.doc
-            .articles
-            .iter()
-            .filter(|a| a.heading.is_none_or(|h| p.doc.headings[h].id != a.id))
-            .map(|a| a.label.clone()),
-    );
+    heading_field.extend(p.doc.articles.iter().filter(|a| a.heading.is_none_or(|h| p.doc.headings[h].id != a.id)).map(|a| a.label.clone()));
     heading_field.extend(p.tags.iter().cloned());
     let mut intro = String::new();
     if let Some(d) = &p.description {
@@ -105,37 +91,19 @@ fn page_doc(id: u32, p: &Page) -> SearchDoc {
 /// Cuts the plain text at every heading and article (one section per start offset).
 fn sections(p: &Page, intro: String) -> Vec<Section> {
     let text = &p.doc.plain_text;
-    let mut starts: Vec<(usize, &str, &str)> = p
-        .doc
-        .headings
-        .iter()
-        .map(|h| (h.offset, h.id.as_str(), h.text.as_str()))
-        .collect();
-    starts.extend(
-        p.doc
-            .articles
-            .iter()
-            .map(|a| (a.offset, a.id.as_str(), a.label.as_str())),
-    );
+    let mut starts: Vec<(usize, &str, &str)> = p.doc.headings.iter().map(|h| (h.offset, h.id.as_str(), h.text.as_str())).collect();
+    starts.extend(p.doc.articles.iter().map(|a| (a.offset, a.id.as_str(), a.label.as_str())));
     starts.sort_by_key(|s| s.0);
     starts.dedup_by_key(|s| s.0);
     let mut out = Vec::new();
     let first = starts.first().map_or(text.len(), |s| s.0);
     let head = format!("{intro}{}", &text[..first]);
     if !head.trim().is_empty() || starts.is_empty() {
-        out.push(Section {
-            anchor: String::new(),
-            title: p.title.clone(),
-            text: head,
-        });
+        out.push(Section { anchor: String::new(), title: p.title.clone(), text: head });
     }
     for (i, (start, anchor, title)) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(text.len(), |s| s.0);
-        out.push(Section {
-            anchor: anchor.to_string(),
-            title: title.to_string(),
-            text: text[*start..end].to_string(),
-        });
+        out.push(Section { anchor: anchor.to_string(), title: title.to_string(), text: text[*start..end].to_string() });
     }
     out
 }
@@ -148,19 +116,11 @@ mod tests {
     #[test]
     fn pages_are_cut_at_headings_and_articles() {
         let text = "---\nkind: measure\ntitle: 办法\ndoc_number: 清政发〔2023〕5号\nkeywords: 稳评\n---\n前言。\n\n## 第一章　总则\n\n第一条　目的。\n\n第二条　范围。\n";
-        let file = SourceFile {
-            source: "content/m.md".into(),
-            rel: "m.md".into(),
-            text: text.into(),
-        };
+        let file = SourceFile { source: "content/m.md".into(), rel: "m.md".into(), text: text.into() };
         let (page, d) = parse_page(&file, false);
         assert!(d.is_empty(), "{d:?}");
         let doc = page_doc(0, &page.unwrap());
-        let s: Vec<_> = doc
-            .sections
-            .iter()
-            .map(|s| (s.anchor.as_str(), s.title.as_str(), s.text.trim()))
-            .collect();
+        let s: Vec<_> = doc.sections.iter().map(|s| (s.anchor.as_str(), s.title.as_str(), s.text.trim())).collect();
         assert_eq!(
             s,
             [

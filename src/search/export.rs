@@ -59,9 +59,7 @@ pub fn write_number(out: &mut String, n: u32) {
 
 /// FNV-1a over the term's UTF-8 bytes: picks the shard (mirrored by `termHash` in the browser).
 pub fn term_hash(term: &str) -> u32 {
-    term.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ b as u32).wrapping_mul(0x0100_0193)
-    })
+    term.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
 }
 
 /// The postings and positions strings of one term.
@@ -75,9 +73,7 @@ fn encode(p: &TermPostings) -> (String, String) {
     for d in docs {
         write_number(&mut post, d - prev);
         prev = d;
-        let here: Vec<usize> = (0..3)
-            .filter(|&f| p[f].get(cursor[f]).is_some_and(|x| x.doc == d))
-            .collect();
+        let here: Vec<usize> = (0..3).filter(|&f| p[f].get(cursor[f]).is_some_and(|x| x.doc == d)).collect();
         write_number(&mut post, here.iter().map(|f| 1u32 << f).sum());
         for f in here {
             let x = &p[f][cursor[f]];
@@ -95,45 +91,26 @@ fn encode(p: &TermPostings) -> (String, String) {
 }
 
 fn script(name: &str, data: &Value) -> Vec<u8> {
-    format!(
-        "PortalSearch.register({},{});\n",
-        Value::String(name.into()),
-        data
-    )
-    .into_bytes()
+    format!("PortalSearch.register({},{});\n", Value::String(name.into()), data).into_bytes()
 }
 
 /// Writes the shard files of one kind (`t` postings or `x` positions).
-fn shard_files(
-    prefix: &str,
-    entries: &[(String, String)],
-    shards: u32,
-    files: &mut Vec<OutputFile>,
-) {
+fn shard_files(prefix: &str, entries: &[(String, String)], shards: u32, files: &mut Vec<OutputFile>) {
     let mut by_shard: BTreeMap<u32, Map<String, Value>> = BTreeMap::new();
     for (term, data) in entries {
         let n = term_hash(term) % shards;
         let shard = by_shard.entry(n).or_default();
         if data.len() > BIG_ENTRY_BYTES {
-            let k = shard
-                .values()
-                .filter(|v| v.as_str().is_some_and(|s| s.starts_with('@')))
-                .count();
+            let k = shard.values().filter(|v| v.as_str().is_some_and(|s| s.starts_with('@'))).count();
             let name = format!("{prefix}{n}-{k}");
-            files.push(OutputFile::bytes(
-                format!("search/{prefix}/{n}-{k}.js"),
-                script(&name, &Value::String(data.clone())),
-            ));
+            files.push(OutputFile::bytes(format!("search/{prefix}/{n}-{k}.js"), script(&name, &Value::String(data.clone()))));
             shard.insert(term.clone(), Value::String(format!("@{k}")));
         } else {
             shard.insert(term.clone(), Value::String(data.clone()));
         }
     }
     for (n, map) in by_shard {
-        files.push(OutputFile::bytes(
-            format!("search/{prefix}/{n}.js"),
-            script(&format!("{prefix}{n}"), &Value::Object(map)),
-        ));
+        files.push(OutputFile::bytes(format!("search/{prefix}/{n}.js"), script(&format!("{prefix}{n}"), &Value::Object(map))));
     }
 }
 
@@ -147,11 +124,7 @@ pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile
             (t.clone(), a, b)
         })
         .collect();
-    let small: usize = encoded
-        .iter()
-        .filter(|e| e.1.len() <= BIG_ENTRY_BYTES)
-        .map(|e| e.0.len() + e.1.len() + 6)
-        .sum();
+    let small: usize = encoded.iter().filter(|e| e.1.len() <= BIG_ENTRY_BYTES).map(|e| e.0.len() + e.1.len() + 6).sum();
     let shards = small.div_ceil(SHARD_BYTES).max(1) as u32;
     let mut files = Vec::new();
     let post: Vec<(String, String)> = encoded.iter().map(|e| (e.0.clone(), e.1.clone())).collect();
@@ -161,19 +134,10 @@ pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile
     let docs = index.docs()?;
     let kinds = kind_list(&docs);
     for d in &docs {
-        files.push(OutputFile::bytes(
-            format!("search/d/{}.js", d.id),
-            script(&format!("d{}", d.id), &doc_json(d)),
-        ));
+        files.push(OutputFile::bytes(format!("search/d/{}.js", d.id), script(&format!("d{}", d.id), &doc_json(d))));
     }
-    let kind_chars: String = docs
-        .iter()
-        .map(|d| ALPHABET[kinds.iter().position(|k| *k == d.kind).unwrap_or(0)] as char)
-        .collect();
-    files.push(OutputFile::bytes(
-        "search/kinds.js",
-        script("kinds", &Value::String(kind_chars)),
-    ));
+    let kind_chars: String = docs.iter().map(|d| ALPHABET[kinds.iter().position(|k| *k == d.kind).unwrap_or(0)] as char).collect();
+    files.push(OutputFile::bytes("search/kinds.js", script("kinds", &Value::String(kind_chars))));
     let stats = index.stats()?;
     let meta = json!({
         "version": FORMAT_VERSION,
@@ -205,11 +169,7 @@ fn kind_list(docs: &[SearchDoc]) -> Vec<String> {
 }
 
 fn doc_json(d: &SearchDoc) -> Value {
-    let sections: Vec<Value> = d
-        .sections
-        .iter()
-        .map(|s| json!([s.anchor, s.title, s.text]))
-        .collect();
+    let sections: Vec<Value> = d.sections.iter().map(|s| json!([s.anchor, s.title, s.text])).collect();
     json!({ "u": d.url, "t": d.title, "k": d.kind, "s": sections })
 }
 
@@ -229,17 +189,8 @@ mod tests {
 
     #[test]
     fn postings_encode_docs_fields_and_positions() {
-        let p = |doc, id, tf, pos: &[u32]| Posting {
-            doc,
-            fieldnorm_id: id,
-            tf,
-            positions: pos.to_vec(),
-        };
-        let t: TermPostings = [
-            vec![p(3, 2, 1, &[0])],
-            vec![],
-            vec![p(1, 40, 2, &[5, 9]), p(3, 7, 1, &[4])],
-        ];
+        let p = |doc, id, tf, pos: &[u32]| Posting { doc, fieldnorm_id: id, tf, positions: pos.to_vec() };
+        let t: TermPostings = [vec![p(3, 2, 1, &[0])], vec![], vec![p(1, 40, 2, &[5, 9]), p(3, 7, 1, &[4])]];
         let (post, pos) = encode(&t);
         // doc 1: body (4), norm 40, tf 2 | doc 3 (+2): title+body (5), norm 2 tf 1, norm 7 tf 1
         assert_eq!(post, "hkBoiilihnh");

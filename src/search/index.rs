@@ -13,9 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use tantivy::directory::{MmapDirectory, RamDirectory};
 use tantivy::postings::Postings;
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
-};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED};
 use tantivy::{DocAddress, DocSet, Index, IndexReader, TantivyDocument, Term, TERMINATED};
 
 /// Memory for tantivy's writer while indexing.
@@ -31,15 +29,8 @@ struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let indexing = TextFieldIndexing::default()
-        .set_tokenizer(TOKENIZER_NAME)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let text = FIELDS.map(|name| {
-        b.add_text_field(
-            name,
-            TextOptions::default().set_indexing_options(indexing.clone()),
-        )
-    });
+    let indexing = TextFieldIndexing::default().set_tokenizer(TOKENIZER_NAME).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text = FIELDS.map(|name| b.add_text_field(name, TextOptions::default().set_indexing_options(indexing.clone())));
     let id = b.add_u64_field("id", FAST | STORED);
     let stored = b.add_text_field("doc", STORED);
     (b.build(), Fields { text, id, stored })
@@ -61,14 +52,10 @@ impl SearchIndex {
     pub fn build(docs: &[SearchDoc]) -> Result<SearchIndex> {
         let (schema, fields) = schema();
         let ram = RamDirectory::create();
-        let index = Index::create(ram.clone(), schema, Default::default())
-            .context("creating the search index")?;
+        let index = Index::create(ram.clone(), schema, Default::default()).context("creating the search index")?;
         index.tokenizers().register(TOKENIZER_NAME, PortalTokenizer);
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 4);
-        let mut writer =
-            index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_BUDGET * threads)?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_BUDGET * threads)?;
         for d in docs {
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.text[0], &d.title_field);
@@ -85,8 +72,7 @@ impl SearchIndex {
 
     /// Opens an index saved by [`SearchIndex::save`].
     pub fn open(dir: &Path) -> Result<SearchIndex> {
-        let index = Index::open_in_dir(dir)
-            .with_context(|| format!("opening the search index in {}", dir.display()))?;
+        let index = Index::open_in_dir(dir).with_context(|| format!("opening the search index in {}", dir.display()))?;
         index.tokenizers().register(TOKENIZER_NAME, PortalTokenizer);
         let (_, fields) = schema();
         SearchIndex::from_index(index, fields, None)
@@ -100,32 +86,19 @@ impl SearchIndex {
             let ids = r.fast_fields().u64("id")?;
             for doc in 0..r.max_doc() {
                 let id = ids.first(doc).context("a document without id")? as usize;
-                *addresses
-                    .get_mut(id)
-                    .context("document ids are not dense")? = DocAddress::new(seg as u32, doc);
+                *addresses.get_mut(id).context("document ids are not dense")? = DocAddress::new(seg as u32, doc);
             }
         }
-        Ok(SearchIndex {
-            index,
-            reader,
-            fields,
-            ram,
-            addresses,
-        })
+        Ok(SearchIndex { index, reader, fields, ram, addresses })
     }
 
     /// Writes an index built in memory into `dir` (emptied first).
     pub fn save(&self, dir: &Path) -> Result<()> {
-        let ram = self
-            .ram
-            .as_ref()
-            .context("only an index built in memory can be saved")?;
+        let ram = self.ram.as_ref().context("only an index built in memory can be saved")?;
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let target =
-            MmapDirectory::open(dir).with_context(|| format!("opening {}", dir.display()))?;
-        ram.persist(&target)
-            .with_context(|| format!("saving the search index into {}", dir.display()))?;
+        let target = MmapDirectory::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+        ram.persist(&target).with_context(|| format!("saving the search index into {}", dir.display()))?;
         Ok(())
     }
 
@@ -142,10 +115,7 @@ impl SearchIndex {
                 *total += r.inverted_index(self.fields.text[f])?.total_num_tokens();
             }
         }
-        Ok(Stats {
-            num_docs: searcher.num_docs(),
-            total_tokens,
-        })
+        Ok(Stats { num_docs: searcher.num_docs(), total_tokens })
     }
 
     /// A term's postings in every field, with positions, by document id.
@@ -159,8 +129,7 @@ impl SearchIndex {
                 let Some(info) = inverted.get_term_info(&term)? else {
                     continue;
                 };
-                let postings = inverted
-                    .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)?;
+                let postings = inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)?;
                 self.collect(r, f, postings, list)?;
             }
             list.sort_by_key(|p| p.doc);
@@ -182,12 +151,7 @@ impl SearchIndex {
             let mut positions = Vec::new();
             postings.positions(&mut positions);
             let id = ids.first(doc).context("a document without id")? as u32;
-            list.push(Posting {
-                doc: id,
-                fieldnorm_id: norms.fieldnorm_id(doc),
-                tf: postings.term_freq(),
-                positions,
-            });
+            list.push(Posting { doc: id, fieldnorm_id: norms.fieldnorm_id(doc), tf: postings.term_freq(), positions });
             doc = postings.advance();
         }
         Ok(())
@@ -203,10 +167,7 @@ impl SearchIndex {
                 let mut stream = inverted.terms().stream()?;
                 while stream.advance() {
                     let text = String::from_utf8_lossy(stream.key()).into_owned();
-                    let postings = inverted.read_postings_from_terminfo(
-                        stream.value(),
-                        IndexRecordOption::WithFreqsAndPositions,
-                    )?;
+                    let postings = inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqsAndPositions)?;
                     let list = &mut out.entry(text).or_default()[f];
                     self.collect(r, f, postings, list)?;
                 }
@@ -223,15 +184,10 @@ impl SearchIndex {
     /// The stored document with id `id`.
     pub fn doc(&self, id: u32) -> Result<SearchDoc> {
         let searcher = self.reader.searcher();
-        let address = *self
-            .addresses
-            .get(id as usize)
-            .context("no such document")?;
+        let address = *self.addresses.get(id as usize).context("no such document")?;
         let doc: TantivyDocument = searcher.doc(address)?;
-        let json = doc
-            .get_first(self.fields.stored)
-            .and_then(|v| v.as_str().map(str::to_string))
-            .context("a document without stored text")?;
+        let json =
+            doc.get_first(self.fields.stored).and_then(|v| v.as_str().map(str::to_string)).context("a document without stored text")?;
         Ok(serde_json::from_str(&json)?)
     }
 
@@ -253,8 +209,5 @@ pub fn fieldnorm_table() -> [u32; 256] {
 
 /// Postings of several terms, fetched once each.
 pub fn postings_of(index: &SearchIndex, terms: &[&str]) -> Result<HashMap<String, TermPostings>> {
-    terms
-        .iter()
-        .map(|t| Ok((t.to_string(), index.postings(t)?)))
-        .collect()
+    terms.iter().map(|t| Ok((t.to_string(), index.postings(t)?))).collect()
 }

@@ -74,15 +74,16 @@ pub fn render_search(site: &Site) -> Result<(SearchIndex, Vec<OutputFile>)> {
     Ok((index, files))
 }
 
-/// Runs a query against the index: ranked hits with their landing anchors and snippets.
-pub fn search(
-    index: &SearchIndex,
-    query: &Query,
-    opts: &SearchOptions,
-) -> Result<(Vec<Hit>, usize)> {
-    let terms = query.terms();
-    let postings = index::postings_of(index, &terms)?;
-    let ranked = rank::rank(query, &index.stats()?, &postings, &index::fieldnorm_table());
+/// Every document holding a query term, best first (without snippets).
+pub fn ranked(index: &SearchIndex, query: &Query) -> Result<Vec<rank::Ranked>> {
+    let postings = index::postings_of(index, &query.terms())?;
+    Ok(rank::rank(query, &index.stats()?, &postings, &index::fieldnorm_table()))
+}
+
+/// Runs a query against the index: ranked hits with their landing anchors and snippets, and the
+/// number of hits before the limit.
+pub fn search(index: &SearchIndex, query: &Query, opts: &SearchOptions) -> Result<(Vec<Hit>, usize)> {
+    let ranked = ranked(index, query)?;
     let mut hits = Vec::new();
     let mut total = 0;
     for r in ranked {
@@ -95,11 +96,7 @@ pub fn search(
             continue;
         }
         let s = snippet::snippet(query, &doc);
-        let url = if s.anchor.is_empty() {
-            doc.url.clone()
-        } else {
-            format!("{}#{}", doc.url, s.anchor)
-        };
+        let url = if s.anchor.is_empty() { doc.url.clone() } else { format!("{}#{}", doc.url, s.anchor) };
         hits.push(Hit {
             url,
             title: doc.title,
@@ -120,11 +117,7 @@ pub fn cache_dir(root: &Path) -> PathBuf {
 
 /// A fingerprint of everything the index is made from: the configuration, every Markdown source,
 /// whether drafts are in, and this program's version.
-pub fn fingerprint(
-    config_text: &str,
-    sources: &[crate::content::SourceFile],
-    drafts: bool,
-) -> String {
+pub fn fingerprint(config_text: &str, sources: &[crate::content::SourceFile], drafts: bool) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes.iter().chain(&[0xff]) {
@@ -146,11 +139,9 @@ pub fn store_cache(root: &Path, index: &SearchIndex, fingerprint: &str) -> Resul
     let dir = cache_dir(root);
     let tmp = dir.with_extension(format!("tmp-{}", std::process::id()));
     index.save(&tmp.join("index"))?;
-    std::fs::write(tmp.join("fingerprint"), fingerprint)
-        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::write(tmp.join("fingerprint"), fingerprint).with_context(|| format!("writing {}", tmp.display()))?;
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::rename(&tmp, &dir)
-        .with_context(|| format!("moving the search index into {}", dir.display()))?;
+    std::fs::rename(&tmp, &dir).with_context(|| format!("moving the search index into {}", dir.display()))?;
     Ok(())
 }
 

@@ -22,15 +22,7 @@ pub struct Synonyms {
 impl Synonyms {
     /// Folds the groups as written in `portal.yaml` (`search.synonyms`).
     pub fn new(groups: &[Vec<String>]) -> Synonyms {
-        let groups = groups
-            .iter()
-            .map(|g| {
-                g.iter()
-                    .map(|w| fold(w.trim()))
-                    .filter(|w| !w.is_empty())
-                    .collect()
-            })
-            .collect();
+        let groups = groups.iter().map(|g| g.iter().map(|w| fold(w.trim())).filter(|w| !w.is_empty()).collect()).collect();
         Synonyms { groups }
     }
 
@@ -54,11 +46,7 @@ impl Synonyms {
     /// The other words of every group holding `word` (folded), for callers that match words.
     pub fn of(&self, word: &str) -> Vec<&str> {
         let word = fold(word);
-        self.groups
-            .iter()
-            .filter(|g| g.contains(&word))
-            .flat_map(|g| g.iter().filter(|w| **w != word).map(String::as_str))
-            .collect()
+        self.groups.iter().filter(|g| g.contains(&word)).flat_map(|g| g.iter().filter(|w| **w != word).map(String::as_str)).collect()
     }
 }
 
@@ -97,10 +85,7 @@ impl Query {
         let folded = fold(text);
         let mut seen: Vec<&str> = Vec::new();
         let mut clauses = Vec::new();
-        for part in folded
-            .split([' ', '\t', '\n', '\r'])
-            .filter(|p| !p.is_empty())
-        {
+        for part in folded.split([' ', '\t', '\n', '\r']).filter(|p| !p.is_empty()) {
             if seen.contains(&part) {
                 continue;
             }
@@ -109,12 +94,7 @@ impl Query {
                 continue;
             };
             let mut variants = vec![original];
-            variants.extend(
-                synonyms
-                    .variants(part)
-                    .iter()
-                    .filter_map(|v| variant(v, true)),
-            );
+            variants.extend(synonyms.variants(part).iter().filter_map(|v| variant(v, true)));
             clauses.push(Clause { variants });
         }
         Query { clauses }
@@ -127,12 +107,7 @@ impl Query {
     /// Every distinct term of every variant, in order of first appearance.
     pub fn terms(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for t in self
-            .clauses
-            .iter()
-            .flat_map(|c| &c.variants)
-            .flat_map(|v| &v.terms)
-        {
+        for t in self.clauses.iter().flat_map(|c| &c.variants).flat_map(|v| &v.terms) {
             if !out.contains(&t.text.as_str()) {
                 out.push(&t.text);
             }
@@ -144,18 +119,8 @@ impl Query {
 fn variant(text: &str, synonym: bool) -> Option<Variant> {
     let tokens = query_tokens(text);
     let first = tokens.first()?.position;
-    let terms = tokens
-        .iter()
-        .map(|t| QueryTerm {
-            text: t.text.clone(),
-            rel: (t.position - first) as u32,
-        })
-        .collect();
-    Some(Variant {
-        text: text.to_string(),
-        synonym,
-        terms,
-    })
+    let terms = tokens.iter().map(|t| QueryTerm { text: t.text.clone(), rel: (t.position - first) as u32 }).collect();
+    Some(Variant { text: text.to_string(), synonym, terms })
 }
 
 #[cfg(test)]
@@ -163,21 +128,14 @@ mod tests {
     use super::*;
 
     fn syn() -> Synonyms {
-        Synonyms::new(&[
-            vec!["征收".into(), "征用".into(), "征地".into()],
-            vec!["拆迁".into(), "征迁".into()],
-        ])
+        Synonyms::new(&[vec!["征收".into(), "征用".into(), "征地".into()], vec!["拆迁".into(), "征迁".into()]])
     }
 
     #[test]
     fn clauses_split_at_white_space_and_fold() {
         let q = Query::parse("  征地补偿　ＧＢ  征地补偿 ", &Synonyms::default());
         assert_eq!(q.clauses.len(), 2);
-        let terms: Vec<_> = q.clauses[0].variants[0]
-            .terms
-            .iter()
-            .map(|t| (t.text.as_str(), t.rel))
-            .collect();
+        let terms: Vec<_> = q.clauses[0].variants[0].terms.iter().map(|t| (t.text.as_str(), t.rel)).collect();
         assert_eq!(terms, [("征地", 0), ("地补", 1), ("补偿", 2)]);
         assert_eq!(q.clauses[1].variants[0].terms[0].text, "gb");
         assert!(Query::parse("，。！", &Synonyms::default()).is_empty());
@@ -186,15 +144,8 @@ mod tests {
     #[test]
     fn synonyms_make_variants() {
         let q = Query::parse("征地补偿", &syn());
-        let texts: Vec<_> = q.clauses[0]
-            .variants
-            .iter()
-            .map(|v| (v.text.as_str(), v.synonym))
-            .collect();
-        assert_eq!(
-            texts,
-            [("征地补偿", false), ("征收补偿", true), ("征用补偿", true)]
-        );
+        let texts: Vec<_> = q.clauses[0].variants.iter().map(|v| (v.text.as_str(), v.synonym)).collect();
+        assert_eq!(texts, [("征地补偿", false), ("征收补偿", true), ("征用补偿", true)]);
         assert_eq!(syn().of("拆迁"), ["征迁"]);
     }
 }

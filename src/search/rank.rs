@@ -84,20 +84,8 @@ struct FieldTerm<'a> {
 }
 
 /// Ranks every document holding at least one query term. `table` is tantivy's field-norm table.
-pub fn rank(
-    query: &Query,
-    stats: &Stats,
-    postings: &HashMap<String, TermPostings>,
-    table: &[u32; 256],
-) -> Vec<Ranked> {
-    let caches: Vec<[f32; 256]> = (0..3)
-        .map(|f| {
-            norm_cache(
-                stats.total_tokens[f] as f32 / stats.num_docs.max(1) as f32,
-                table,
-            )
-        })
-        .collect();
+pub fn rank(query: &Query, stats: &Stats, postings: &HashMap<String, TermPostings>, table: &[u32; 256]) -> Vec<Ranked> {
+    let caches: Vec<[f32; 256]> = (0..3).map(|f| norm_cache(stats.total_tokens[f] as f32 / stats.num_docs.max(1) as f32, table)).collect();
     let mut terms: HashMap<&str, Vec<FieldTerm>> = HashMap::new();
     let mut docs: Vec<u32> = Vec::new();
     for term in query.terms() {
@@ -108,10 +96,7 @@ pub fn rank(
             .map(|f| {
                 let w = idf(p[f].len() as u64, stats.num_docs) * (1.0 + K1) * BOOSTS[f];
                 docs.extend(p[f].iter().map(|x| x.doc));
-                FieldTerm {
-                    weight: w,
-                    by_doc: p[f].iter().map(|x| (x.doc, x)).collect(),
-                }
+                FieldTerm { weight: w, by_doc: p[f].iter().map(|x| (x.doc, x)).collect() }
             })
             .collect();
         terms.insert(term, fields);
@@ -119,26 +104,12 @@ pub fn rank(
     docs.sort_unstable();
     docs.dedup();
     let bound = score_bound(query, &terms);
-    let mut out: Vec<Ranked> = docs
-        .into_iter()
-        .map(|d| score_doc(query, &terms, &caches, d, bound))
-        .collect();
-    out.sort_by(|a, b| {
-        b.exact
-            .cmp(&a.exact)
-            .then(b.bm25.total_cmp(&a.bm25))
-            .then(a.doc.cmp(&b.doc))
-    });
+    let mut out: Vec<Ranked> = docs.into_iter().map(|d| score_doc(query, &terms, &caches, d, bound)).collect();
+    out.sort_by(|a, b| b.exact.cmp(&a.exact).then(b.bm25.total_cmp(&a.bm25)).then(a.doc.cmp(&b.doc)));
     out
 }
 
-fn score_doc(
-    query: &Query,
-    terms: &HashMap<&str, Vec<FieldTerm>>,
-    caches: &[[f32; 256]],
-    doc: u32,
-    bound: f32,
-) -> Ranked {
+fn score_doc(query: &Query, terms: &HashMap<&str, Vec<FieldTerm>>, caches: &[[f32; 256]], doc: u32, bound: f32) -> Ranked {
     let mut bm25 = 0f32;
     let mut exact = 0u32;
     for clause in &query.clauses {
@@ -173,21 +144,12 @@ fn score_doc(
         bm25 += best;
         exact += is_exact as u32;
     }
-    Ranked {
-        doc,
-        exact,
-        bm25,
-        score: exact as f64 * bound as f64 + bm25 as f64,
-    }
+    Ranked { doc, exact, bm25, score: exact as f64 * bound as f64 + bm25 as f64 }
 }
 
 /// Whether the variant's terms stand at their relative positions in one field of `doc`.
 fn is_phrase(v: &super::query::Variant, terms: &HashMap<&str, Vec<FieldTerm>>, doc: u32) -> bool {
-    let get = |text: &str, f: usize| {
-        terms
-            .get(text)
-            .and_then(|fs| fs[f].by_doc.get(&doc).copied())
-    };
+    let get = |text: &str, f: usize| terms.get(text).and_then(|fs| fs[f].by_doc.get(&doc).copied());
     (0..3).any(|f| {
         let Some(first) = get(&v.terms[0].text, f) else {
             return false;
@@ -195,11 +157,10 @@ fn is_phrase(v: &super::query::Variant, terms: &HashMap<&str, Vec<FieldTerm>>, d
         if v.terms.len() == 1 {
             return true;
         }
-        first.positions.iter().any(|&p| {
-            v.terms[1..].iter().all(|t| {
-                get(&t.text, f).is_some_and(|x| x.positions.binary_search(&(p + t.rel)).is_ok())
-            })
-        })
+        first
+            .positions
+            .iter()
+            .any(|&p| v.terms[1..].iter().all(|t| get(&t.text, f).is_some_and(|x| x.positions.binary_search(&(p + t.rel)).is_ok())))
     })
 }
 
@@ -216,12 +177,7 @@ fn score_bound(query: &Query, terms: &HashMap<&str, Vec<FieldTerm>>) -> f32 {
                     continue;
                 }
                 seen.push(&t.text);
-                for ft in terms
-                    .get(t.text.as_str())
-                    .into_iter()
-                    .flatten()
-                    .filter(|ft| !ft.by_doc.is_empty())
-                {
+                for ft in terms.get(t.text.as_str()).into_iter().flatten().filter(|ft| !ft.by_doc.is_empty()) {
                     s += ft.weight;
                 }
             }
@@ -243,12 +199,7 @@ mod tests {
     use crate::search::query::Synonyms;
 
     fn posting(doc: u32, tf: u32, positions: &[u32]) -> Posting {
-        Posting {
-            doc,
-            fieldnorm_id: 10,
-            tf,
-            positions: positions.to_vec(),
-        }
+        Posting { doc, fieldnorm_id: 10, tf, positions: positions.to_vec() }
     }
 
     #[test]
@@ -256,50 +207,25 @@ mod tests {
         let q = Query::parse("风险评估", &Synonyms::default());
         let mut p: HashMap<String, TermPostings> = HashMap::new();
         // doc 1 has 风险 and 评估 many times but apart; doc 2 has the phrase once.
-        p.insert(
-            "风险".into(),
-            [
-                vec![],
-                vec![],
-                vec![posting(1, 5, &[0, 10, 20, 30, 40]), posting(2, 1, &[7])],
-            ],
-        );
+        p.insert("风险".into(), [vec![], vec![], vec![posting(1, 5, &[0, 10, 20, 30, 40]), posting(2, 1, &[7])]]);
         p.insert("险评".into(), [vec![], vec![], vec![posting(2, 1, &[8])]]);
-        p.insert(
-            "评估".into(),
-            [
-                vec![],
-                vec![],
-                vec![posting(1, 5, &[5, 15, 25, 35, 45]), posting(2, 1, &[9])],
-            ],
-        );
-        let stats = Stats {
-            num_docs: 10,
-            total_tokens: [30, 30, 300],
-        };
+        p.insert("评估".into(), [vec![], vec![], vec![posting(1, 5, &[5, 15, 25, 35, 45]), posting(2, 1, &[9])]]);
+        let stats = Stats { num_docs: 10, total_tokens: [30, 30, 300] };
         let table = std::array::from_fn(|i| i as u32);
         let r = rank(&q, &stats, &p, &table);
-        assert_eq!(
-            r.iter().map(|r| (r.doc, r.exact)).collect::<Vec<_>>(),
-            [(2, 1), (1, 0)]
-        );
+        assert_eq!(r.iter().map(|r| (r.doc, r.exact)).collect::<Vec<_>>(), [(2, 1), (1, 0)]);
         assert!(r[0].score > r[1].score);
     }
 
     #[test]
     fn idf_matches_tantivy() {
         // The whole term score equals tantivy's Bm25Weight for the same statistics.
-        let table: [u32; 256] =
-            std::array::from_fn(|i| tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(i as u8));
+        let table: [u32; 256] = std::array::from_fn(|i| tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(i as u8));
         let cache = norm_cache(10.0, &table);
         for (df, id, tf) in [(1u64, 5u8, 1u32), (40, 30, 3), (99, 200, 12)] {
             let w = tantivy::query::Bm25Weight::for_one_term(df, 100, 10.0);
             let ours = idf(df, 100) * (1.0 + K1) * (tf as f32 / (tf as f32 + cache[id as usize]));
-            assert!(
-                (ours - w.score(id, tf)).abs() <= ours.abs() * 1e-6,
-                "{df} {id} {tf}: {ours} vs {}",
-                w.score(id, tf)
-            );
+            assert!((ours - w.score(id, tf)).abs() <= ours.abs() * 1e-6, "{df} {id} {tf}: {ours} vs {}", w.score(id, tf));
         }
     }
 }

@@ -130,16 +130,7 @@ pub fn units(text: &str) -> Vec<Unit> {
             position += 1;
         }
         let position_here = if out.is_empty() { 0 } else { position };
-        current = Some((
-            class,
-            Unit {
-                text: c.to_string(),
-                position: position_here,
-                start: i,
-                end: i + 1,
-                gap_before: gap,
-            },
-        ));
+        current = Some((class, Unit { text: c.to_string(), position: position_here, start: i, end: i + 1, gap_before: gap }));
         gap = false;
         position = position_here + 1;
     }
@@ -158,19 +149,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 pub fn tokens_of_units(units: &[Unit]) -> Vec<Token> {
     let mut out = Vec::with_capacity(units.len() * 2);
     for (i, u) in units.iter().enumerate() {
-        out.push(Token {
-            text: u.text.clone(),
-            position: u.position,
-            start: u.start,
-            end: u.end,
-        });
+        out.push(Token { text: u.text.clone(), position: u.position, start: u.start, end: u.end });
         if let Some(next) = units.get(i + 1).filter(|n| !n.gap_before) {
-            out.push(Token {
-                text: format!("{}{}", u.text, next.text),
-                position: u.position,
-                start: u.start,
-                end: next.end,
-            });
+            out.push(Token { text: format!("{}{}", u.text, next.text), position: u.position, start: u.start, end: next.end });
         }
     }
     out
@@ -187,19 +168,9 @@ pub fn query_tokens(text: &str) -> Vec<Token> {
         let prev_joined = i > 0 && !u.gap_before;
         if next_joined {
             let n = &units[i + 1];
-            out.push(Token {
-                text: format!("{}{}", u.text, n.text),
-                position: u.position,
-                start: u.start,
-                end: n.end,
-            });
+            out.push(Token { text: format!("{}{}", u.text, n.text), position: u.position, start: u.start, end: n.end });
         } else if !prev_joined {
-            out.push(Token {
-                text: u.text.clone(),
-                position: u.position,
-                start: u.start,
-                end: u.end,
-            });
+            out.push(Token { text: u.text.clone(), position: u.position, start: u.start, end: u.end });
         }
     }
     out
@@ -218,10 +189,7 @@ pub struct PortalTokenStream {
 impl tantivy::tokenizer::Tokenizer for PortalTokenizer {
     type TokenStream<'a> = PortalTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PortalTokenStream {
-        PortalTokenStream {
-            tokens: tokenize(text).into_iter(),
-            current: tantivy::tokenizer::Token::default(),
-        }
+        PortalTokenStream { tokens: tokenize(text).into_iter(), current: tantivy::tokenizer::Token::default() }
     }
 }
 
@@ -250,30 +218,18 @@ mod tests {
     use super::*;
 
     fn texts(tokens: &[Token]) -> Vec<String> {
-        tokens
-            .iter()
-            .map(|t| format!("{}@{}", t.text, t.position))
-            .collect()
+        tokens.iter().map(|t| format!("{}@{}", t.text, t.position)).collect()
     }
 
     #[test]
     fn chinese_gets_unigrams_and_bigrams() {
-        assert_eq!(
-            texts(&tokenize("征地补偿")),
-            ["征@0", "征地@0", "地@1", "地补@1", "补@2", "补偿@2", "偿@3"]
-        );
+        assert_eq!(texts(&tokenize("征地补偿")), ["征@0", "征地@0", "地@1", "地补@1", "补@2", "补偿@2", "偿@3"]);
     }
 
     #[test]
     fn digits_units_and_document_numbers_are_kept() {
-        assert_eq!(
-            texts(&tokenize("110千伏")),
-            ["110@0", "110千@0", "千@1", "千伏@1", "伏@2"]
-        );
-        assert_eq!(
-            texts(&tokenize("清政发〔2023〕5号")),
-            ["清@0", "清政@0", "政@1", "政发@1", "发@2", "2023@4", "5@6", "5号@6", "号@7"]
-        );
+        assert_eq!(texts(&tokenize("110千伏")), ["110@0", "110千@0", "千@1", "千伏@1", "伏@2"]);
+        assert_eq!(texts(&tokenize("清政发〔2023〕5号")), ["清@0", "清政@0", "政@1", "政发@1", "发@2", "2023@4", "5@6", "5号@6", "号@7"]);
         let t: Vec<String> = tokenize("第十二条").into_iter().map(|t| t.text).collect();
         assert!(t.contains(&"十二".to_string()) && t.contains(&"二条".to_string()));
     }
@@ -281,25 +237,16 @@ mod tests {
     #[test]
     fn full_width_and_case_fold() {
         assert_eq!(fold("ＧＢ／Ｔ　３７６６８"), "gb/t 37668");
-        assert_eq!(
-            texts(&tokenize("ＧＢ／Ｔ 37668－2019")),
-            texts(&tokenize("gb/t 37668-2019"))
-        );
+        assert_eq!(texts(&tokenize("ＧＢ／Ｔ 37668－2019")), texts(&tokenize("gb/t 37668-2019")));
         assert_eq!(texts(&tokenize("110kV")), ["110@0", "110kv@0", "kv@1"]);
         assert_eq!(fold("①"), "1");
     }
 
     #[test]
     fn query_tokens_are_bigrams_of_runs() {
-        let q: Vec<String> = query_tokens("〔2023〕5号 稳")
-            .into_iter()
-            .map(|t| format!("{}@{}", t.text, t.position))
-            .collect();
+        let q: Vec<String> = query_tokens("〔2023〕5号 稳").into_iter().map(|t| format!("{}@{}", t.text, t.position)).collect();
         assert_eq!(q, ["2023@0", "5号@2", "稳@5"]);
-        let q: Vec<String> = query_tokens("风险评估")
-            .into_iter()
-            .map(|t| t.text)
-            .collect();
+        let q: Vec<String> = query_tokens("风险评估").into_iter().map(|t| t.text).collect();
         assert_eq!(q, ["风险", "险评", "评估"]);
     }
 

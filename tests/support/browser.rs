@@ -129,24 +129,15 @@ pub fn ci_strict() -> bool {
 pub fn chromium_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
         let p = PathBuf::from(p);
-        return if p.is_file() {
-            Some(p)
-        } else {
-            find_in_path(&p)
-        };
+        return if p.is_file() { Some(p) } else { find_in_path(&p) };
     }
     let debian = PathBuf::from("/usr/bin/chromium");
     if debian.is_file() {
         return Some(debian);
     }
-    [
-        "chromium",
-        "chromium-browser",
-        "google-chrome-stable",
-        "google-chrome",
-    ]
-    .iter()
-    .find_map(|name| find_in_path(Path::new(name)))
+    ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome"]
+        .iter()
+        .find_map(|name| find_in_path(Path::new(name)))
 }
 
 fn find_in_path(name: &Path) -> Option<PathBuf> {
@@ -333,9 +324,7 @@ impl Browser {
                 .exception
                 .and_then(|e| e.description)
                 .unwrap_or_default();
-            return Err(format!("{} {}", details.text, description)
-                .trim()
-                .to_string());
+            return Err(format!("{} {}", details.text, description).trim().to_string());
         }
         Ok(evaluated.result.value.unwrap_or(Value::Null))
     }
@@ -351,9 +340,7 @@ impl Browser {
                 return self;
             }
             if Instant::now() > deadline {
-                panic!(
-                    "timed out after {TIMEOUT:?} waiting for {what} ({js}); last result {value:?}"
-                );
+                panic!("timed out after {TIMEOUT:?} waiting for {what} ({js}); last result {value:?}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -506,7 +493,12 @@ impl Browser {
         }
         let png = self
             .tab
-            .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+            .capture_screenshot(
+                Page::CaptureScreenshotFormatOption::Png,
+                None,
+                None,
+                true,
+            )
             .unwrap_or_else(|e| panic!("screenshot {}: {e:#}", path.display()));
         self.set_viewport(previous);
         write_file(path, &png);
@@ -645,8 +637,7 @@ fn console_error_line(event: &Event) -> Option<String> {
             ))
         }
         Event::LogEntryAdded(e)
-            if e.params.entry.level
-                == headless_chrome::protocol::cdp::Log::LogEntryLevel::Error =>
+            if e.params.entry.level == headless_chrome::protocol::cdp::Log::LogEntryLevel::Error =>
         {
             let entry = &e.params.entry;
             let url = entry.url.clone().unwrap_or_default();
@@ -708,9 +699,7 @@ fn write_file(path: &Path, bytes: &[u8]) {
 #[track_caller]
 fn poppler(tool: &str, args: &[&OsStr]) -> String {
     let output = Command::new(tool).args(args).output().unwrap_or_else(|e| {
-        panic!(
-            "could not run `{tool}` ({e}); install poppler-utils (apt-get install poppler-utils)"
-        )
+        panic!("could not run `{tool}` ({e}); install poppler-utils (apt-get install poppler-utils)")
     });
     assert!(
         output.status.success(),
@@ -738,12 +727,7 @@ pub fn pdf_page_count(path: impl AsRef<Path>) -> usize {
     let info = poppler("pdfinfo", &[path.as_os_str()]);
     pdfinfo_field(&info, "Pages")
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no page count in pdfinfo output for {}:\n{info}",
-                path.display()
-            )
-        })
+        .unwrap_or_else(|| panic!("no page count in pdfinfo output for {}:\n{info}", path.display()))
 }
 
 /// Size of the first page in millimetres, (width, height), rounded to 0.1 mm

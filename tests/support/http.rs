@@ -58,10 +58,7 @@ impl StaticServer {
             .canonicalize()
             .unwrap_or_else(|e| panic!("StaticServer::start: {}: {e}", root.display()));
         let listener = TcpListener::bind("127.0.0.1:0").expect("StaticServer: bind 127.0.0.1:0");
-        let port = listener
-            .local_addr()
-            .expect("StaticServer: local_addr")
-            .port();
+        let port = listener.local_addr().expect("StaticServer: local_addr").port();
         let stop = Arc::new(AtomicBool::new(false));
         let log = Arc::new(Mutex::new(Vec::new()));
         let thread = {

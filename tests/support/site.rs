@@ -51,9 +51,7 @@ impl Site {
 
     /// An empty folder.
     pub fn empty() -> Site {
-        Site {
-            dir: std::sync::Arc::new(tempfile::tempdir().expect("temp dir")),
-        }
+        Site { dir: std::sync::Arc::new(tempfile::tempdir().expect("temp dir")) }
     }
 
     /// A minimal valid site: `portal.yaml` with a title and a home page.
@@ -118,18 +116,13 @@ impl Run {
 
     /// Panics unless the command failed.
     pub fn failed(self) -> Run {
-        assert!(
-            !self.success,
-            "portal unexpectedly succeeded:\n{}",
-            self.stderr
-        );
+        assert!(!self.success, "portal unexpectedly succeeded:\n{}", self.stderr);
         self
     }
 
     /// An output file's text.
     pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.out.join(rel))
-            .unwrap_or_else(|e| panic!("reading {rel}: {e}\n{}", self.stderr))
+        std::fs::read_to_string(self.out.join(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}\n{}", self.stderr))
     }
 
     pub fn exists(&self, rel: &str) -> bool {
@@ -139,20 +132,14 @@ impl Run {
     /// Asserts that an output file contains `needle`.
     pub fn contains(&self, rel: &str, needle: &str) -> &Run {
         let text = self.read(rel);
-        assert!(
-            text.contains(needle),
-            "{rel} does not contain {needle:?}:\n{text}"
-        );
+        assert!(text.contains(needle), "{rel} does not contain {needle:?}:\n{text}");
         self
     }
 
     /// The diagnostic lines (everything but the final summary line), with the site's temp path removed.
     pub fn diagnostics(&self) -> Vec<String> {
         let lines: Vec<&str> = self.stderr.lines().collect();
-        lines[..lines.len().saturating_sub(1)]
-            .iter()
-            .map(|l| l.to_string())
-            .collect()
+        lines[..lines.len().saturating_sub(1)].iter().map(|l| l.to_string()).collect()
     }
 
     /// The stderr with durations replaced by `<time>`, for snapshots.
@@ -160,12 +147,7 @@ impl Run {
         self.stderr
             .lines()
             .map(|l| match l.rfind(" in ") {
-                Some(i)
-                    if l.ends_with(" ms")
-                        || l.ends_with(" s")
-                        || l.contains(" ms;")
-                        || l.contains(" s;") =>
-                {
+                Some(i) if l.ends_with(" ms") || l.ends_with(" s") || l.contains(" ms;") || l.contains(" s;") => {
                     let rest = &l[i + 4..];
                     let after = rest.find(';').map(|j| &rest[j..]).unwrap_or("");
                     format!("{} in <time>{after}", &l[..i])
@@ -196,12 +178,7 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
-            let rel = entry
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
             files.push((rel, std::fs::read(entry.path()).unwrap()));
         }
     }

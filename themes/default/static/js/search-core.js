@@ -287,16 +287,46 @@
     return spans;
   }
 
+  function longestChain(v, occ) {
+    function at(i, p) {
+      var o = occ.get(v.terms[i].text);
+      return !!o && o.some(function (x) { return x[0] === p; });
+    }
+    var best = 0;
+    for (var i = 0; i < v.terms.length; i++) {
+      (occ.get(v.terms[i].text) || []).forEach(function (o) {
+        var j = i + 1;
+        while (j < v.terms.length && at(j, o[0] + v.terms[j].rel - v.terms[i].rel)) j++;
+        best = Math.max(best, j - i);
+      });
+    }
+    return best;
+  }
+
+  function sectionKey(q, terms, title, occ) {
+    function exactIn(o) {
+      return q.clauses.filter(function (c) {
+        return c.variants.some(function (v) { return phraseSpans(v, o).length > 0; });
+      }).length;
+    }
+    var chain = 0;
+    q.clauses.forEach(function (c) { c.variants.forEach(function (v) { chain = Math.max(chain, longestChain(v, occ)); }); });
+    var found = terms.filter(function (t) { return occ.has(t); }).length;
+    return [exactIn(occ), exactIn(occurrences(title)), chain, found];
+  }
+
+  function keyAbove(a, b) {
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i];
+    return false;
+  }
+
   // doc: {t: title, s: [[anchor, title, text], ...]}; opts: {context, window}
   function snippet(q, doc, opts) {
     var terms = queryTerms(q), best = null;
     doc.s.forEach(function (s, i) {
       var occ = occurrences(s[2]);
-      var exact = q.clauses.filter(function (c) {
-        return c.variants.some(function (v) { return phraseSpans(v, occ).length > 0; });
-      }).length;
-      var found = terms.filter(function (t) { return occ.has(t); }).length;
-      if (!best || exact > best.exact || (exact === best.exact && found > best.found)) best = { i: i, exact: exact, found: found, occ: occ };
+      var key = sectionKey(q, terms, s[1], occ);
+      if (!best || keyAbove(key, best.key)) best = { i: i, key: key, found: key[3], occ: occ };
     });
     if (!best) return { anchor: "", section: doc.t, segments: [] };
     var section = doc.s[best.i], occ = best.occ;
