@@ -62,8 +62,15 @@ pub fn search(opts: &BuildOptions, args: &SearchArgs) -> Result<Report> {
     })
 }
 
+/// The `--json` answer, fields in the documented order.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    query: &'a str,
+    results: &'a [Hit],
+}
+
 fn json(query: &str, hits: &[Hit]) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(&serde_json::json!({ "query": query, "results": hits }))?;
+    let mut s = serde_json::to_string_pretty(&Answer { query, results: hits })?;
     s.push('\n');
     Ok(s)
 }
