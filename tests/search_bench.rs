@@ -23,9 +23,16 @@ fn median_p95(mut v: Vec<f64>) -> (f64, f64) {
     (v[v.len() / 2], v[((v.len() as f64 * 0.95).ceil() as usize).min(v.len()) - 1])
 }
 
-/// Sum of the bodies of resources loaded so far whose URL matches `keep` (JS expression on `u`).
-fn loaded_bytes(b: &Browser, keep: &str) -> f64 {
-    b.eval_json(&format!("performance.getEntriesByType('resource').filter(e => {{ const u = e.name; return {keep}; }}).reduce((s, e) => s + e.encodedBodySize, 0)")).as_f64().unwrap()
+/// Bytes of every file the server has sent so far whose path matches `keep` (counted on the
+/// server, so loads from workers count too).
+fn loaded_bytes(server: &StaticServer, keep: &dyn Fn(&str) -> bool) -> f64 {
+    server
+        .requests()
+        .iter()
+        .map(|r| r.target.split('?').next().unwrap_or("").to_string())
+        .filter(|t| keep(t))
+        .map(|t| std::fs::metadata(server.root().join(t.trim_start_matches('/'))).map_or(0, |m| m.len()) as f64)
+        .sum()
 }
 
 struct Figures {
@@ -34,16 +41,16 @@ struct Figures {
     latency: Vec<f64>,
 }
 
-fn measure(b: &Browser, url: &str, ready: &str, run: &dyn Fn(&str) -> String, keep: &str) -> Figures {
+fn measure(b: &Browser, server: &StaticServer, url: &str, ready: &str, run: &dyn Fn(&str) -> String, keep: &dyn Fn(&str) -> bool) -> Figures {
     b.open(url);
     b.wait_until(ready, "the search page");
     b.eval_json(&format!("(async () => {{ await {}; return 1; }})()", run(QUERIES[0])));
-    let cold = loaded_bytes(b, keep);
+    let cold = loaded_bytes(server, keep);
     let (mut warm, mut latency) = (Vec::new(), Vec::new());
     for q in &QUERIES[1..] {
-        let before = loaded_bytes(b, keep);
+        let before = loaded_bytes(server, keep);
         let ms = b.eval_json(&format!("(async () => {{ const t = performance.now(); await {}; return performance.now() - t; }})()", run(q))).as_f64().unwrap();
-        warm.push(loaded_bytes(b, keep) - before);
+        warm.push(loaded_bytes(server, keep) - before);
         latency.push(ms);
     }
     Figures { cold, warm, latency }
@@ -66,15 +73,20 @@ fn search_benchmark() {
     let ours = StaticServer::start(site.join("public"));
     let f = measure(
         &b,
+        &ours,
         &ours.url("/search/index.html"),
         "window.PortalSearchUI && PortalSearchUI.ready",
         &|q| format!("PortalSearchUI.run({})", js_str(q)),
-        "u.includes('/search/') || u.includes('/js/search-') || u.includes('/css/search')",
+        &|u| (u.starts_with("/search/") && u != "/search/index.html") || u.starts_with("/js/search-") || u.starts_with("/css/search"),
     );
     report("portal", &f);
     let pfs = StaticServer::start(&pf);
-    let g = measure(&b, &pfs.url("/pf.html"), "window.pfReady", &|q| format!("runPf({})", js_str(q)), "u.includes('/pagefind/')");
+    let g = measure(&b, &pfs, &pfs.url("/pf.html"), "window.pfReady", &|q| format!("runPf({})", js_str(q)), &|u| u.starts_with("/pagefind/"));
     report("pagefind", &g);
+    let totals: Vec<String> = QUERIES[..5].iter().map(|q| {
+        format!("{q}: pagefind {}", b.eval_json(&format!("runPf({}).then(r => r.total)", js_str(q))))
+    }).collect();
+    println!("pagefind result counts: {}", totals.join(", "));
     println!("queries: {} two-term queries, latency over the {} after the first", QUERIES.len(), QUERIES.len() - 1);
 }
 
