@@ -52,9 +52,38 @@ pub struct RawConfig {
     /// Markdown options. Default: see [`MarkdownConfig`].
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// Full-text search options. Default: see [`SearchConfig`].
+    #[serde(default)]
+    pub search: SearchConfig,
     /// Free values for site templates (`site.extra`). Default: empty.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Full-text search options (`search:` in `portal.yaml`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Build the search index and the search page. Default: true.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Groups of words that mean the same for search (and the scope lookup): a query with one of
+    /// them also finds the others, e.g. `[征收, 征用, 征地]`. Default: none.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            enabled: true,
+            synonyms: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A menu entry: a page of the site (`page: "@/guide/_index.md"`) or an outside address (`url`).
@@ -153,6 +182,7 @@ pub struct Config {
     pub menus: BTreeMap<String, Vec<MenuItem>>,
     pub footer: Footer,
     pub markdown: MarkdownConfig,
+    pub search: SearchConfig,
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
@@ -198,6 +228,7 @@ impl Config {
             }
         }
         let menus = resolve_menus(&raw.menus, text, &mut diags);
+        check_synonyms(&raw.search, text, &mut diags);
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -214,6 +245,7 @@ impl Config {
             menus,
             footer: raw.footer,
             markdown: raw.markdown,
+            search: raw.search,
             extra: raw.extra,
         })
     }
@@ -275,6 +307,32 @@ fn resolve_menus(
         menus.insert(name.clone(), resolved);
     }
     menus
+}
+
+/// Each synonym group needs two or more words, each with a letter, digit or Chinese character.
+fn check_synonyms(search: &SearchConfig, text: &str, diags: &mut Vec<Diagnostic>) {
+    for group in &search.synonyms {
+        let first = group.first().map(String::as_str).unwrap_or("synonyms");
+        let line = text
+            .lines()
+            .position(|l| l.contains(first))
+            .map_or(1, |i| i + 1);
+        let empty = group
+            .iter()
+            .find(|w| crate::search::tokenizer::units(w).is_empty());
+        if group.len() < 2 {
+            diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("synonym group `{}` has one word: expected two or more words that mean the same, e.g. [征收, 征用, 征地]", group.join(", "))));
+        } else if let Some(w) = empty {
+            diags.push(Diagnostic::error(
+                CONFIG_FILE,
+                line,
+                1,
+                format!(
+                    "synonym `{w}` has no letters, digits or Chinese characters: expected a word"
+                ),
+            ));
+        }
+    }
 }
 
 /// `wenping` / `/wenping` / `/wenping/` → `/wenping/`; refuses schemes and `..`.

@@ -13,5 +13,6 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod risk;
+pub mod search;
 pub mod serve;
 pub mod site;

@@ -7,7 +7,8 @@
 //!                                                                    build: write atomically │ serve: keep in memory
 //! ```
 //!
-//! - `src/cmd/`            one file per command (build + check, new, risk); each returns a `Report`
+//! - `src/cmd/`            one file per command (build + check, new, risk, search); each returns a
+//!   `Report`
 //! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
 //! - `src/config.rs`       `portal.yaml` → validated `Config`
 //! - `src/diagnostic.rs`   `Diagnostic { path, line, col, message }`, sorted, printed here only
@@ -24,6 +25,8 @@
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, sinks (staging folder swapped in atomically, memory,
 //!   nothing), output-folder safety
+//! - `src/search/`         the one home of tantivy: CJK tokenizer, index, static browser export,
+//!   ranking and snippets (mirrored by `static/js/search-core.js`)
 //! - `themes/default/`     the built-in theme (compiled in): templates/, static/css, static/js
 
 use clap::{Parser, Subcommand};
@@ -100,6 +103,22 @@ enum Command {
     },
     /// Create a new site in DIR that builds at once.
     New { dir: PathBuf },
+    /// Search the site: the same ranked list as its search page.
+    Search {
+        /// What to look for, e.g. 征地补偿, 第十二条, 〔2023〕5号.
+        query: String,
+        /// At most this many results (0: all).
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// Print `{"query": …, "results": [{"url", "title", "kind", "score", "snippet"}, …]}`.
+        #[arg(long)]
+        json: bool,
+        /// Only results of this kind: 办法, 范围事项, 流程, 表格, 页面.
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -151,6 +170,21 @@ fn main() -> ExitCode {
             print!("{output}");
             report
         }),
+        Command::Search {
+            ref query,
+            limit,
+            json,
+            ref kind,
+            drafts,
+        } => {
+            let args = cmd::search::SearchArgs {
+                query: query.clone(),
+                limit,
+                json,
+                kind: kind.clone(),
+            };
+            cmd::search::search(&options(None, drafts), &args)
+        }
     };
     match result {
         Ok(report) => finish(report),
@@ -165,6 +199,7 @@ fn main() -> ExitCode {
 }
 
 fn finish(report: Report) -> ExitCode {
+    print!("{}", report.output);
     for d in &report.diagnostics {
         eprintln!("{d}");
     }

@@ -82,6 +82,8 @@ pub struct Heading {
     pub id: String,
     pub text: String,
     pub line: usize,
+    /// Byte offset in [`Document::plain_text`] where the heading's text starts (search sections).
+    pub offset: usize,
 }
 
 /// A measure article (第X条) with its number and anchor.
@@ -95,6 +97,8 @@ pub struct Article {
     pub line: usize,
     /// Index into `headings` of the heading the article stands under, if any.
     pub heading: Option<usize>,
+    /// Byte offset in [`Document::plain_text`] where the article's text starts (search sections).
+    pub offset: usize,
 }
 
 /// What a link in the source points at.
@@ -406,6 +410,7 @@ impl DocBuilder<'_> {
             id: id.clone(),
             text,
             line,
+            offset: self.doc.plain_text.len(),
         });
         out.push(Event::Start(Tag::Heading {
             level,
@@ -520,6 +525,7 @@ impl DocBuilder<'_> {
             excerpt: excerpt.to_string(),
             line,
             heading,
+            offset: self.doc.plain_text.len(),
         });
     }
 

@@ -2,14 +2,16 @@
 //!
 //! Input: a site root and [`BuildOptions`]. Output: a [`Built`] — the rendered files (in memory) when
 //! there were no errors, and every diagnostic of the run, sorted. `build` writes the files, `check`
-//! drops them, `serve` keeps them in memory.
+//! drops them, `serve` keeps them in memory. The search index is built after rendering (when
+//! `search.enabled`); `build` keeps it in the site's cache for `portal search`.
 
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::{load_sources, parse_page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::output::OutputFile;
 use crate::output::Sink;
 use crate::render::{render_site, RenderStats, Theme};
-use crate::site::assemble;
+use crate::site::{assemble, Site};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -34,6 +36,19 @@ pub struct Built {
     pub diagnostics: Vec<Diagnostic>,
     /// Number of Markdown pages published.
     pub pages: usize,
+    /// The tantivy index of the site (when search is enabled and there were no errors).
+    pub search: Option<crate::search::SearchIndex>,
+    /// [`crate::search::fingerprint`] of the sources this run read.
+    pub fingerprint: String,
+}
+
+/// The assembled site, before rendering.
+pub struct Assembled {
+    pub site: Site,
+    pub theme: Option<Theme>,
+    pub diagnostics: Diagnostics,
+    /// [`crate::search::fingerprint`] of the sources read.
+    pub fingerprint: String,
 }
 
 impl Built {
@@ -62,7 +77,63 @@ pub fn load_config(root: &Path, base_path: Option<&str>) -> Result<Config, Vec<D
 /// one reported errors, as far as its input allows, so one run reports every mistake; the sink's
 /// files are only good when [`Built::ok`] is true.
 pub fn run(opts: &BuildOptions, sink: &dyn Sink) -> Built {
+    let Assembled {
+        site,
+        theme,
+        mut diagnostics,
+        fingerprint,
+    } = assemble_site(opts);
+    let mut stats = RenderStats::default();
+    if let Some(theme) = theme {
+        match render_site(&site, &theme, sink) {
+            Ok(s) => stats = s,
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    let mut search = None;
+    if site.config.search.enabled && !diagnostics.has_errors() {
+        match crate::search::render_search(&site) {
+            Ok((index, extra)) => {
+                put_all(sink, extra, &mut stats, &mut diagnostics);
+                search = Some(index);
+            }
+            Err(e) => diagnostics.push(Diagnostic::file(
+                "search",
+                format!("cannot build the search index: {e:#}"),
+            )),
+        }
+    }
+    Built {
+        ok: !diagnostics.has_errors(),
+        stats,
+        diagnostics: diagnostics.into_sorted(),
+        pages: site.pages.len(),
+        search,
+        fingerprint,
+    }
+}
+
+/// Hands extra files (the search index) to the sink, counting them.
+pub fn put_all(
+    sink: &dyn Sink,
+    files: Vec<OutputFile>,
+    stats: &mut RenderStats,
+    diags: &mut Diagnostics,
+) {
+    for f in files {
+        stats.files += 1;
+        stats.bytes += f.len();
+        let path = f.path.clone();
+        if let Err(e) = sink.put(f) {
+            diags.push(Diagnostic::file(path, format!("cannot write: {e:#}")));
+        }
+    }
+}
+
+/// Load, parse and assemble: the site and the theme, with every diagnostic so far.
+pub fn assemble_site(opts: &BuildOptions) -> Assembled {
     let mut diags = Diagnostics::new();
+    let config_text = std::fs::read_to_string(opts.root.join(CONFIG_FILE)).unwrap_or_default();
     let config = match load_config(&opts.root, opts.base_path.as_deref()) {
         Ok(c) => Some(c),
         Err(d) => {
@@ -72,6 +143,7 @@ pub fn run(opts: &BuildOptions, sink: &dyn Sink) -> Built {
     };
     let (sources, load_diags) = load_sources(&opts.root);
     diags.extend(load_diags);
+    let fingerprint = crate::search::fingerprint(&config_text, &sources.files, opts.drafts);
     let raw_html = config.as_ref().is_some_and(|c| c.markdown.raw_html);
     let parsed: Vec<_> = sources
         .files
@@ -97,18 +169,10 @@ pub fn run(opts: &BuildOptions, sink: &dyn Sink) -> Built {
     let config = config.unwrap_or_else(|| Config::minimal("site"));
     let (site, site_diags) = assemble(config, pages, sources.assets, opts.drafts);
     diags.extend(site_diags);
-    let page_count = site.pages.len();
-    let mut stats = RenderStats::default();
-    if let Some(theme) = theme {
-        match render_site(&site, &theme, sink) {
-            Ok(s) => stats = s,
-            Err(d) => diags.extend(d),
-        }
-    }
-    Built {
-        ok: !diags.has_errors(),
-        stats,
-        diagnostics: diags.into_sorted(),
-        pages: page_count,
+    Assembled {
+        site,
+        theme,
+        diagnostics: diags,
+        fingerprint,
     }
 }

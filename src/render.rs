@@ -233,6 +233,8 @@ struct SiteView<'a> {
     footer: &'a crate::config::Footer,
     extra: &'a BTreeMap<String, Value>,
     menus: BTreeMap<&'a str, Vec<MenuView<'a>>>,
+    /// Whether the site has a search page (`search/index.html`).
+    search: bool,
 }
 
 #[derive(Serialize)]
@@ -650,6 +652,7 @@ fn site_view<'a>(site: &'a Site, current: Option<usize>) -> SiteView<'a> {
         footer: &c.footer,
         extra: &c.extra,
         menus,
+        search: c.search.enabled,
     }
 }
 
@@ -1034,6 +1037,13 @@ fn render_extras(ctx: &Ctx<'_>, sel: &Selection) -> Result<Vec<OutputFile>, Vec<
         .collect();
     for r in term_files {
         push(r);
+    }
+    if extras && site.config.search.enabled {
+        let map = base_context(site, None, "../".into());
+        push(
+            render_template(ctx.theme, "search.html", map, "search/index.html")
+                .map(|h| OutputFile::bytes("search/index.html", h.into_bytes())),
+        );
     }
     if extras {
         files.push(OutputFile::bytes("sitemap.xml", sitemap(site).into_bytes()));

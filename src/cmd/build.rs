@@ -33,9 +33,13 @@ pub fn build(opts: &BuildOptions, out: &Path) -> Result<Report> {
             ),
             diagnostics: built.diagnostics,
             failed: true,
+            output: String::new(),
         });
     };
     staging.commit()?;
+    if let Some(index) = &built.search {
+        crate::search::store_cache(&opts.root, index, &built.fingerprint)?;
+    }
     Ok(Report {
         summary: format!(
             "built {} page{} into {} ({} files, {}) in {}",
@@ -48,6 +52,7 @@ pub fn build(opts: &BuildOptions, out: &Path) -> Result<Report> {
         ),
         diagnostics: built.diagnostics,
         failed: false,
+        output: String::new(),
     })
 }
 
@@ -79,6 +84,7 @@ pub fn check(opts: &BuildOptions) -> Report {
         diagnostics: built.diagnostics,
         summary,
         failed: errors > 0,
+        output: String::new(),
     }
 }
 

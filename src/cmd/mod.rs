@@ -3,6 +3,7 @@
 pub mod build;
 pub mod new;
 pub mod risk;
+pub mod search;
 
 use crate::diagnostic::Diagnostic;
 
@@ -13,6 +14,8 @@ pub struct Report {
     pub summary: String,
     /// Whether the command failed (errors among the diagnostics, or nothing could be done).
     pub failed: bool,
+    /// What the command answers on standard output (search results), printed before the summary.
+    pub output: String,
 }
 
 /// `1.2 MB`, `640 KB`, `12 B`.

@@ -45,6 +45,7 @@ pub fn risk(opts: &RiskOptions) -> Result<(Report, String)> {
         );
         Ok((
             Report {
+                output: String::new(),
                 diagnostics,
                 summary,
                 failed: true,
@@ -80,6 +81,7 @@ pub fn risk(opts: &RiskOptions) -> Result<(Report, String)> {
     };
     Ok((
         Report {
+            output: String::new(),
             diagnostics: all.into_sorted(),
             summary: summary(&ws, &csv, &ev, start),
             failed: false,

@@ -293,6 +293,17 @@ impl Live {
             match render_selected(&site, theme, &selection, &sink) {
                 Ok(stats) => {
                     outcome.rendered = stats.files;
+                    if search_now(&site, outcome.full) {
+                        match crate::search::render_search(&site) {
+                            Ok((_, extra)) => extra.into_iter().for_each(|f| {
+                                let _ = crate::output::Sink::put(&sink, f);
+                            }),
+                            Err(e) => diags.push(Diagnostic::file(
+                                "search",
+                                format!("cannot build the search index: {e:#}"),
+                            )),
+                        }
+                    }
                     self.swap_in(sink.into_files(), outcome.full);
                     let pending = std::mem::take(&mut self.pending);
                     let fingerprints = self.fingerprints(&site, &pending, outcome.full);
@@ -347,6 +358,14 @@ impl Live {
         }
         self.files = Arc::new(map);
     }
+}
+
+/// Pages up to which the search index is rebuilt after every edit; larger sites rebuild it on full
+/// rebuilds only (the preview's search then lags behind body edits until the next full rebuild).
+const SEARCH_EVERY_EDIT_MAX_PAGES: usize = 3000;
+
+fn search_now(site: &Site, full: bool) -> bool {
+    site.config.search.enabled && (full || site.pages.len() <= SEARCH_EVERY_EDIT_MAX_PAGES)
 }
 
 /// What to render after `changed` pages were parsed again, given the last good site: the pages

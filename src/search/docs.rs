@@ -1,0 +1,177 @@
+//! Search documents: one per published page, cut into sections at headings and articles.
+//!
+//! Stage: index (pure). Input: the assembled [`Site`]. Output: [`SearchDoc`]s, in site order (their
+//! `id` is their place). Entry function: [`collect_docs`]. The parsed document is used as it is
+//! (plain text, headings and articles with their offsets); nothing is rendered twice.
+
+use crate::content::{Kind, Page};
+use crate::site::Site;
+use serde::{Deserialize, Serialize};
+
+/// A part of a page that a hit can land on: the text before the first heading, or a heading or
+/// article with the text up to the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// The heading's or article's `id`; empty for the part before the first heading.
+    pub anchor: String,
+    /// The heading text, the article label (第十二条), or the page title.
+    pub title: String,
+    pub text: String,
+}
+
+/// What the index holds for one page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchDoc {
+    pub id: u32,
+    /// Site-root-relative output path (`measures/implementation/index.html`).
+    pub url: String,
+    pub title: String,
+    /// The label shown and filtered on (办法, 表格, 页面 …).
+    pub kind: String,
+    /// Indexed as `title`: the title and, for measures, the 文号.
+    pub title_field: String,
+    /// Indexed as `heading`: headings, article labels, tags and 主题词.
+    pub heading_field: String,
+    /// Indexed (joined) as `body`.
+    pub sections: Vec<Section>,
+}
+
+impl SearchDoc {
+    /// The `body` field: the sections' texts, in order.
+    pub fn body(&self) -> String {
+        self.sections
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// The label search shows for a kind: sections are pages to readers.
+pub fn kind_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Section => Kind::Page.label(),
+        k => k.label(),
+    }
+}
+
+/// One document per page, in site order.
+pub fn collect_docs(site: &Site) -> Vec<SearchDoc> {
+    site.pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| page_doc(i as u32, p))
+        .collect()
+}
+
+fn page_doc(id: u32, p: &Page) -> SearchDoc {
+    let mut title_field = p.title.clone();
+    let mut heading_field: Vec<String> = p.doc.headings.iter().map(|h| h.text.clone()).collect();
+    heading_field.extend(
+        p.doc
+            .articles
+            .iter()
+            .filter(|a| a.heading.is_none_or(|h| p.doc.headings[h].id != a.id))
+            .map(|a| a.label.clone()),
+    );
+    heading_field.extend(p.tags.iter().cloned());
+    let mut intro = String::new();
+    if let Some(d) = &p.description {
+        intro.push_str(d);
+        intro.push_str("\n\n");
+    }
+    if let Some(m) = &p.measure {
+        if let Some(n) = &m.doc_number {
+            title_field.push('\n');
+            title_field.push_str(n);
+        }
+        heading_field.extend(m.keywords.iter().cloned());
+        if let Some(issuer) = &m.issuer {
+            intro.push_str(issuer);
+            intro.push_str("\n\n");
+        }
+    }
+    SearchDoc {
+        id,
+        url: p.path.clone(),
+        title: p.title.clone(),
+        kind: kind_label(p.kind).to_string(),
+        title_field,
+        heading_field: heading_field.join("\n"),
+        sections: sections(p, intro),
+    }
+}
+
+/// Cuts the plain text at every heading and article (one section per start offset).
+fn sections(p: &Page, intro: String) -> Vec<Section> {
+    let text = &p.doc.plain_text;
+    let mut starts: Vec<(usize, &str, &str)> = p
+        .doc
+        .headings
+        .iter()
+        .map(|h| (h.offset, h.id.as_str(), h.text.as_str()))
+        .collect();
+    starts.extend(
+        p.doc
+            .articles
+            .iter()
+            .map(|a| (a.offset, a.id.as_str(), a.label.as_str())),
+    );
+    starts.sort_by_key(|s| s.0);
+    starts.dedup_by_key(|s| s.0);
+    let mut out = Vec::new();
+    let first = starts.first().map_or(text.len(), |s| s.0);
+    let head = format!("{intro}{}", &text[..first]);
+    if !head.trim().is_empty() || starts.is_empty() {
+        out.push(Section {
+            anchor: String::new(),
+            title: p.title.clone(),
+            text: head,
+        });
+    }
+    for (i, (start, anchor, title)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(text.len(), |s| s.0);
+        out.push(Section {
+            anchor: anchor.to_string(),
+            title: title.to_string(),
+            text: text[*start..end].to_string(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{parse_page, SourceFile};
+
+    #[test]
+    fn pages_are_cut_at_headings_and_articles() {
+        let text = "---\nkind: measure\ntitle: 办法\ndoc_number: 清政发〔2023〕5号\nkeywords: 稳评\n---\n前言。\n\n## 第一章　总则\n\n第一条　目的。\n\n第二条　范围。\n";
+        let file = SourceFile {
+            source: "content/m.md".into(),
+            rel: "m.md".into(),
+            text: text.into(),
+        };
+        let (page, d) = parse_page(&file, false);
+        assert!(d.is_empty(), "{d:?}");
+        let doc = page_doc(0, &page.unwrap());
+        let s: Vec<_> = doc
+            .sections
+            .iter()
+            .map(|s| (s.anchor.as_str(), s.title.as_str(), s.text.trim()))
+            .collect();
+        assert_eq!(
+            s,
+            [
+                ("", "办法", "前言。"),
+                ("第一章-总则", "第一章　总则", "第一章　总则"),
+                ("第一条", "第一条", "第一条　目的。"),
+                ("第二条", "第二条", "第二条　范围。")
+            ]
+        );
+        assert_eq!(doc.title_field, "办法\n清政发〔2023〕5号");
+        assert!(doc.heading_field.contains("第二条") && doc.heading_field.contains("稳评"));
+        assert_eq!(doc.kind, "办法");
+    }
+}

@@ -1,0 +1,260 @@
+//! The tantivy index: schema, building it from [`SearchDoc`]s, saving and opening it, and reading
+//! postings, statistics and stored documents back for ranking and export.
+//!
+//! Stage: index. Input: search documents. Output: a [`SearchIndex`]. Entry functions:
+//! [`SearchIndex::build`], [`SearchIndex::open`]. This file and `export.rs` are the only users of
+//! tantivy's index types.
+
+use super::docs::SearchDoc;
+use super::rank::{Posting, Stats, TermPostings, FIELDS};
+use super::tokenizer::{PortalTokenizer, TOKENIZER_NAME};
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::path::Path;
+use tantivy::directory::{MmapDirectory, RamDirectory};
+use tantivy::postings::Postings;
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
+};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, TantivyDocument, Term, TERMINATED};
+
+/// Memory for tantivy's writer while indexing.
+const WRITER_BUDGET: usize = 200_000_000;
+
+/// The fields of the schema.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    text: [Field; 3],
+    id: Field,
+    stored: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER_NAME)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text = FIELDS.map(|name| {
+        b.add_text_field(
+            name,
+            TextOptions::default().set_indexing_options(indexing.clone()),
+        )
+    });
+    let id = b.add_u64_field("id", FAST | STORED);
+    let stored = b.add_text_field("doc", STORED);
+    (b.build(), Fields { text, id, stored })
+}
+
+/// A built or opened tantivy index with its document id map.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// Kept to save an index built in memory.
+    ram: Option<RamDirectory>,
+    /// Document id → where tantivy keeps it.
+    addresses: Vec<DocAddress>,
+}
+
+impl SearchIndex {
+    /// Indexes `docs` in memory.
+    pub fn build(docs: &[SearchDoc]) -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        let ram = RamDirectory::create();
+        let index = Index::create(ram.clone(), schema, Default::default())
+            .context("creating the search index")?;
+        index.tokenizers().register(TOKENIZER_NAME, PortalTokenizer);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        let mut writer =
+            index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_BUDGET * threads)?;
+        for d in docs {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.text[0], &d.title_field);
+            doc.add_text(fields.text[1], &d.heading_field);
+            doc.add_text(fields.text[2], d.body());
+            doc.add_u64(fields.id, d.id as u64);
+            doc.add_text(fields.stored, serde_json::to_string(d)?);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        SearchIndex::from_index(index, fields, Some(ram))
+    }
+
+    /// Opens an index saved by [`SearchIndex::save`].
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        let index = Index::open_in_dir(dir)
+            .with_context(|| format!("opening the search index in {}", dir.display()))?;
+        index.tokenizers().register(TOKENIZER_NAME, PortalTokenizer);
+        let (_, fields) = schema();
+        SearchIndex::from_index(index, fields, None)
+    }
+
+    fn from_index(index: Index, fields: Fields, ram: Option<RamDirectory>) -> Result<SearchIndex> {
+        let reader = index.reader()?;
+        let searcher = reader.searcher();
+        let mut addresses = vec![DocAddress::new(0, 0); searcher.num_docs() as usize];
+        for (seg, r) in searcher.segment_readers().iter().enumerate() {
+            let ids = r.fast_fields().u64("id")?;
+            for doc in 0..r.max_doc() {
+                let id = ids.first(doc).context("a document without id")? as usize;
+                *addresses
+                    .get_mut(id)
+                    .context("document ids are not dense")? = DocAddress::new(seg as u32, doc);
+            }
+        }
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            ram,
+            addresses,
+        })
+    }
+
+    /// Writes an index built in memory into `dir` (emptied first).
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        let ram = self
+            .ram
+            .as_ref()
+            .context("only an index built in memory can be saved")?;
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let target =
+            MmapDirectory::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+        ram.persist(&target)
+            .with_context(|| format!("saving the search index into {}", dir.display()))?;
+        Ok(())
+    }
+
+    pub fn num_docs(&self) -> usize {
+        self.addresses.len()
+    }
+
+    /// Statistics for BM25, as tantivy's searcher reports them.
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.reader.searcher();
+        let mut total_tokens = [0u64; 3];
+        for (f, total) in total_tokens.iter_mut().enumerate() {
+            for r in searcher.segment_readers() {
+                *total += r.inverted_index(self.fields.text[f])?.total_num_tokens();
+            }
+        }
+        Ok(Stats {
+            num_docs: searcher.num_docs(),
+            total_tokens,
+        })
+    }
+
+    /// A term's postings in every field, with positions, by document id.
+    pub fn postings(&self, term: &str) -> Result<TermPostings> {
+        let searcher = self.reader.searcher();
+        let mut out: TermPostings = Default::default();
+        for (f, list) in out.iter_mut().enumerate() {
+            let term = Term::from_field_text(self.fields.text[f], term);
+            for r in searcher.segment_readers() {
+                let inverted = r.inverted_index(self.fields.text[f])?;
+                let Some(info) = inverted.get_term_info(&term)? else {
+                    continue;
+                };
+                let postings = inverted
+                    .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)?;
+                self.collect(r, f, postings, list)?;
+            }
+            list.sort_by_key(|p| p.doc);
+        }
+        Ok(out)
+    }
+
+    fn collect(
+        &self,
+        r: &tantivy::SegmentReader,
+        f: usize,
+        mut postings: tantivy::postings::SegmentPostings,
+        list: &mut Vec<Posting>,
+    ) -> Result<()> {
+        let ids = r.fast_fields().u64("id")?;
+        let norms = r.get_fieldnorms_reader(self.fields.text[f])?;
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let mut positions = Vec::new();
+            postings.positions(&mut positions);
+            let id = ids.first(doc).context("a document without id")? as u32;
+            list.push(Posting {
+                doc: id,
+                fieldnorm_id: norms.fieldnorm_id(doc),
+                tf: postings.term_freq(),
+                positions,
+            });
+            doc = postings.advance();
+        }
+        Ok(())
+    }
+
+    /// The postings of every term of the index, by term (for the static export).
+    pub fn all_postings(&self) -> Result<std::collections::BTreeMap<String, TermPostings>> {
+        let searcher = self.reader.searcher();
+        let mut out: std::collections::BTreeMap<String, TermPostings> = Default::default();
+        for f in 0..3 {
+            for r in searcher.segment_readers() {
+                let inverted = r.inverted_index(self.fields.text[f])?;
+                let mut stream = inverted.terms().stream()?;
+                while stream.advance() {
+                    let text = String::from_utf8_lossy(stream.key()).into_owned();
+                    let postings = inverted.read_postings_from_terminfo(
+                        stream.value(),
+                        IndexRecordOption::WithFreqsAndPositions,
+                    )?;
+                    let list = &mut out.entry(text).or_default()[f];
+                    self.collect(r, f, postings, list)?;
+                }
+            }
+        }
+        for p in out.values_mut() {
+            for list in p.iter_mut() {
+                list.sort_by_key(|p| p.doc);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored document with id `id`.
+    pub fn doc(&self, id: u32) -> Result<SearchDoc> {
+        let searcher = self.reader.searcher();
+        let address = *self
+            .addresses
+            .get(id as usize)
+            .context("no such document")?;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let json = doc
+            .get_first(self.fields.stored)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .context("a document without stored text")?;
+        Ok(serde_json::from_str(&json)?)
+    }
+
+    /// Every stored document, by id.
+    pub fn docs(&self) -> Result<Vec<SearchDoc>> {
+        (0..self.num_docs() as u32).map(|i| self.doc(i)).collect()
+    }
+
+    /// The underlying tantivy index (tests compare rankings with tantivy's own searcher).
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+}
+
+/// tantivy's field-norm table (field-norm id → field length).
+pub fn fieldnorm_table() -> [u32; 256] {
+    std::array::from_fn(|i| tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(i as u8))
+}
+
+/// Postings of several terms, fetched once each.
+pub fn postings_of(index: &SearchIndex, terms: &[&str]) -> Result<HashMap<String, TermPostings>> {
+    terms
+        .iter()
+        .map(|t| Ok((t.to_string(), index.postings(t)?)))
+        .collect()
+}

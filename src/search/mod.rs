@@ -1,0 +1,175 @@
+//! Full-text search: the one home of tantivy.
+//!
+//! Stage: render (the index and its static export are built from the assembled site) and query
+//! (`portal search`). Input: a [`Site`]. Output: a [`SearchIndex`] (tantivy, saved in the site's
+//! cache for the command line) and the static browser index under `search/` ([`render_search`]);
+//! ranked [`Hit`]s for a query ([`search`]).
+//!
+//! - `tokenizer` — the CJK tokenizer (unigrams + bigrams, digits, folding), registered in tantivy and
+//!   mirrored in `themes/default/static/js/search-core.js`; also used by the scope lookup.
+//! - `query` — query text → clauses, synonym variants, terms; the [`Synonyms`] table.
+//! - `docs` — pages → search documents cut into sections (headings, 第X条 articles).
+//! - `index` — the tantivy schema, building, saving, opening; postings and statistics.
+//! - `rank` — BM25 per field as tantivy scores it, exact phrases first (mirrored in the browser).
+//! - `snippet` — the section a hit lands on, and its marked snippet (mirrored in the browser).
+//! - `export` — the static browser index: classic script shards loaded per term.
+
+pub mod docs;
+pub mod export;
+pub mod index;
+pub mod query;
+pub mod rank;
+pub mod snippet;
+pub mod tokenizer;
+
+pub use docs::{collect_docs, SearchDoc, Section};
+pub use index::SearchIndex;
+pub use query::{Query, Synonyms};
+
+use crate::output::OutputFile;
+use crate::site::Site;
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// One result of a query.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Hit {
+    /// Site-root-relative URL, with the matched heading's or article's anchor when there is one.
+    pub url: String,
+    pub title: String,
+    pub kind: String,
+    /// Exact clauses × a bound above any BM25 sum, plus the BM25 sum: results are in this order.
+    pub score: f64,
+    /// The words around the match, as plain text.
+    pub snippet: String,
+    /// The snippet's pieces; `true` marks matched words.
+    #[serde(skip)]
+    pub segments: Vec<(String, bool)>,
+    /// The title of the section the URL lands on.
+    #[serde(skip)]
+    pub section: String,
+}
+
+/// What a query asks for besides its text.
+#[derive(Debug, Clone, Default)]
+pub struct SearchOptions {
+    /// At most this many hits; `None` for all.
+    pub limit: Option<usize>,
+    /// Only hits of this kind label (办法, 表格, 页面 …).
+    pub kind: Option<String>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SearchIndex({} documents)", self.num_docs())
+    }
+}
+
+/// Builds the tantivy index of the site and exports the static browser index.
+pub fn render_search(site: &Site) -> Result<(SearchIndex, Vec<OutputFile>)> {
+    let docs = collect_docs(site);
+    let index = SearchIndex::build(&docs)?;
+    let synonyms = Synonyms::new(&site.config.search.synonyms);
+    let files = export::export(&index, &synonyms)?;
+    Ok((index, files))
+}
+
+/// Every document holding a query term, best first (without snippets).
+pub fn ranked(index: &SearchIndex, query: &Query) -> Result<Vec<rank::Ranked>> {
+    let postings = index::postings_of(index, &query.terms())?;
+    Ok(rank::rank(
+        query,
+        &index.stats()?,
+        &postings,
+        &index::fieldnorm_table(),
+    ))
+}
+
+/// Runs a query against the index: ranked hits with their landing anchors and snippets, and the
+/// number of hits before the limit.
+pub fn search(
+    index: &SearchIndex,
+    query: &Query,
+    opts: &SearchOptions,
+) -> Result<(Vec<Hit>, usize)> {
+    let ranked = ranked(index, query)?;
+    let mut hits = Vec::new();
+    let mut total = 0;
+    for r in ranked {
+        let doc = index.doc(r.doc)?;
+        if opts.kind.as_ref().is_some_and(|k| *k != doc.kind) {
+            continue;
+        }
+        total += 1;
+        if opts.limit.is_some_and(|l| hits.len() >= l) {
+            continue;
+        }
+        let s = snippet::snippet(query, &doc);
+        let url = if s.anchor.is_empty() {
+            doc.url.clone()
+        } else {
+            format!("{}#{}", doc.url, s.anchor)
+        };
+        hits.push(Hit {
+            url,
+            title: doc.title,
+            kind: doc.kind,
+            score: (r.score * 10_000.0).round() / 10_000.0,
+            snippet: s.text(),
+            segments: s.segments,
+            section: s.section,
+        });
+    }
+    Ok((hits, total))
+}
+
+/// The folder where `portal build` keeps the tantivy index for `portal search`.
+pub fn cache_dir(root: &Path) -> PathBuf {
+    root.join(".portal-cache").join("search")
+}
+
+/// A fingerprint of everything the index is made from: the configuration, every Markdown source,
+/// whether drafts are in, and this program's version.
+pub fn fingerprint(
+    config_text: &str,
+    sources: &[crate::content::SourceFile],
+    drafts: bool,
+) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes.iter().chain(&[0xff]) {
+            h = (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(env!("CARGO_PKG_VERSION").as_bytes());
+    eat(&[export::FORMAT_VERSION as u8, drafts as u8]);
+    eat(config_text.as_bytes());
+    for f in sources {
+        eat(f.rel.as_bytes());
+        eat(f.text.as_bytes());
+    }
+    format!("{h:016x}")
+}
+
+/// Saves the index and its fingerprint into the cache (replacing what was there).
+pub fn store_cache(root: &Path, index: &SearchIndex, fingerprint: &str) -> Result<()> {
+    let dir = cache_dir(root);
+    let tmp = dir.with_extension(format!("tmp-{}", std::process::id()));
+    index.save(&tmp.join("index"))?;
+    std::fs::write(tmp.join("fingerprint"), fingerprint)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::rename(&tmp, &dir)
+        .with_context(|| format!("moving the search index into {}", dir.display()))?;
+    Ok(())
+}
+
+/// Opens the cached index if it was made from exactly these sources.
+pub fn open_cache(root: &Path, fingerprint: &str) -> Option<SearchIndex> {
+    let dir = cache_dir(root);
+    let stored = std::fs::read_to_string(dir.join("fingerprint")).ok()?;
+    if stored.trim() != fingerprint {
+        return None;
+    }
+    SearchIndex::open(&dir.join("index")).ok()
+}

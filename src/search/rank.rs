@@ -1,0 +1,305 @@
+//! Ranking: tantivy's BM25 per field with boosts, summed per clause, with exact phrases first.
+//!
+//! Stage: query (pure). Input: a [`Query`], the index [`Stats`] and the postings of the query's
+//! terms. Output: [`Ranked`] documents, best first. Entry function: [`rank`]. Mirrored exactly
+//! (the same `f32` operations in the same order) by `rank` in
+//! `themes/default/static/js/search-core.js`, so the command line and the browser give the same
+//! list.
+//!
+//! - A term's score in a field is tantivy's BM25 (`tantivy::query::Bm25Weight`):
+//!   `idf · (1 + k1) · boost · tf / (tf + k1 · (1 − b + b · fieldnorm / avg_fieldnorm))`, k1 = 1.2,
+//!   b = 0.75, `idf = ln(1 + (N − df + 0.5) / (df + 0.5))`, with the field length decoded from
+//!   tantivy's one-byte field norm. (The logarithm is taken in `f64` and rounded to `f32`, so that
+//!   JavaScript's `Math.log` gives the same bits; tantivy's own `f32::ln` may differ in the last bit.)
+//! - A variant scores the sum over its distinct terms and the fields (title ×3, headings ×2, body ×1);
+//!   a clause scores its best variant (synonym variants ×0.75); a document the sum over clauses.
+//! - A clause is *exact* in a document when one of its variants' terms stand at their relative
+//!   positions in one field: the words typed stand together in the text. Documents with more exact
+//!   clauses rank first, then by score, then in site order.
+
+use super::query::Query;
+use std::collections::HashMap;
+
+/// The indexed fields, in scoring order.
+pub const FIELDS: [&str; 3] = ["title", "heading", "body"];
+/// Field boosts (title and heading matches weigh more).
+pub const BOOSTS: [f32; 3] = [3.0, 2.0, 1.0];
+/// Weight of a clause variant made by a synonym.
+pub const SYNONYM_WEIGHT: f32 = 0.75;
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// Collection statistics (tantivy's `Bm25StatisticsProvider`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub num_docs: u64,
+    /// Tokens in each field over all documents.
+    pub total_tokens: [u64; 3],
+}
+
+/// One document's occurrences of a term in one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    pub doc: u32,
+    pub fieldnorm_id: u8,
+    pub tf: u32,
+    /// Sorted token positions (empty when not loaded; only needed for phrase checks).
+    pub positions: Vec<u32>,
+}
+
+/// A term's postings in each field, sorted by document.
+pub type TermPostings = [Vec<Posting>; 3];
+
+/// A ranked document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub doc: u32,
+    /// Clauses found as exact phrases.
+    pub exact: u32,
+    /// The BM25 sum.
+    pub bm25: f32,
+    /// `exact · bound + bm25`, where `bound` exceeds any BM25 sum of this query: the order as one number.
+    pub score: f64,
+}
+
+/// tantivy's idf, with the logarithm in f64 (see the module header).
+pub fn idf(doc_freq: u64, num_docs: u64) -> f32 {
+    let x = ((num_docs - doc_freq.min(num_docs)) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    ((1.0f32 + x) as f64).ln() as f32
+}
+
+/// `k1 · (1 − b + b · fieldnorm / avg)` for every field-norm id (tantivy's tf cache).
+pub fn norm_cache(avg_fieldnorm: f32, table: &[u32; 256]) -> [f32; 256] {
+    let mut cache = [0f32; 256];
+    for (id, c) in cache.iter_mut().enumerate() {
+        *c = K1 * (1.0 - B + B * table[id] as f32 / avg_fieldnorm);
+    }
+    cache
+}
+
+/// What scoring needs per (term, field): the boosted weight and the postings by document.
+struct FieldTerm<'a> {
+    weight: f32,
+    by_doc: HashMap<u32, &'a Posting>,
+}
+
+/// Ranks every document holding at least one query term. `table` is tantivy's field-norm table.
+pub fn rank(
+    query: &Query,
+    stats: &Stats,
+    postings: &HashMap<String, TermPostings>,
+    table: &[u32; 256],
+) -> Vec<Ranked> {
+    let caches: Vec<[f32; 256]> = (0..3)
+        .map(|f| {
+            norm_cache(
+                stats.total_tokens[f] as f32 / stats.num_docs.max(1) as f32,
+                table,
+            )
+        })
+        .collect();
+    let mut terms: HashMap<&str, Vec<FieldTerm>> = HashMap::new();
+    let mut docs: Vec<u32> = Vec::new();
+    for term in query.terms() {
+        let Some(p) = postings.get(term) else {
+            continue;
+        };
+        let fields = (0..3)
+            .map(|f| {
+                let w = idf(p[f].len() as u64, stats.num_docs) * (1.0 + K1) * BOOSTS[f];
+                docs.extend(p[f].iter().map(|x| x.doc));
+                FieldTerm {
+                    weight: w,
+                    by_doc: p[f].iter().map(|x| (x.doc, x)).collect(),
+                }
+            })
+            .collect();
+        terms.insert(term, fields);
+    }
+    docs.sort_unstable();
+    docs.dedup();
+    let bound = score_bound(query, &terms);
+    let mut out: Vec<Ranked> = docs
+        .into_iter()
+        .map(|d| score_doc(query, &terms, &caches, d, bound))
+        .collect();
+    out.sort_by(|a, b| {
+        b.exact
+            .cmp(&a.exact)
+            .then(b.bm25.total_cmp(&a.bm25))
+            .then(a.doc.cmp(&b.doc))
+    });
+    out
+}
+
+fn score_doc(
+    query: &Query,
+    terms: &HashMap<&str, Vec<FieldTerm>>,
+    caches: &[[f32; 256]],
+    doc: u32,
+    bound: f32,
+) -> Ranked {
+    let mut bm25 = 0f32;
+    let mut exact = 0u32;
+    for clause in &query.clauses {
+        let mut best = 0f32;
+        let mut is_exact = false;
+        for v in &clause.variants {
+            let mut s = 0f32;
+            let mut seen: Vec<&str> = Vec::new();
+            for t in &v.terms {
+                if seen.contains(&t.text.as_str()) {
+                    continue;
+                }
+                seen.push(&t.text);
+                let Some(fields) = terms.get(t.text.as_str()) else {
+                    continue;
+                };
+                for (f, ft) in fields.iter().enumerate() {
+                    if let Some(p) = ft.by_doc.get(&doc) {
+                        let tf = p.tf as f32;
+                        s += ft.weight * (tf / (tf + caches[f][p.fieldnorm_id as usize]));
+                    }
+                }
+            }
+            if v.synonym {
+                s *= SYNONYM_WEIGHT;
+            }
+            if s > best {
+                best = s;
+            }
+            is_exact = is_exact || is_phrase(v, terms, doc);
+        }
+        bm25 += best;
+        exact += is_exact as u32;
+    }
+    Ranked {
+        doc,
+        exact,
+        bm25,
+        score: exact as f64 * bound as f64 + bm25 as f64,
+    }
+}
+
+/// Whether the variant's terms stand at their relative positions in one field of `doc`.
+fn is_phrase(v: &super::query::Variant, terms: &HashMap<&str, Vec<FieldTerm>>, doc: u32) -> bool {
+    let get = |text: &str, f: usize| {
+        terms
+            .get(text)
+            .and_then(|fs| fs[f].by_doc.get(&doc).copied())
+    };
+    (0..3).any(|f| {
+        let Some(first) = get(&v.terms[0].text, f) else {
+            return false;
+        };
+        if v.terms.len() == 1 {
+            return true;
+        }
+        first.positions.iter().any(|&p| {
+            v.terms[1..].iter().all(|t| {
+                get(&t.text, f).is_some_and(|x| x.positions.binary_search(&(p + t.rel)).is_ok())
+            })
+        })
+    })
+}
+
+/// An upper bound of any document's BM25 sum for this query (each tf factor is below 1).
+fn score_bound(query: &Query, terms: &HashMap<&str, Vec<FieldTerm>>) -> f32 {
+    let mut total = 0f32;
+    for clause in &query.clauses {
+        let mut best = 0f32;
+        for v in &clause.variants {
+            let mut s = 0f32;
+            let mut seen: Vec<&str> = Vec::new();
+            for t in &v.terms {
+                if seen.contains(&t.text.as_str()) {
+                    continue;
+                }
+                seen.push(&t.text);
+                for ft in terms
+                    .get(t.text.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|ft| !ft.by_doc.is_empty())
+                {
+                    s += ft.weight;
+                }
+            }
+            if v.synonym {
+                s *= SYNONYM_WEIGHT;
+            }
+            if s > best {
+                best = s;
+            }
+        }
+        total += best;
+    }
+    total + 1.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::Synonyms;
+
+    fn posting(doc: u32, tf: u32, positions: &[u32]) -> Posting {
+        Posting {
+            doc,
+            fieldnorm_id: 10,
+            tf,
+            positions: positions.to_vec(),
+        }
+    }
+
+    #[test]
+    fn exact_phrases_rank_above_scattered_terms() {
+        let q = Query::parse("风险评估", &Synonyms::default());
+        let mut p: HashMap<String, TermPostings> = HashMap::new();
+        // doc 1 has 风险 and 评估 many times but apart; doc 2 has the phrase once.
+        p.insert(
+            "风险".into(),
+            [
+                vec![],
+                vec![],
+                vec![posting(1, 5, &[0, 10, 20, 30, 40]), posting(2, 1, &[7])],
+            ],
+        );
+        p.insert("险评".into(), [vec![], vec![], vec![posting(2, 1, &[8])]]);
+        p.insert(
+            "评估".into(),
+            [
+                vec![],
+                vec![],
+                vec![posting(1, 5, &[5, 15, 25, 35, 45]), posting(2, 1, &[9])],
+            ],
+        );
+        let stats = Stats {
+            num_docs: 10,
+            total_tokens: [30, 30, 300],
+        };
+        let table = std::array::from_fn(|i| i as u32);
+        let r = rank(&q, &stats, &p, &table);
+        assert_eq!(
+            r.iter().map(|r| (r.doc, r.exact)).collect::<Vec<_>>(),
+            [(2, 1), (1, 0)]
+        );
+        assert!(r[0].score > r[1].score);
+    }
+
+    #[test]
+    fn idf_matches_tantivy() {
+        // The whole term score equals tantivy's Bm25Weight for the same statistics.
+        let table: [u32; 256] =
+            std::array::from_fn(|i| tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(i as u8));
+        let cache = norm_cache(10.0, &table);
+        for (df, id, tf) in [(1u64, 5u8, 1u32), (40, 30, 3), (99, 200, 12)] {
+            let w = tantivy::query::Bm25Weight::for_one_term(df, 100, 10.0);
+            let ours = idf(df, 100) * (1.0 + K1) * (tf as f32 / (tf as f32 + cache[id as usize]));
+            assert!(
+                (ours - w.score(id, tf)).abs() <= ours.abs() * 1e-6,
+                "{df} {id} {tf}: {ours} vs {}",
+                w.score(id, tf)
+            );
+        }
+    }
+}

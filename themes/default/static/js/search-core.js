@@ -1,0 +1,584 @@
+// policy-portal search core: the tokenizer, query parsing, ranking and snippets of src/search/,
+// written again for the browser. Every function mirrors the Rust function of the same name
+// (tokenizer.rs, query.rs, rank.rs, snippet.rs, export.rs); tests check that both give the same
+// tokens and the same ranked lists. Ranking repeats tantivy's f32 arithmetic with Math.fround.
+// Index files are classic scripts calling PortalSearch.register(name, data), so loading works from
+// file:// too. Plain script, no dependencies; exposes window.PortalSearch.
+(function (global) {
+  "use strict";
+  var f = Math.fround;
+
+  // ------------------------------------------------------------------ tokenizer (tokenizer.rs)
+  var MAX_UNIT_CHARS = 32;
+  var WORD = /[\p{Alphabetic}\p{N}]/u;
+
+  function foldChar(c) {
+    var u = c.codePointAt(0);
+    if (u >= 0xff01 && u <= 0xff5e) return String.fromCodePoint(u - 0xfee0).toLowerCase();
+    if (u === 0x3000) return " ";
+    if (u >= 0x2460 && u <= 0x2468) return String.fromCodePoint(u - 0x2460 + 49);
+    if (u < 128) return u >= 65 && u <= 90 ? String.fromCharCode(u + 32) : c;
+    var l = c.toLowerCase();
+    return Array.from(l).length === 1 ? l : c;
+  }
+
+  function fold(text) {
+    var out = "";
+    for (var c of text) out += foldChar(c);
+    return out;
+  }
+
+  // "c" CJK, "d" digit, "w" other letters and numerals, "s" separator.
+  function charClass(c) {
+    var u = c.codePointAt(0);
+    if (u === 0x3007 || (u >= 0x3040 && u <= 0x30ff) || (u >= 0x3400 && u <= 0x4dbf) || (u >= 0x4e00 && u <= 0x9fff) ||
+        (u >= 0xac00 && u <= 0xd7af) || (u >= 0xf900 && u <= 0xfaff) || (u >= 0x20000 && u <= 0x2fa1f)) return "c";
+    if (u >= 48 && u <= 57) return "d";
+    return WORD.test(c) ? "w" : "s";
+  }
+
+  function units(text) {
+    var out = [], position = 0, gap = false, cur = null, curClass = null, i = 0;
+    for (var raw of text) {
+      var c = foldChar(raw), cls = charClass(c);
+      if (cur) {
+        if (cls === curClass && cls !== "c") {
+          if (cur.end - cur.start < MAX_UNIT_CHARS) cur.text += c;
+          cur.end = i + 1;
+          i++;
+          continue;
+        }
+        out.push(cur);
+        cur = null;
+      }
+      if (cls === "s") {
+        gap = out.length > 0;
+        i++;
+        continue;
+      }
+      if (gap) position += 1;
+      var here = out.length === 0 ? 0 : position;
+      cur = { text: c, position: here, start: i, end: i + 1, gapBefore: gap };
+      curClass = cls;
+      gap = false;
+      position = here + 1;
+      i++;
+    }
+    if (cur) out.push(cur);
+    return out;
+  }
+
+  function tokensOfUnits(us) {
+    var out = [];
+    for (var i = 0; i < us.length; i++) {
+      var u = us[i], n = us[i + 1];
+      out.push({ text: u.text, position: u.position, start: u.start, end: u.end });
+      if (n && !n.gapBefore) out.push({ text: u.text + n.text, position: u.position, start: u.start, end: n.end });
+    }
+    return out;
+  }
+
+  function tokenize(text) { return tokensOfUnits(units(text)); }
+
+  function queryTokens(text) {
+    var us = units(text), out = [];
+    for (var i = 0; i < us.length; i++) {
+      var u = us[i], n = us[i + 1];
+      var nextJoined = !!n && !n.gapBefore, prevJoined = i > 0 && !u.gapBefore;
+      if (nextJoined) out.push({ text: u.text + n.text, position: u.position, start: u.start, end: n.end });
+      else if (!prevJoined) out.push({ text: u.text, position: u.position, start: u.start, end: u.end });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ queries (query.rs)
+  var MAX_VARIANTS = 8;
+
+  function foldGroups(groups) {
+    return (groups || []).map(function (g) {
+      return g.map(function (w) { return fold(w.trim()); }).filter(function (w) { return w.length > 0; });
+    });
+  }
+
+  function synonymVariants(groups, text) {
+    var out = [];
+    groups.forEach(function (group) {
+      group.forEach(function (word) {
+        if (!text.includes(word)) return;
+        group.forEach(function (other) {
+          if (other === word) return;
+          var v = text.split(word).join(other);
+          if (v !== text && out.indexOf(v) < 0 && out.length < MAX_VARIANTS) out.push(v);
+        });
+      });
+    });
+    return out;
+  }
+
+  function variant(text, synonym) {
+    var tokens = queryTokens(text);
+    if (!tokens.length) return null;
+    var first = tokens[0].position;
+    return { text: text, synonym: synonym, terms: tokens.map(function (t) { return { text: t.text, rel: t.position - first }; }) };
+  }
+
+  // groups: already folded synonym groups (as in meta.js).
+  function parseQuery(text, groups) {
+    var seen = [], clauses = [];
+    fold(text).split(/[ \t\n\r]/).forEach(function (part) {
+      if (!part || seen.indexOf(part) >= 0) return;
+      seen.push(part);
+      var original = variant(part, false);
+      if (!original) return;
+      var variants = [original];
+      synonymVariants(groups || [], part).forEach(function (v) {
+        var x = variant(v, true);
+        if (x) variants.push(x);
+      });
+      clauses.push({ variants: variants });
+    });
+    return { clauses: clauses };
+  }
+
+  function queryTerms(q) {
+    var out = [];
+    q.clauses.forEach(function (c) {
+      c.variants.forEach(function (v) {
+        v.terms.forEach(function (t) { if (out.indexOf(t.text) < 0) out.push(t.text); });
+      });
+    });
+    return out;
+  }
+
+  // ------------------------------------------------------------------ ranking (rank.rs)
+  var K1 = f(1.2), B = f(0.75);
+
+  function idf(df, n) {
+    var x = f(f(f(n - Math.min(df, n)) + f(0.5)) / f(f(df) + f(0.5)));
+    return f(Math.log(f(f(1) + x)));
+  }
+
+  function normCache(avg, table) {
+    var cache = new Array(256);
+    for (var id = 0; id < 256; id++) cache[id] = f(K1 * f(f(f(1) - B) + f(f(B * f(table[id])) / avg)));
+    return cache;
+  }
+
+  // stats: {docs, tokens: [3], boosts: [3], synonymWeight}; postings: term -> [[{doc, fid, tf, positions}] x3]
+  function rank(q, stats, postings, table) {
+    var caches = [0, 1, 2].map(function (fi) { return normCache(f(f(stats.tokens[fi]) / f(Math.max(stats.docs, 1))), table); });
+    var terms = {}, docs = new Set();
+    queryTerms(q).forEach(function (term) {
+      var p = postings[term];
+      if (!p) return;
+      terms[term] = [0, 1, 2].map(function (fi) {
+        var w = f(f(idf(p[fi].length, stats.docs) * f(f(1) + K1)) * f(stats.boosts[fi]));
+        var byDoc = new Map();
+        p[fi].forEach(function (x) { docs.add(x.doc); byDoc.set(x.doc, x); });
+        return { weight: w, byDoc: byDoc };
+      });
+    });
+    var bound = scoreBound(q, terms, stats.synonymWeight);
+    var out = [];
+    docs.forEach(function (d) { out.push(scoreDoc(q, terms, caches, d, bound, stats.synonymWeight)); });
+    out.sort(function (a, b) { return b.exact - a.exact || b.bm25 - a.bm25 || a.doc - b.doc; });
+    return out;
+  }
+
+  function scoreDoc(q, terms, caches, doc, bound, synWeight) {
+    var bm25 = f(0), exact = 0;
+    q.clauses.forEach(function (clause) {
+      var best = f(0), isExact = false;
+      clause.variants.forEach(function (v) {
+        var s = f(0), seen = [];
+        v.terms.forEach(function (t) {
+          if (seen.indexOf(t.text) >= 0) return;
+          seen.push(t.text);
+          var fields = terms[t.text];
+          if (!fields) return;
+          fields.forEach(function (ft, fi) {
+            var p = ft.byDoc.get(doc);
+            if (p) {
+              var tf = f(p.tf);
+              s = f(s + f(ft.weight * f(tf / f(tf + caches[fi][p.fid]))));
+            }
+          });
+        });
+        if (v.synonym) s = f(s * f(synWeight));
+        if (s > best) best = s;
+        isExact = isExact || isPhrase(v, terms, doc);
+      });
+      bm25 = f(bm25 + best);
+      exact += isExact ? 1 : 0;
+    });
+    return { doc: doc, exact: exact, bm25: bm25, score: exact * bound + bm25 };
+  }
+
+  function isPhrase(v, terms, doc) {
+    function get(text, fi) { var fs = terms[text]; return fs ? fs[fi].byDoc.get(doc) : undefined; }
+    for (var fi = 0; fi < 3; fi++) {
+      var first = get(v.terms[0].text, fi);
+      if (!first) continue;
+      if (v.terms.length === 1) return true;
+      for (var k = 0; k < first.positions.length; k++) {
+        var p = first.positions[k], all = true;
+        for (var j = 1; j < v.terms.length && all; j++) {
+          var x = get(v.terms[j].text, fi);
+          all = !!x && sortedHas(x.positions, p + v.terms[j].rel);
+        }
+        if (all) return true;
+      }
+    }
+    return false;
+  }
+
+  function sortedHas(a, v) {
+    var lo = 0, hi = a.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (a[mid] === v) return true;
+      if (a[mid] < v) lo = mid + 1; else hi = mid - 1;
+    }
+    return false;
+  }
+
+  function scoreBound(q, terms, synWeight) {
+    var total = f(0);
+    q.clauses.forEach(function (clause) {
+      var best = f(0);
+      clause.variants.forEach(function (v) {
+        var s = f(0), seen = [];
+        v.terms.forEach(function (t) {
+          if (seen.indexOf(t.text) >= 0) return;
+          seen.push(t.text);
+          (terms[t.text] || []).forEach(function (ft) { if (ft.byDoc.size > 0) s = f(s + ft.weight); });
+        });
+        if (v.synonym) s = f(s * f(synWeight));
+        if (s > best) best = s;
+      });
+      total = f(total + best);
+    });
+    return f(total + f(1));
+  }
+
+  // ------------------------------------------------------------------ snippets (snippet.rs)
+  function occurrences(text) {
+    var map = new Map();
+    tokenize(text).forEach(function (t) {
+      var list = map.get(t.text);
+      if (!list) map.set(t.text, list = []);
+      list.push([t.position, t.start, t.end]);
+    });
+    return map;
+  }
+
+  function phraseSpans(v, occ) {
+    var first = occ.get(v.terms[0].text), spans = [];
+    if (!first) return spans;
+    first.forEach(function (o0) {
+      var end = o0[2], ok = true;
+      for (var j = 1; j < v.terms.length && ok; j++) {
+        var t = v.terms[j], list = occ.get(t.text), hit = null;
+        if (list) for (var k = 0; k < list.length; k++) if (list[k][0] === o0[0] + t.rel) { hit = list[k]; break; }
+        if (hit) end = Math.max(end, hit[2]); else ok = false;
+      }
+      if (ok) spans.push([o0[1], end]);
+    });
+    return spans;
+  }
+
+  function longestChain(v, occ) {
+    function at(i, p) {
+      var o = occ.get(v.terms[i].text);
+      return !!o && o.some(function (x) { return x[0] === p; });
+    }
+    var best = 0;
+    for (var i = 0; i < v.terms.length; i++) {
+      (occ.get(v.terms[i].text) || []).forEach(function (o) {
+        var j = i + 1;
+        while (j < v.terms.length && at(j, o[0] + v.terms[j].rel - v.terms[i].rel)) j++;
+        best = Math.max(best, j - i);
+      });
+    }
+    return best;
+  }
+
+  function sectionKey(q, terms, title, occ) {
+    function exactIn(o) {
+      return q.clauses.filter(function (c) {
+        return c.variants.some(function (v) { return phraseSpans(v, o).length > 0; });
+      }).length;
+    }
+    var chain = 0;
+    q.clauses.forEach(function (c) { c.variants.forEach(function (v) { chain = Math.max(chain, longestChain(v, occ)); }); });
+    var found = terms.filter(function (t) { return occ.has(t); }).length;
+    return [exactIn(occ), exactIn(occurrences(title)), chain, found];
+  }
+
+  function keyAbove(a, b) {
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i];
+    return false;
+  }
+
+  // doc: {t: title, s: [[anchor, title, text], ...]}; opts: {context, window}
+  function snippet(q, doc, opts) {
+    var terms = queryTerms(q), best = null;
+    doc.s.forEach(function (s, i) {
+      var occ = occurrences(s[2]);
+      var key = sectionKey(q, terms, s[1], occ);
+      if (!best || keyAbove(key, best.key)) best = { i: i, key: key, found: key[3], occ: occ };
+    });
+    if (!best) return { anchor: "", section: doc.t, segments: [] };
+    var section = doc.s[best.i], occ = best.occ;
+    var anchor = best.found === 0 ? "" : section[0];
+    var exactStart = null;
+    q.clauses.forEach(function (c) {
+      c.variants.forEach(function (v) {
+        phraseSpans(v, occ).forEach(function (sp) { if (exactStart === null || sp[0] < exactStart) exactStart = sp[0]; });
+      });
+    });
+    var marks = [], firstHit = null;
+    terms.forEach(function (t) {
+      (occ.get(t) || []).forEach(function (o) {
+        marks.push([o[1], o[2]]);
+        if (firstHit === null || o[1] < firstHit) firstHit = o[1];
+      });
+    });
+    var hit = exactStart !== null ? exactStart : firstHit !== null ? firstHit : 0;
+    return { anchor: anchor, section: section[1], segments: cut(section[2], hit, marks, opts) };
+  }
+
+  function cut(text, hit, marks, opts) {
+    var chars = Array.from(text);
+    var start = Math.max(0, hit - opts.context);
+    var end = Math.min(chars.length, start + opts.window);
+    function marked(i) {
+      return marks.some(function (m) { return m[0] <= i && i < m[1] && m[0] >= start && m[1] <= end; });
+    }
+    var segs = [];
+    if (start > 0) segs.push(["…", false]);
+    for (var i = start; i < end; i++) {
+      var m = marked(i), last = segs[segs.length - 1];
+      if (last && last[1] === m) last[0] += chars[i]; else segs.push([chars[i], m]);
+    }
+    if (end < chars.length) {
+      var l = segs[segs.length - 1];
+      if (l && !l[1]) l[0] += "…"; else segs.push(["…", false]);
+    }
+    segs.forEach(function (s) { s[0] = s[0].replace(/\s+/gu, " "); });
+    return segs;
+  }
+
+  // ------------------------------------------------------------------ index files (export.rs)
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT = {};
+  for (var a = 0; a < 64; a++) DIGIT[ALPHABET.charAt(a)] = a;
+
+  function readNumbers(s) {
+    var out = [], n = 0;
+    for (var i = 0; i < s.length; i++) {
+      var d = DIGIT[s.charAt(i)];
+      if (d < 32) n = n * 32 + d;
+      else { out.push(n * 32 + d - 32); n = 0; }
+    }
+    return out;
+  }
+
+  function termHash(term) {
+    var bytes = new TextEncoder().encode(term), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h >>> 0;
+  }
+
+  // A term's postings string -> [[postings] x3] plus the document order for positions.
+  function decodePostings(s) {
+    var nums = readNumbers(s), out = [[], [], []], order = [], doc = 0, i = 0;
+    while (i < nums.length) {
+      doc += nums[i++];
+      var mask = nums[i++];
+      for (var fi = 0; fi < 3; fi++) {
+        if (!(mask & (1 << fi))) continue;
+        var p = { doc: doc, fid: nums[i++], tf: nums[i++], positions: [] };
+        out[fi].push(p);
+        order.push(p);
+      }
+    }
+    out.order = order;
+    return out;
+  }
+
+  function decodePositions(p, s) {
+    var nums = readNumbers(s), i = 0;
+    p.order.forEach(function (x) {
+      var last = 0;
+      x.positions = [];
+      for (var k = 0; k < x.tf; k++) { last += nums[i++]; x.positions.push(last); }
+    });
+    p.hasPositions = true;
+  }
+
+  // ------------------------------------------------------------------ loading
+  var registry = {}, waiting = {};
+  var loaded = [];
+
+  function register(name, data) {
+    registry[name] = data;
+    (waiting[name] || []).forEach(function (w) { w[0](data); });
+    delete waiting[name];
+  }
+
+  // Loads `base + path` as a script that registers `name`, once.
+  function load(base, name, path) {
+    if (Object.prototype.hasOwnProperty.call(registry, name)) return Promise.resolve(registry[name]);
+    return new Promise(function (resolve, reject) {
+      var first = !waiting[name];
+      (waiting[name] = waiting[name] || []).push([resolve, reject]);
+      if (!first) return;
+      var s = document.createElement("script");
+      s.src = base + path;
+      s.async = true;
+      s.onerror = function () {
+        (waiting[name] || []).forEach(function (w) { w[1](new Error("cannot load " + path)); });
+        delete waiting[name];
+      };
+      loaded.push(path);
+      document.head.appendChild(s);
+    });
+  }
+
+  // An index in folder `base` (ending in "/"): open(base).then(ix => ix.search(text, opts)).
+  function open(base) {
+    return load(base, "meta", "meta.js").then(function (meta) {
+      if (meta.version !== 1) throw new Error("unknown search index version " + meta.version);
+      return new Index(base, meta);
+    });
+  }
+
+  function Index(base, meta) {
+    this.base = base;
+    this.meta = meta;
+    this.groups = foldGroups(meta.synonyms);
+    this.cache = {};
+  }
+
+  Index.prototype.entry = function (prefix, term) {
+    var base = this.base, n = termHash(term) % this.meta.shards;
+    return load(base, prefix + n, prefix + "/" + n + ".js").then(function (shard) {
+      var e = shard[term];
+      if (e === undefined) return null;
+      if (e.charAt(0) !== "@") return e;
+      var k = e.slice(1);
+      return load(base, prefix + n + "-" + k, prefix + "/" + n + "-" + k + ".js");
+    });
+  };
+
+  Index.prototype.postings = function (term) {
+    var self = this;
+    if (self.cache[term]) return Promise.resolve(self.cache[term]);
+    return self.entry("t", term).then(function (s) {
+      var p = s ? decodePostings(s) : Object.assign([[], [], []], { order: [] });
+      self.cache[term] = p;
+      return p;
+    });
+  };
+
+  Index.prototype.positions = function (term, p) {
+    if (p.hasPositions || !p.order.length) return Promise.resolve();
+    return this.entry("x", term).then(function (s) { decodePositions(p, s || ""); });
+  };
+
+  // Whether some document has all of the variant's terms in one field (then positions are needed).
+  function mayBePhrase(v, postings) {
+    var sets = v.terms.map(function (t) { return postings[t.text]; });
+    for (var fi = 0; fi < 3; fi++) {
+      var docs = new Set(sets[0][fi].map(function (x) { return x.doc; }));
+      for (var j = 1; j < sets.length && docs.size; j++) {
+        var here = new Set(sets[j][fi].map(function (x) { return x.doc; }));
+        docs.forEach(function (d) { if (!here.has(d)) docs.delete(d); });
+      }
+      if (docs.size) return true;
+    }
+    return false;
+  }
+
+  // Ranks every document: resolves to {query, ranked: [{doc, exact, bm25, score}]}.
+  Index.prototype.rank = function (text) {
+    var self = this, q = parseQuery(text, self.groups), terms = queryTerms(q), postings = {};
+    return Promise.all(terms.map(function (t) {
+      return self.postings(t).then(function (p) { postings[t] = p; });
+    })).then(function () {
+      var need = [];
+      q.clauses.forEach(function (c) {
+        c.variants.forEach(function (v) {
+          if (v.terms.length > 1 && mayBePhrase(v, postings)) {
+            v.terms.forEach(function (t) { if (need.indexOf(t.text) < 0) need.push(t.text); });
+          }
+        });
+      });
+      return Promise.all(need.map(function (t) { return self.positions(t, postings[t]); }));
+    }).then(function () {
+      var m = self.meta;
+      var stats = { docs: m.docs, tokens: m.tokens, boosts: m.boosts, synonymWeight: m.synonymWeight };
+      return { query: q, ranked: rank(q, stats, postings, m.norms) };
+    });
+  };
+
+  Index.prototype.kinds = function () {
+    return load(this.base, "kinds", "kinds.js");
+  };
+
+  Index.prototype.doc = function (id) {
+    return load(this.base, "d" + id, "d/" + id + ".js");
+  };
+
+  // Runs a query: resolves to {total, results: [{url, title, kind, score, section, segments}]}.
+  // opts: {limit (default 10), offset (default 0), kind (a label, or "" for all)}.
+  Index.prototype.search = function (text, opts) {
+    var self = this;
+    opts = opts || {};
+    var limit = opts.limit === undefined ? 10 : opts.limit, offset = opts.offset || 0;
+    return self.rank(text).then(function (r) {
+      if (!opts.kind) return r;
+      return self.kinds().then(function (kinds) {
+        var want = ALPHABET.charAt(self.meta.kinds.indexOf(opts.kind));
+        r.ranked = r.ranked.filter(function (x) { return kinds.charAt(x.doc) === want; });
+        return r;
+      });
+    }).then(function (r) {
+      var page = r.ranked.slice(offset, offset + limit);
+      return Promise.all(page.map(function (x) { return self.doc(x.doc); })).then(function (docs) {
+        var results = docs.map(function (d, i) {
+          var s = snippet(r.query, d, self.meta);
+          return {
+            url: s.anchor ? d.u + "#" + s.anchor : d.u,
+            title: d.t,
+            kind: d.k,
+            score: Math.round(page[i].score * 10000) / 10000,
+            section: s.section,
+            segments: s.segments
+          };
+        });
+        return { total: r.ranked.length, results: results };
+      });
+    });
+  };
+
+  global.PortalSearch = {
+    register: register,
+    open: open,
+    loaded: loaded,
+    fold: fold,
+    foldChar: foldChar,
+    units: units,
+    tokenize: tokenize,
+    queryTokens: queryTokens,
+    foldGroups: foldGroups,
+    synonymVariants: synonymVariants,
+    parseQuery: parseQuery,
+    queryTerms: queryTerms,
+    rank: rank,
+    snippet: snippet,
+    termHash: termHash,
+    readNumbers: readNumbers
+  };
+})(typeof window !== "undefined" ? window : globalThis);

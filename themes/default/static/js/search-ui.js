@@ -1,0 +1,128 @@
+// policy-portal search page: results as you type, kind filters, marked snippets, links that land
+// on the matched heading or article. Uses window.PortalSearch (search-core.js). The query is kept
+// in the address (?q=…&kind=…) so results can be linked and the header search box can submit here.
+// Everything is built with DOM methods (no innerHTML), so page text is never parsed as HTML.
+(function () {
+  "use strict";
+  var PAGE = 10, DEBOUNCE_MS = 120;
+  var form = document.getElementById("search-form");
+  if (!form || !window.PortalSearch) return;
+  var input = document.getElementById("search-q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var kindsBox = document.getElementById("search-kinds");
+  var more = document.getElementById("search-more");
+  var base = form.getAttribute("data-index");
+  var root = base.replace(/search\/$/, "");
+  var params = new URLSearchParams(window.location.search);
+  var state = { kind: params.get("kind") || "", shown: 0, seq: 0, done: "" };
+  // For tests and benchmarks: the last query answered and its results.
+  var ui = window.PortalSearchUI = { ready: false, query: null, results: [], total: 0, error: null };
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    return e;
+  }
+
+  function renderResult(r) {
+    var li = el("li", "search-result");
+    li.setAttribute("data-url", r.url);
+    var a = el("a", "search-result-title", r.title);
+    a.href = root + r.url;
+    li.appendChild(a);
+    li.appendChild(el("span", "kind-badge", r.kind));
+    if (r.section && r.section !== r.title) li.appendChild(el("span", "search-result-section", "› " + r.section));
+    var p = el("p", "search-result-snippet");
+    r.segments.forEach(function (s) { p.appendChild(s[1] ? el("mark", "", s[0]) : document.createTextNode(s[0])); });
+    li.appendChild(p);
+    li.appendChild(el("div", "search-result-url", r.url.replace(/index\.html(#|$)/, "$1")));
+    return li;
+  }
+
+  function keepInAddress(q) {
+    var p = new URLSearchParams();
+    if (q) p.set("q", q);
+    if (state.kind) p.set("kind", state.kind);
+    var s = p.toString();
+    try { window.history.replaceState(null, "", s ? "?" + s : window.location.pathname); } catch (e) { /* file:// may refuse */ }
+  }
+
+  function run(index, append) {
+    var q = input.value.trim();
+    var seq = ++state.seq;
+    if (!append) state.shown = 0;
+    keepInAddress(q);
+    if (!q) {
+      list.textContent = "";
+      status.textContent = "请输入要查找的词语。";
+      more.hidden = true;
+      ui.query = "";
+      ui.results = [];
+      ui.total = 0;
+      return Promise.resolve();
+    }
+    status.textContent = "正在搜索…";
+    return index.search(q, { limit: PAGE, offset: state.shown, kind: state.kind }).then(function (r) {
+      if (seq !== state.seq) return;
+      if (!append) list.textContent = "";
+      r.results.forEach(function (x) { list.appendChild(renderResult(x)); });
+      state.shown += r.results.length;
+      ui.results = append ? ui.results.concat(r.results) : r.results;
+      ui.total = r.total;
+      ui.query = q;
+      ui.kind = state.kind;
+      status.textContent = r.total ? "找到 " + r.total + " 个结果" + (state.kind ? "（" + state.kind + "）" : "") + "，完整包含搜索词的排在前面。" : "没有找到与“" + q + "”相关的内容。请换用其他词语，或减少词语。";
+      more.hidden = state.shown >= r.total;
+    }).catch(function (e) {
+      ui.error = String(e);
+      status.textContent = "搜索索引加载失败，请刷新页面重试。";
+    });
+  }
+
+  function renderKinds(index) {
+    var kinds = [""].concat(index.meta.kinds);
+    kinds.forEach(function (k) {
+      var b = el("button", "", k || "全部");
+      b.type = "button";
+      b.setAttribute("data-kind", k);
+      b.setAttribute("aria-pressed", String(k === state.kind));
+      b.addEventListener("click", function () {
+        state.kind = k;
+        kindsBox.querySelectorAll("button").forEach(function (x) { x.setAttribute("aria-pressed", String(x === b)); });
+        run(index, false);
+      });
+      kindsBox.appendChild(b);
+    });
+    kindsBox.hidden = false;
+  }
+
+  input.value = params.get("q") || "";
+  window.PortalSearch.open(base).then(function (index) {
+    renderKinds(index);
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { run(index, false); }, DEBOUNCE_MS);
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      clearTimeout(timer);
+      run(index, false);
+    });
+    more.addEventListener("click", function () { run(index, true); });
+    ui.index = index;
+    ui.run = function (q, kind) {
+      input.value = q;
+      if (kind !== undefined) state.kind = kind;
+      return run(index, false).then(function () { return ui.results; });
+    };
+    return run(index, false);
+  }).then(function () {
+    ui.ready = true;
+  }, function (e) {
+    ui.error = String(e);
+    status.textContent = "搜索索引加载失败，请刷新页面重试。";
+  });
+})();
