@@ -3,23 +3,19 @@
 //! The map of the code (data flows one way):
 //!
 //! ```text
-//! content/ ──load──▶ SourceFile ──parse──▶ Page (typed by kind) ──assemble──▶ Site ──render──▶ Vec<OutputFile>
-//!                                                                    build: write atomically │ serve: keep in memory
+//! content/ ──load──▶ SourceFile ──parse──▶ Page (typed by kind) ──assemble──▶ Site ──render──▶ Vec<OutputFile>                                            build: write atomically │ serve: keep in memory
 //! ```
 //!
 //! - `src/cmd/`            one file per command (build + check, new, search, serve); each returns a `Report`
 //! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
 //! - `src/config.rs`       `portal.yaml` → validated `Config`
 //! - `src/diagnostic.rs`   `Diagnostic { path, line, col, message }`, sorted, printed here only
-//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one home of
-//!                         serde_yaml), pages typed by kind
-//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links, text),
-//!                         render once with links resolved
+//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one home of serde_yaml), pages typed by kind
+//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links, text), render once with links resolved
 //! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, atomic write, output-folder safety
-//! - `src/search/`         the one home of tantivy: CJK tokenizer, index, static browser export,
-//!                         ranking and snippets (mirrored by `static/js/search-core.js`)
+//! - `src/search/`         the one home of tantivy: CJK tokenizer, index, static browser export, ranking and snippets (mirrored by `static/js/search-core.js`)
 //! - `themes/default/`     the built-in theme (compiled in): templates/, static/css, static/js
 
 use clap::{Parser, Subcommand};

@@ -690,7 +690,7 @@ pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> 
 fn take_href(doc: &Document, next: &mut usize, resolve: &mut impl FnMut(&Link) -> String) -> String {
     let slot = doc.event_links.get(*next).copied().unwrap_or(usize::MAX);
     *next += 1;
-    doc.links.get(slot).map(|l| resolve(l)).unwrap_or_default()
+    doc.links.get(slot).map(resolve).unwrap_or_default()
 }
 
 /// The heading level as a number (1–6).

@@ -13,9 +13,31 @@ use support::http::StaticServer;
 
 /// Two-term queries a reader of such a site would type.
 const QUERIES: &[&str] = &[
-    "风险 评估", "征地 拆迁", "矛盾 纠纷", "平安 建设", "信访 稳定", "评估 报告", "应急 预案", "责任 追究", "社会 治安", "综治 工作",
-    "群体性事件 预防", "重大 项目", "化解 措施", "评估 小组", "决策 实施", "领导 小组", "宣传 教育", "基层 基础", "安全 生产", "工作 机制",
-    "风险评估 责任主体", "维稳 信息", "排查 调处", "重点 工程", "听证 意见",
+    "风险 评估",
+    "征地 拆迁",
+    "矛盾 纠纷",
+    "平安 建设",
+    "信访 稳定",
+    "评估 报告",
+    "应急 预案",
+    "责任 追究",
+    "社会 治安",
+    "综治 工作",
+    "群体性事件 预防",
+    "重大 项目",
+    "化解 措施",
+    "评估 小组",
+    "决策 实施",
+    "领导 小组",
+    "宣传 教育",
+    "基层 基础",
+    "安全 生产",
+    "工作 机制",
+    "风险评估 责任主体",
+    "维稳 信息",
+    "排查 调处",
+    "重点 工程",
+    "听证 意见",
 ];
 
 fn median_p95(mut v: Vec<f64>) -> (f64, f64) {
@@ -41,7 +63,14 @@ struct Figures {
     latency: Vec<f64>,
 }
 
-fn measure(b: &Browser, server: &StaticServer, url: &str, ready: &str, run: &dyn Fn(&str) -> String, keep: &dyn Fn(&str) -> bool) -> Figures {
+fn measure(
+    b: &Browser,
+    server: &StaticServer,
+    url: &str,
+    ready: &str,
+    run: &dyn Fn(&str) -> String,
+    keep: &dyn Fn(&str) -> bool,
+) -> Figures {
     b.open(url);
     b.wait_until(ready, "the search page");
     b.eval_json(&format!("(async () => {{ await {}; return 1; }})()", run(QUERIES[0])));
@@ -49,7 +78,10 @@ fn measure(b: &Browser, server: &StaticServer, url: &str, ready: &str, run: &dyn
     let (mut warm, mut latency) = (Vec::new(), Vec::new());
     for q in &QUERIES[1..] {
         let before = loaded_bytes(server, keep);
-        let ms = b.eval_json(&format!("(async () => {{ const t = performance.now(); await {}; return performance.now() - t; }})()", run(q))).as_f64().unwrap();
+        let ms = b
+            .eval_json(&format!("(async () => {{ const t = performance.now(); await {}; return performance.now() - t; }})()", run(q)))
+            .as_f64()
+            .unwrap();
         warm.push(loaded_bytes(server, keep) - before);
         latency.push(ms);
     }
@@ -60,7 +92,12 @@ fn report(name: &str, f: &Figures) {
     let (wm, _) = median_p95(f.warm.clone());
     let wmax = f.warm.iter().cloned().fold(0.0, f64::max);
     let (lm, lp) = median_p95(f.latency.clone());
-    println!("{name:9} cold query {:7.1} KB | warm query median {:6.1} KB, max {:6.1} KB | latency median {lm:6.1} ms, p95 {lp:6.1} ms", f.cold / 1024.0, wm / 1024.0, wmax / 1024.0);
+    println!(
+        "{name:9} cold query {:7.1} KB | warm query median {:6.1} KB, max {:6.1} KB | latency median {lm:6.1} ms, p95 {lp:6.1} ms",
+        f.cold / 1024.0,
+        wm / 1024.0,
+        wmax / 1024.0
+    );
 }
 
 #[test]
@@ -81,11 +118,13 @@ fn search_benchmark() {
     );
     report("portal", &f);
     let pfs = StaticServer::start(&pf);
-    let g = measure(&b, &pfs, &pfs.url("/pf.html"), "window.pfReady", &|q| format!("runPf({})", js_str(q)), &|u| u.starts_with("/pagefind/"));
+    let g =
+        measure(&b, &pfs, &pfs.url("/pf.html"), "window.pfReady", &|q| format!("runPf({})", js_str(q)), &|u| u.starts_with("/pagefind/"));
     report("pagefind", &g);
-    let totals: Vec<String> = QUERIES[..5].iter().map(|q| {
-        format!("{q}: pagefind {}", b.eval_json(&format!("runPf({}).then(r => r.total)", js_str(q))))
-    }).collect();
+    let totals: Vec<String> = QUERIES[..5]
+        .iter()
+        .map(|q| format!("{q}: pagefind {}", b.eval_json(&format!("runPf({}).then(r => r.total)", js_str(q)))))
+        .collect();
     println!("pagefind result counts: {}", totals.join(", "));
     println!("queries: {} two-term queries, latency over the {} after the first", QUERIES.len(), QUERIES.len() - 1);
 }
@@ -95,8 +134,13 @@ fn search_benchmark() {
 fn substring_truth(site: &std::path::Path) {
     let index = SearchIndex::open(&search::cache_dir(site).join("index")).expect("the cached index of BENCH_SITE");
     let docs = index.docs().unwrap();
-    let synonyms = Synonyms::new(&[vec!["征收".into(), "征用".into(), "征地".into()], vec!["拆迁".into(), "征迁".into()], vec!["变电站".into(), "输变电".into()]]);
-    let texts: Vec<String> = docs.iter().map(|d| tokenizer::fold(&format!("{}\n{}\n{}", d.title_field, d.heading_field, d.body()))).collect();
+    let synonyms = Synonyms::new(&[
+        vec!["征收".into(), "征用".into(), "征地".into()],
+        vec!["拆迁".into(), "征迁".into()],
+        vec!["变电站".into(), "输变电".into()],
+    ]);
+    let texts: Vec<String> =
+        docs.iter().map(|d| tokenizer::fold(&format!("{}\n{}\n{}", d.title_field, d.heading_field, d.body()))).collect();
     let mut queries = Vec::new();
     for d in docs.iter().step_by(97) {
         let chars: Vec<char> = d.body().chars().collect();
@@ -104,7 +148,8 @@ fn substring_truth(site: &std::path::Path) {
             let len = 2 + (d.id as usize + k) % 7;
             let at = (d.id as usize * 31 + k * 211) % chars.len().saturating_sub(len).max(1);
             let s: String = chars[at..(at + len).min(chars.len())].iter().collect();
-            if s.chars().count() == len && s.chars().all(|c| tokenizer::char_class(c) == tokenizer::CharClass::Cjk) && !queries.contains(&s) {
+            if s.chars().count() == len && s.chars().all(|c| tokenizer::char_class(c) == tokenizer::CharClass::Cjk) && !queries.contains(&s)
+            {
                 queries.push(s);
             }
         }

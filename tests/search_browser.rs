@@ -12,8 +12,27 @@ use support::site::{repo_root, Run, Site};
 /// Queries for the parity check: the quality set plus mixed, Latin, numeric, synonym and odd ones.
 fn parity_queries() -> Vec<String> {
     let tsv = std::fs::read_to_string(repo_root().join("tests/search/quality.tsv")).unwrap();
-    let mut q: Vec<String> = tsv.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').next().unwrap().to_string()).collect();
-    for extra in ["稳", "评", "风险 评估", "征地补偿", "拆迁", "110千伏变电站", "GB/T 37668", "ＧＢ／Ｔ", "3日内", "33%", "第一条 第二条", "維穩", "risk", "“风险评估”", "不存在的词语组合", "县 乡镇 部门", "①"] {
+    let mut q: Vec<String> =
+        tsv.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').next().unwrap().to_string()).collect();
+    for extra in [
+        "稳",
+        "评",
+        "风险 评估",
+        "征地补偿",
+        "拆迁",
+        "110千伏变电站",
+        "GB/T 37668",
+        "ＧＢ／Ｔ",
+        "3日内",
+        "33%",
+        "第一条 第二条",
+        "維穩",
+        "risk",
+        "“风险评估”",
+        "不存在的词语组合",
+        "县 乡镇 部门",
+        "①",
+    ] {
         q.push(extra.to_string());
     }
     q
@@ -22,11 +41,23 @@ fn parity_queries() -> Vec<String> {
 /// One Chromium for all checks: a second one started in the same test process does not answer.
 #[test]
 fn search_page_in_chromium() {
-    let Some(b) = Browser::launch() else { return };
+    let Some(b) = launch_with_retry() else { return };
     browser_tokenizer_cuts_text_like_rust(&b);
     browser_and_command_line_give_the_same_top_ten(&b);
     results_show_kind_snippet_and_land_on_the_article(&b);
     header_box_leads_to_results_at_a_sub_path(&b);
+}
+
+/// Chromium sometimes fails to open its first tab when the machine is busy: try three times.
+fn launch_with_retry() -> Option<Browser> {
+    for attempt in 1..=3 {
+        match std::panic::catch_unwind(Browser::launch) {
+            Ok(b) => return b,
+            Err(e) if attempt == 3 => std::panic::resume_unwind(e),
+            Err(_) => eprintln!("chromium did not start (attempt {attempt}); trying again"),
+        }
+    }
+    None
 }
 
 fn built_sample() -> Run {
@@ -81,7 +112,8 @@ fn browser_tokenizer_cuts_text_like_rust(b: &Browser) {
     let run = built_sample();
     open_search(b, &run, "");
     let mut samples: Vec<String> = vec![
-        "清政发〔2023〕5号　110千伏变电站 ＧＢ／Ｔ 37668－2019 Risk Matrix (5×5) ①②③ Ⅲ级 café ÄÖÜ ß İstanbul 𠀀𠀁 かな 한국어 2.5% a_b".into(),
+        "清政发〔2023〕5号　110千伏变电站 ＧＢ／Ｔ 37668－2019 Risk Matrix (5×5) ①②③ Ⅲ级 café ÄÖÜ ß İstanbul 𠀀𠀁 かな 한국어 2.5% a_b"
+            .into(),
         "x".repeat(40) + "１２３ａｂｃ　。，、；：？！“”（）【】《》",
     ];
     for entry in walkdir::WalkDir::new(repo_root().join("content")).sort_by_file_name() {
@@ -92,10 +124,12 @@ fn browser_tokenizer_cuts_text_like_rust(b: &Browser) {
     }
     let total: usize = samples.iter().map(|s| s.chars().count()).sum();
     for s in &samples {
-        let rust: Vec<Value> = policy_portal::search::tokenizer::tokenize(s).iter().map(|t| serde_json::json!([t.text, t.position, t.start, t.end])).collect();
+        let rust: Vec<Value> =
+            policy_portal::search::tokenizer::tokenize(s).iter().map(|t| serde_json::json!([t.text, t.position, t.start, t.end])).collect();
         let js = b.eval_json(&format!("PortalSearch.tokenize({}).map(t => [t.text, t.position, t.start, t.end])", js_str(s)));
         assert_eq!(js, Value::Array(rust), "tokens differ for {:?}", s.chars().take(40).collect::<String>());
-        let q_rust: Vec<Value> = policy_portal::search::tokenizer::query_tokens(s).iter().map(|t| serde_json::json!([t.text, t.position])).collect();
+        let q_rust: Vec<Value> =
+            policy_portal::search::tokenizer::query_tokens(s).iter().map(|t| serde_json::json!([t.text, t.position])).collect();
         let q_js = b.eval_json(&format!("PortalSearch.queryTokens({}).map(t => [t.text, t.position])", js_str(s)));
         assert_eq!(q_js, Value::Array(q_rust));
     }

@@ -17,7 +17,13 @@ fn json_output_has_exactly_the_documented_fields() {
     assert_eq!(results.len(), 3);
     assert_eq!(results[0].as_object().unwrap().len(), 5);
     let at = |k: &str| run.stdout.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("no {k}"));
-    assert!(at("query") < at("results") && at("url") < at("title") && at("title") < at("kind") && at("kind") < at("score") && at("score") < at("snippet"));
+    assert!(
+        at("query") < at("results")
+            && at("url") < at("title")
+            && at("title") < at("kind")
+            && at("kind") < at("score")
+            && at("score") < at("snippet")
+    );
     assert_eq!(results[0]["url"], "measures/implementation/index.html#第十二条");
     assert_eq!(results[0]["kind"], "办法");
     assert!(results[0]["snippet"].as_str().unwrap().contains("第十二条"));

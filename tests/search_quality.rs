@@ -62,7 +62,11 @@ fn quality_queries_find_their_pages() {
             top3 += (r < 3) as usize;
         }
         if rank.is_none_or(|r| r >= 3) {
-            misses.push(format!("  {q} → rank {:?}; got {:?}", rank.map(|r| r + 1), hits.iter().take(3).map(|h| h.url.as_str()).collect::<Vec<_>>()));
+            misses.push(format!(
+                "  {q} → rank {:?}; got {:?}",
+                rank.map(|r| r + 1),
+                hits.iter().take(3).map(|h| h.url.as_str()).collect::<Vec<_>>()
+            ));
         }
     }
     let n = set.len() as f64;
@@ -96,7 +100,8 @@ pub fn substring_queries(docs: &[search::SearchDoc], per_doc: usize) -> Vec<Stri
 #[test]
 fn pages_with_the_exact_string_are_all_found_and_rank_first() {
     let (index, synonyms, docs) = sample_index();
-    let texts: Vec<String> = docs.iter().map(|d| tokenizer::fold(&format!("{}\n{}\n{}", d.title_field, d.heading_field, d.body()))).collect();
+    let texts: Vec<String> =
+        docs.iter().map(|d| tokenizer::fold(&format!("{}\n{}\n{}", d.title_field, d.heading_field, d.body()))).collect();
     let queries = substring_queries(&docs, 20);
     assert!(queries.len() >= 100, "{}", queries.len());
     let (mut expected, mut found, mut misordered) = (0usize, 0usize, Vec::new());
@@ -116,7 +121,11 @@ fn pages_with_the_exact_string_are_all_found_and_rank_first() {
         }
     }
     let recall = found as f64 / expected as f64;
-    println!("exact-substring truth on the sample site: {} queries, recall {recall:.4} ({found}/{expected}), {} misordered", queries.len(), misordered.len());
+    println!(
+        "exact-substring truth on the sample site: {} queries, recall {recall:.4} ({found}/{expected}), {} misordered",
+        queries.len(),
+        misordered.len()
+    );
     assert!(recall >= 0.98, "recall {recall}");
     assert!(misordered.is_empty(), "{misordered:#?}");
 }

@@ -40,6 +40,9 @@ impl Snippet {
 /// Occurrences of tokens in a text: token text → (position, start char, end char).
 type Occurrences = HashMap<String, Vec<(u32, usize, usize)>>;
 
+/// A section's rank for landing: see [`section_key`].
+type SectionKey = (usize, usize, usize, usize);
+
 fn occurrences(text: &str) -> Occurrences {
     let mut map: Occurrences = HashMap::new();
     for t in tokenize(text) {
@@ -88,7 +91,7 @@ fn longest_chain(v: &Variant, occ: &Occurrences) -> usize {
 
 /// How well a section answers: clauses exact in its text, clauses exact in its title, the longest
 /// run of query terms standing together, distinct terms found.
-fn section_key(query: &Query, terms: &[&str], title: &str, occ: &Occurrences) -> (usize, usize, usize, usize) {
+fn section_key(query: &Query, terms: &[&str], title: &str, occ: &Occurrences) -> SectionKey {
     let variants = || query.clauses.iter().flat_map(|c| &c.variants);
     let exact = query.clauses.iter().filter(|c| c.variants.iter().any(|v| !phrase_spans(v, occ).is_empty())).count();
     let title_occ = occurrences(title);
@@ -101,7 +104,7 @@ fn section_key(query: &Query, terms: &[&str], title: &str, occ: &Occurrences) ->
 /// Picks the landing section and cuts the snippet (see the module header).
 pub fn snippet(query: &Query, doc: &SearchDoc) -> Snippet {
     let terms = query.terms();
-    let mut best: Option<(usize, (usize, usize, usize, usize), Occurrences)> = None;
+    let mut best: Option<(usize, SectionKey, Occurrences)> = None;
     for (i, s) in doc.sections.iter().enumerate() {
         let occ = occurrences(&s.text);
         let key = section_key(query, &terms, &s.title, &occ);
