@@ -87,7 +87,10 @@ fn measure(
     let (mut warm, mut latency) = (Vec::new(), Vec::new());
     for q in &QUERIES[1..] {
         let before = loaded_bytes(server, keep);
-        let ms = b.eval_json(&format!("(async () => {{ const t = performance.now(); await {}; return performance.now() - t; }})()", run(q))).as_f64().unwrap();
+        let ms = b
+            .eval_json(&format!("(async () => {{ const t = performance.now(); await {}; return performance.now() - t; }})()", run(q)))
+            .as_f64()
+            .unwrap();
         warm.push(loaded_bytes(server, keep) - before);
         latency.push(ms);
     }
@@ -102,7 +105,12 @@ fn report(name: &str, f: &Figures) {
     let (wm, _) = median_p95(f.warm.clone());
     let wmax = f.warm.iter().cloned().fold(0.0, f64::max);
     let (lm, lp) = median_p95(f.latency.clone());
-    println!("{name:9} cold query {:7.1} KB | warm query median {:6.1} KB, max {:6.1} KB | latency median {lm:6.1} ms, p95 {lp:6.1} ms", f.cold / 1024.0, wm / 1024.0, wmax / 1024.0);
+    println!(
+        "{name:9} cold query {:7.1} KB | warm query median {:6.1} KB, max {:6.1} KB | latency median {lm:6.1} ms, p95 {lp:6.1} ms",
+        f.cold / 1024.0,
+        wm / 1024.0,
+        wmax / 1024.0
+    );
 }
 
 #[test]

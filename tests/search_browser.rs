@@ -44,11 +44,23 @@ fn parity_queries() -> Vec<String> {
 /// One Chromium for all checks: a second one started in the same test process does not answer.
 #[test]
 fn search_page_in_chromium() {
-    let Some(b) = Browser::launch() else { return };
+    let Some(b) = launch_with_retry() else { return };
     browser_tokenizer_cuts_text_like_rust(&b);
     browser_and_command_line_give_the_same_top_ten(&b);
     results_show_kind_snippet_and_land_on_the_article(&b);
     header_box_leads_to_results_at_a_sub_path(&b);
+}
+
+/// Chromium sometimes fails to open its first tab when the machine is busy: try three times.
+fn launch_with_retry() -> Option<Browser> {
+    for attempt in 1..=3 {
+        match std::panic::catch_unwind(Browser::launch) {
+            Ok(b) => return b,
+            Err(e) if attempt == 3 => std::panic::resume_unwind(e),
+            Err(_) => eprintln!("chromium did not start (attempt {attempt}); trying again"),
+        }
+    }
+    None
 }
 
 fn built_sample() -> Run {
@@ -135,7 +147,8 @@ fn browser_tokenizer_cuts_text_like_rust(b: &Browser) {
     let run = built_sample();
     open_search(b, &run, "");
     let mut samples: Vec<String> = vec![
-        "清政发〔2023〕5号　110千伏变电站 ＧＢ／Ｔ 37668－2019 Risk Matrix (5×5) ①②③ Ⅲ级 café ÄÖÜ ß İstanbul 𠀀𠀁 かな 한국어 2.5% a_b".into(),
+        "清政发〔2023〕5号　110千伏变电站 ＧＢ／Ｔ 37668－2019 Risk Matrix (5×5) ①②③ Ⅲ级 café ÄÖÜ ß İstanbul 𠀀𠀁 かな 한국어 2.5% a_b"
+            .into(),
         "x".repeat(40) + "１２３ａｂｃ　。，、；：？！“”（）【】《》",
     ];
     for entry in walkdir::WalkDir::new(repo_root().join("content")).sort_by_file_name() {

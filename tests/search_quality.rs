@@ -186,7 +186,11 @@ fn pages_with_the_exact_string_are_all_found_and_rank_first() {
         }
     }
     let recall = found as f64 / expected as f64;
-    println!("exact-substring truth on the sample site: {} queries, recall {recall:.4} ({found}/{expected}), {} misordered", queries.len(), misordered.len());
+    println!(
+        "exact-substring truth on the sample site: {} queries, recall {recall:.4} ({found}/{expected}), {} misordered",
+        queries.len(),
+        misordered.len()
+    );
     assert!(recall >= 0.98, "recall {recall}");
     assert!(misordered.is_empty(), "{misordered:#?}");
 }

@@ -272,13 +272,13 @@ fn an_edit_renders_only_what_depends_on_it() {
     let original = std::fs::read_to_string(&levels).unwrap();
 
     // A sentence added at the end: the listing entry is unchanged, so only the page (and the
-    // always-cheap sitemap, 404 and tag index) are rendered again.
+    // always-cheap sitemap, 404, tag index and search page) are rendered again.
     std::fs::write(&levels, format!("{original}\n最后补充一句。\n")).unwrap();
     let o = live.apply(&Changes::classify(&root, std::slice::from_ref(&levels)));
     assert!(o.ok && !o.full, "{o:?}");
     assert_eq!(
-        o.rendered, 4,
-        "the page, sitemap.xml, 404.html, tags/index.html: {o:?}"
+        o.rendered, 5,
+        "the page, sitemap.xml, 404.html, tags/index.html, search/index.html: {o:?}"
     );
     assert!(
         String::from_utf8_lossy(&live.files()["guide/levels/index.html"]).contains("最后补充一句")
@@ -295,8 +295,8 @@ fn an_edit_renders_only_what_depends_on_it() {
     let files = live.files();
     assert!(String::from_utf8_lossy(&files["guide/index.html"]).contains("风险等级划分"));
     assert!(String::from_utf8_lossy(&files["tags/风险/index.html"]).contains("风险等级划分"));
-    // guide/ and its 3 pages (a theme may list siblings), home, tags 风险 and 等级, and the 3 extras.
-    assert_eq!(o.rendered, 10, "{o:?}");
+    // guide/ and its 3 pages (a theme may list siblings), home, tags 风险 and 等级, and the 4 extras.
+    assert_eq!(o.rendered, 11, "{o:?}");
 
     // A template change renders every page without parsing.
     let t = root.join("templates/partials/footer.html");

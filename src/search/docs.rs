@@ -86,8 +86,12 @@ fn page_doc(id: u32, p: &Page) -> SearchDoc {
             title_field.push_str(n);
         }
         heading_field.extend(m.keywords.iter().cloned());
-        if let Some(issuer) = &m.issuer {
-            intro.push_str(issuer);
+        let line: Vec<&str> = [m.issuer.as_deref(), m.doc_number.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !line.is_empty() {
+            intro.push_str(&line.join("　"));
             intro.push_str("\n\n");
         }
     }
@@ -164,7 +168,7 @@ mod tests {
         assert_eq!(
             s,
             [
-                ("", "办法", "前言。"),
+                ("", "办法", "清政发〔2023〕5号\n\n前言。"),
                 ("第一章-总则", "第一章　总则", "第一章　总则"),
                 ("第一条", "第一条", "第一条　目的。"),
                 ("第二条", "第二条", "第二条　范围。")

@@ -40,6 +40,9 @@ impl Snippet {
 /// Occurrences of tokens in a text: token text → (position, start char, end char).
 type Occurrences = HashMap<String, Vec<(u32, usize, usize)>>;
 
+/// A section's rank for landing: see [`section_key`].
+type SectionKey = (usize, usize, usize, usize);
+
 fn occurrences(text: &str) -> Occurrences {
     let mut map: Occurrences = HashMap::new();
     for t in tokenize(text) {
@@ -98,12 +101,7 @@ fn longest_chain(v: &Variant, occ: &Occurrences) -> usize {
 
 /// How well a section answers: clauses exact in its text, clauses exact in its title, the longest
 /// run of query terms standing together, distinct terms found.
-fn section_key(
-    query: &Query,
-    terms: &[&str],
-    title: &str,
-    occ: &Occurrences,
-) -> (usize, usize, usize, usize) {
+fn section_key(query: &Query, terms: &[&str], title: &str, occ: &Occurrences) -> SectionKey {
     let variants = || query.clauses.iter().flat_map(|c| &c.variants);
     let exact = query
         .clauses
@@ -124,9 +122,6 @@ fn section_key(
     let found = terms.iter().filter(|t| occ.contains_key(**t)).count();
     (exact, in_title, chain, found)
 }
-
-/// A section's rank key: (exact phrases, in title, chain, found).
-type SectionKey = (usize, usize, usize, usize);
 
 /// Picks the landing section and cuts the snippet (see the module header).
 pub fn snippet(query: &Query, doc: &SearchDoc) -> Snippet {
