@@ -355,7 +355,7 @@ fn the_page_works_from_a_static_server_and_meets_csp_and_label_rules() {
     // Levels carry words: every toned element has text.
     let silent = b.eval_json("Array.from(document.querySelectorAll('#worksheet [class*=tone-]')).filter(e => !e.textContent.trim()).length");
     assert_eq!(silent, 0);
-    // The browser asks for /favicon.ico on its own; the site has none (the theme sets no icon).
+    // Browsers may still ask for /favicon.ico on their own (the theme links favicon.svg).
     let missing: Vec<String> = server
         .not_found()
         .into_iter()
