@@ -109,8 +109,8 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
         gate: Gate::default(),
         hub: Hub::default(),
     });
+    log(Report::Rebuilt(first.clone()));
     announce(&shared, &first, 0);
-    log(Report::Rebuilt(first));
     let http = tiny_http::Server::http((serve.bind.as_str(), serve.port))
         .map_err(|e| anyhow!("cannot listen on {}:{}: {e}", serve.bind, serve.port))?;
     let addr = http
@@ -151,12 +151,13 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
                     *shared.base.write().expect("base") = live.base_path();
                 }
                 shared.gate.end();
+                // The terminal hears first, so whatever a page does on reload finds the report.
+                log(Report::Rebuilt(outcome.clone()));
                 announce(
                     &shared,
                     &outcome,
                     version.fetch_add(1, Ordering::SeqCst) + 1,
                 );
-                log(Report::Rebuilt(outcome));
             }
         })
     };
