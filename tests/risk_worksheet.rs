@@ -356,16 +356,6 @@ fn the_page_works_from_a_static_server_and_meets_csp_and_label_rules() {
     let silent = b.eval_json("Array.from(document.querySelectorAll('#worksheet [class*=tone-]')).filter(e => !e.textContent.trim()).length");
     assert_eq!(silent, 0);
     // Browsers may still ask for /favicon.ico on their own (the theme links favicon.svg).
-    let missing: Vec<String> = server
-        .not_found()
-        .into_iter()
-        .filter(|p| p != "/favicon.ico")
-        .collect();
-    assert!(missing.is_empty(), "{missing:?}");
-    let errors: Vec<String> = b
-        .console_errors()
-        .into_iter()
-        .filter(|e| !e.contains("favicon.ico"))
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    server.assert_nothing_missing();
+    b.assert_no_console_errors();
 }

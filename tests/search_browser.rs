@@ -239,18 +239,8 @@ fn header_box_leads_to_results_at_a_sub_path(b: &Browser) {
         .attr(".search-result a", "href")
         .unwrap()
         .contains("guide/dimensions/index.html#可控性"));
-    let missing: Vec<String> = server
-        .not_found()
-        .into_iter()
-        .filter(|p| p != "/favicon.ico")
-        .collect();
-    assert!(missing.is_empty(), "{missing:?}");
-    let errors: Vec<String> = b
-        .console_errors()
-        .into_iter()
-        .filter(|e| !e.contains("favicon.ico"))
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    server.assert_nothing_missing();
+    b.assert_no_console_errors();
 }
 
 #[test]

@@ -100,6 +100,20 @@ impl StaticServer {
         self.log.lock().unwrap().clone()
     }
 
+    /// Panics if anything but the browser's own `/favicon.ico` request was answered with 404.
+    #[track_caller]
+    pub fn assert_nothing_missing(&self) {
+        let missing: Vec<String> = self
+            .not_found()
+            .into_iter()
+            .filter(|p| p != "/favicon.ico")
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "requests answered with 404: {missing:?}"
+        );
+    }
+
     /// Targets of the requests answered with 404 so far (handy for "no broken assets" checks;
     /// note that browsers ask for `/favicon.ico` on their own).
     pub fn not_found(&self) -> Vec<String> {
