@@ -91,6 +91,21 @@ fn next_event(rx: &Receiver<(String, String)>) -> (String, String) {
         .expect("an event within 20 s")
 }
 
+/// Every document file of the served search index, concatenated.
+fn search_documents(addr: SocketAddr) -> String {
+    let (status, meta) = get_text(addr, "/wenping/search/meta.js");
+    assert_eq!(status, 200, "{meta}");
+    let n: usize = meta
+        .split("\"docs\":")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|d| d.parse().ok())
+        .expect("meta.js gives the number of documents");
+    (0..n)
+        .map(|i| get_text(addr, &format!("/wenping/search/d/{i}.js")).1)
+        .collect()
+}
+
 #[test]
 fn serves_pages_files_and_the_404_page_under_the_base_path() {
     let site = Site::fixture("basic");
@@ -165,6 +180,10 @@ fn edit_reload_and_errors(poll: bool) {
     assert!(get_text(addr, "/wenping/guide/levels/")
         .1
         .contains("新的正文内容"));
+    assert!(
+        search_documents(addr).contains("新的正文内容"),
+        "the search index follows the edit (its requests wait for it)"
+    );
 
     // A broken file: the overlay gets the diagnostics, the last good page stays.
     site.write("content/guide/levels.md", b"---\ntitle: [\n---\n");
@@ -186,6 +205,8 @@ fn edit_reload_and_errors(poll: bool) {
     assert_eq!(next_event(&rx).0, "reload");
     let (_, page) = get_text(addr, "/wenping/guide/levels/");
     assert!(page.contains("改好的风险等级") && page.contains("修好了"));
+    let docs = search_documents(addr);
+    assert!(docs.contains("修好了") && !docs.contains("新的正文内容"));
     let (_, section) = get_text(addr, "/wenping/guide/");
     assert!(
         section.contains("改好的风险等级"),

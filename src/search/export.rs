@@ -8,21 +8,37 @@
 //! | file | holds | loaded |
 //! |---|---|---|
 //! | `search/meta.js` | statistics, field boosts, tantivy's field-norm table, synonyms, kinds, shard count | with the search page |
-//! | `search/t/N.js` | postings of the terms whose [`term_hash`] is N modulo the shard count; a term with long postings has its own file `t/N-K.js` and its entry is `"@K"` | per query term |
-//! | `search/x/N.js` | the positions of the same terms (`x/N-K.js` when long) | only for phrase checks |
+//! | `search/t/N.js` | the entries of the terms whose [`term_hash`] is N modulo the shard count | per query term |
+//! | `search/t/N-K.js` | one long tier of a term of shard N (its entry says `"@K"`) | when the query needs that tier |
+//! | `search/x/N.js`, `x/N-K.js` | the positions of the same tiers | only for phrase checks |
 //! | `search/d/ID.js` | a page's URL, title, kind and sections (anchor, title, text) | per hit shown |
 //! | `search/kinds.js` | one character per page: its kind's index in `meta.kinds` | when filtering by kind |
 //!
+//! **Tiers.** A term's documents are ordered by what the term adds to their score (its BM25 summed
+//! over the fields, which does not depend on the query), best first, and cut into tiers of
+//! [`TIER0_DOCS`] documents, then 4 times as many each time. The browser loads a term's tiers in
+//! order and stops as soon as no document outside what it has loaded can reach the results it
+//! shows (the threshold algorithm): a query for common words reads the first tiers only, and the
+//! list is still exactly the one the command line ranks over every posting.
+//!
+//! A `t` entry is `[docs, df_title, df_heading, df_body, tier…]` (docs: documents holding the term
+//! in any field; df: per field, for the idf); an `x` entry is `[tier…]`. A tier is its data string,
+//! or `"@K"` when it is longer than [`BIG_ENTRY_BYTES`] and has a file of its own.
+//!
 //! Numbers are written as [`write_number`]: 5-bit groups, most significant first, as characters of
-//! [`ALPHABET`] — the first 32 characters continue a number, the last 32 end it. A postings string
-//! is, per document: the document id's difference from the previous one, a field mask (1 title, 2
-//! headings, 4 body), then per field in the mask its field-norm id and term frequency. A positions
-//! string is, per document and field of the postings, the `tf` positions as differences.
+//! [`ALPHABET`] — the first 32 characters continue a number, the last 32 end it. A tier's postings
+//! string is, per document in id order: the document id's difference from the previous one, a field
+//! mask (1 title, 2 headings, 4 body), then per field in the mask its field-norm id and term
+//! frequency. Its positions string is, per document and field of the postings, the `tf` positions as
+//! differences.
 
 use super::docs::SearchDoc;
 use super::index::{fieldnorm_table, SearchIndex};
 use super::query::Synonyms;
-use super::rank::{TermPostings, BOOSTS, FIELDS, SYNONYM_WEIGHT};
+use super::rank::{
+    field_caches, field_score, field_weight, Posting, Stats, TermPostings, BOOSTS, FIELDS,
+    SYNONYM_WEIGHT,
+};
 use super::snippet::{CONTEXT_CHARS, WINDOW_CHARS};
 use crate::output::OutputFile;
 use anyhow::Result;
@@ -36,7 +52,9 @@ pub const SHARD_BYTES: usize = 8 * 1024;
 /// Entries longer than this get a file of their own.
 pub const BIG_ENTRY_BYTES: usize = 2 * 1024;
 /// Version of the file format, checked by the browser.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Documents in a term's first tier; each further tier holds 4 times as many as the one before.
+pub const TIER0_DOCS: usize = 32;
 
 /// Appends `n` in the number encoding.
 pub fn write_number(out: &mut String, n: u32) {
@@ -64,24 +82,22 @@ pub fn term_hash(term: &str) -> u32 {
     })
 }
 
-/// The postings and positions strings of one term.
-fn encode(p: &TermPostings) -> (String, String) {
-    let mut docs: Vec<u32> = p.iter().flatten().map(|x| x.doc).collect();
-    docs.sort_unstable();
-    docs.dedup();
-    let mut cursor = [0usize; 3];
+/// One document's occurrences of a term, per field.
+type DocPostings<'a> = (u32, [Option<&'a Posting>; 3]);
+
+/// The postings and positions strings of some documents of a term, in document order.
+fn encode(docs: &[DocPostings]) -> (String, String) {
     let (mut post, mut pos) = (String::new(), String::new());
     let mut prev = 0u32;
-    for d in docs {
+    for (d, fields) in docs {
         write_number(&mut post, d - prev);
-        prev = d;
-        let here: Vec<usize> = (0..3)
-            .filter(|&f| p[f].get(cursor[f]).is_some_and(|x| x.doc == d))
-            .collect();
-        write_number(&mut post, here.iter().map(|f| 1u32 << f).sum());
-        for f in here {
-            let x = &p[f][cursor[f]];
-            cursor[f] += 1;
+        prev = *d;
+        let mask = (0..3)
+            .filter(|&f| fields[f].is_some())
+            .map(|f| 1u32 << f)
+            .sum();
+        write_number(&mut post, mask);
+        for x in fields.iter().flatten() {
             write_number(&mut post, x.fieldnorm_id as u32);
             write_number(&mut post, x.tf);
             let mut last = 0u32;
@@ -94,6 +110,66 @@ fn encode(p: &TermPostings) -> (String, String) {
     (post, pos)
 }
 
+/// A term's documents (in any field), with their postings per field, by document id.
+fn by_doc(p: &TermPostings) -> Vec<DocPostings<'_>> {
+    let mut out: Vec<DocPostings> = Vec::new();
+    let mut cursor = [0usize; 3];
+    loop {
+        let next = (0..3)
+            .filter_map(|f| p[f].get(cursor[f]).map(|x| x.doc))
+            .min();
+        let Some(d) = next else { break };
+        let mut fields = [None; 3];
+        for f in 0..3 {
+            if let Some(x) = p[f].get(cursor[f]).filter(|x| x.doc == d) {
+                fields[f] = Some(x);
+                cursor[f] += 1;
+            }
+        }
+        out.push((d, fields));
+    }
+    out
+}
+
+/// The tiers of a term (see the module header): (postings, positions) strings, best tier first.
+fn tiers(p: &TermPostings, stats: &Stats, caches: &[[f32; 256]; 3]) -> Vec<(String, String)> {
+    let weights: [f32; 3] =
+        std::array::from_fn(|f| field_weight(p[f].len() as u64, stats.num_docs, f));
+    let mut docs: Vec<(f32, DocPostings)> = by_doc(p)
+        .into_iter()
+        .map(|(d, fields)| {
+            let mut c = 0f32;
+            for f in 0..3 {
+                if let Some(x) = fields[f] {
+                    c += field_score(weights[f], &caches[f], x);
+                }
+            }
+            (c, (d, fields))
+        })
+        .collect();
+    docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1 .0.cmp(&b.1 .0)));
+    let mut out = Vec::new();
+    let mut size = TIER0_DOCS;
+    let mut rest = &docs[..];
+    while !rest.is_empty() {
+        let (tier, more) = rest.split_at(size.min(rest.len()));
+        let mut tier: Vec<DocPostings> = tier.iter().map(|x| x.1).collect();
+        tier.sort_by_key(|x| x.0);
+        out.push(encode(&tier));
+        rest = more;
+        size *= 4;
+    }
+    out
+}
+
+/// A term's entries in the `t` and `x` shards.
+struct TermEntry {
+    term: String,
+    /// Documents holding the term, then its document frequency in each field.
+    counts: [usize; 4],
+    tiers: Vec<(String, String)>,
+}
+
 fn script(name: &str, data: &Value) -> Vec<u8> {
     format!(
         "PortalSearch.register({},{});\n",
@@ -103,61 +179,65 @@ fn script(name: &str, data: &Value) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Writes the shard files of one kind (`t` postings or `x` positions).
-fn shard_files(
-    prefix: &str,
-    entries: &[(String, String)],
-    shards: u32,
-    files: &mut Vec<OutputFile>,
-) {
-    let mut by_shard: BTreeMap<u32, Map<String, Value>> = BTreeMap::new();
-    for (term, data) in entries {
-        let n = term_hash(term) % shards;
-        let shard = by_shard.entry(n).or_default();
-        if data.len() > BIG_ENTRY_BYTES {
-            let k = shard
-                .values()
-                .filter(|v| v.as_str().is_some_and(|s| s.starts_with('@')))
-                .count();
-            let name = format!("{prefix}{n}-{k}");
-            files.push(OutputFile::bytes(
-                format!("search/{prefix}/{n}-{k}.js"),
-                script(&name, &Value::String(data.clone())),
-            ));
-            shard.insert(term.clone(), Value::String(format!("@{k}")));
-        } else {
-            shard.insert(term.clone(), Value::String(data.clone()));
+/// Writes the shard files of `t` (postings) and `x` (positions) for every term.
+fn shard_files(entries: &[TermEntry], shards: u32, files: &mut Vec<OutputFile>) {
+    type Shard = (Map<String, Value>, Map<String, Value>, usize);
+    let mut by_shard: BTreeMap<u32, Shard> = BTreeMap::new();
+    for e in entries {
+        let n = term_hash(&e.term) % shards;
+        let (t, x, own) = by_shard.entry(n).or_default();
+        let mut post: Vec<Value> = e.counts.iter().map(|&c| json!(c)).collect();
+        let mut pos: Vec<Value> = Vec::new();
+        for (a, b) in &e.tiers {
+            for (prefix, data, list) in [("t", a, &mut post), ("x", b, &mut pos)] {
+                if data.len() > BIG_ENTRY_BYTES {
+                    files.push(OutputFile::bytes(
+                        format!("search/{prefix}/{n}-{own}.js"),
+                        script(&format!("{prefix}{n}-{own}"), &Value::String(data.clone())),
+                    ));
+                    list.push(Value::String(format!("@{own}")));
+                    *own += 1;
+                } else {
+                    list.push(Value::String(data.clone()));
+                }
+            }
         }
+        t.insert(e.term.clone(), Value::Array(post));
+        x.insert(e.term.clone(), Value::Array(pos));
     }
-    for (n, map) in by_shard {
-        files.push(OutputFile::bytes(
-            format!("search/{prefix}/{n}.js"),
-            script(&format!("{prefix}{n}"), &Value::Object(map)),
-        ));
+    for (n, (t, x, _)) in by_shard {
+        for (prefix, map) in [("t", t), ("x", x)] {
+            files.push(OutputFile::bytes(
+                format!("search/{prefix}/{n}.js"),
+                script(&format!("{prefix}{n}"), &Value::Object(map)),
+            ));
+        }
     }
 }
 
 /// The whole static index (see the module header).
 pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile>> {
-    let postings = index.all_postings()?;
-    let encoded: Vec<(String, String, String)> = postings
+    let stats = index.stats()?;
+    let caches = field_caches(&stats, &fieldnorm_table());
+    let mut entries = Vec::new();
+    index.for_each_term(|term, p| {
+        entries.push(TermEntry {
+            term: term.to_string(),
+            counts: [by_doc(&p).len(), p[0].len(), p[1].len(), p[2].len()],
+            tiers: tiers(&p, &stats, &caches),
+        });
+        Ok(())
+    })?;
+    let small: usize = entries
         .iter()
-        .map(|(t, p)| {
-            let (a, b) = encode(p);
-            (t.clone(), a, b)
-        })
-        .collect();
-    let small: usize = encoded
-        .iter()
-        .filter(|e| e.1.len() <= BIG_ENTRY_BYTES)
-        .map(|e| e.0.len() + e.1.len() + 6)
+        .flat_map(|e| e.tiers.iter().map(move |t| (e, t)))
+        .filter(|(_, t)| t.0.len() <= BIG_ENTRY_BYTES)
+        .map(|(e, t)| e.term.len() + t.0.len() + 6)
         .sum();
     let shards = small.div_ceil(SHARD_BYTES).max(1) as u32;
     let mut files = Vec::new();
-    let post: Vec<(String, String)> = encoded.iter().map(|e| (e.0.clone(), e.1.clone())).collect();
-    let pos: Vec<(String, String)> = encoded.into_iter().map(|e| (e.0, e.2)).collect();
-    shard_files("t", &post, shards, &mut files);
-    shard_files("x", &pos, shards, &mut files);
+    shard_files(&entries, shards, &mut files);
+    drop(entries);
     let docs = index.docs()?;
     let kinds = kind_list(&docs);
     for d in &docs {
@@ -174,7 +254,6 @@ pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile
         "search/kinds.js",
         script("kinds", &Value::String(kind_chars)),
     ));
-    let stats = index.stats()?;
     let meta = json!({
         "version": FORMAT_VERSION,
         "docs": stats.num_docs,
@@ -240,10 +319,54 @@ mod tests {
             vec![],
             vec![p(1, 40, 2, &[5, 9]), p(3, 7, 1, &[4])],
         ];
-        let (post, pos) = encode(&t);
+        let (post, pos) = encode(&by_doc(&t));
         // doc 1: body (4), norm 40, tf 2 | doc 3 (+2): title+body (5), norm 2 tf 1, norm 7 tf 1
         assert_eq!(post, "hkBoiilihnh");
         assert_eq!(pos, "lkgk");
         assert_eq!(term_hash("a"), 0xe40c292c);
+    }
+
+    #[test]
+    fn tiers_hold_the_best_documents_first() {
+        let p = |doc, tf| Posting {
+            doc,
+            fieldnorm_id: 20,
+            tf,
+            positions: (0..tf).collect(),
+        };
+        // 200 documents in the body; the term is most frequent in the last ones.
+        let body: Vec<Posting> = (0..200).map(|d| p(d, 1 + d)).collect();
+        let t: TermPostings = [vec![], vec![], body];
+        let stats = Stats {
+            num_docs: 1000,
+            total_tokens: [1000, 1000, 40_000],
+        };
+        let caches = field_caches(&stats, &fieldnorm_table());
+        let tiers = tiers(&t, &stats, &caches);
+        assert_eq!(tiers.len(), 3, "32 + 128 + 40 documents");
+        assert_eq!(docs_of(&tiers[0].0), (168..200).collect::<Vec<u32>>());
+        assert_eq!(docs_of(&tiers[2].0), (0..40).collect::<Vec<u32>>());
+    }
+
+    /// The document ids of a tier's postings string (body-only postings: delta, mask, norm, tf).
+    fn docs_of(post: &str) -> Vec<u32> {
+        let mut nums = Vec::new();
+        let mut n = 0u32;
+        for c in post.bytes() {
+            let d = ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
+            if d < 32 {
+                n = n * 32 + d;
+            } else {
+                nums.push(n * 32 + d - 32);
+                n = 0;
+            }
+        }
+        let mut doc = 0;
+        nums.chunks(4)
+            .map(|c| {
+                doc += c[0];
+                doc
+            })
+            .collect()
     }
 }

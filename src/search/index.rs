@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::path::Path;
 use tantivy::directory::{MmapDirectory, RamDirectory};
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
@@ -54,6 +55,8 @@ pub struct SearchIndex {
     ram: Option<RamDirectory>,
     /// Document id → where tantivy keeps it.
     addresses: Vec<DocAddress>,
+    /// Segment → segment-local document → document id.
+    ids: Vec<Vec<u32>>,
 }
 
 impl SearchIndex {
@@ -96,14 +99,18 @@ impl SearchIndex {
         let reader = index.reader()?;
         let searcher = reader.searcher();
         let mut addresses = vec![DocAddress::new(0, 0); searcher.num_docs() as usize];
+        let mut ids = Vec::new();
         for (seg, r) in searcher.segment_readers().iter().enumerate() {
-            let ids = r.fast_fields().u64("id")?;
+            let column = r.fast_fields().u64("id")?;
+            let mut local = Vec::with_capacity(r.max_doc() as usize);
             for doc in 0..r.max_doc() {
-                let id = ids.first(doc).context("a document without id")? as usize;
+                let id = column.first(doc).context("a document without id")? as usize;
                 *addresses
                     .get_mut(id)
                     .context("document ids are not dense")? = DocAddress::new(seg as u32, doc);
+                local.push(id as u32);
             }
+            ids.push(local);
         }
         Ok(SearchIndex {
             index,
@@ -111,6 +118,7 @@ impl SearchIndex {
             fields,
             ram,
             addresses,
+            ids,
         })
     }
 
@@ -154,70 +162,103 @@ impl SearchIndex {
         let mut out: TermPostings = Default::default();
         for (f, list) in out.iter_mut().enumerate() {
             let term = Term::from_field_text(self.fields.text[f], term);
-            for r in searcher.segment_readers() {
+            for (seg, r) in searcher.segment_readers().iter().enumerate() {
                 let inverted = r.inverted_index(self.fields.text[f])?;
                 let Some(info) = inverted.get_term_info(&term)? else {
                     continue;
                 };
                 let postings = inverted
                     .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)?;
-                self.collect(r, f, postings, list)?;
+                let norms = r.get_fieldnorms_reader(self.fields.text[f])?;
+                self.collect(seg, &norms, postings, list);
             }
             list.sort_by_key(|p| p.doc);
         }
         Ok(out)
     }
 
+    /// Appends a segment's postings of one term in one field to `list`, by document id.
     fn collect(
         &self,
-        r: &tantivy::SegmentReader,
-        f: usize,
+        seg: usize,
+        norms: &FieldNormReader,
         mut postings: tantivy::postings::SegmentPostings,
         list: &mut Vec<Posting>,
-    ) -> Result<()> {
-        let ids = r.fast_fields().u64("id")?;
-        let norms = r.get_fieldnorms_reader(self.fields.text[f])?;
+    ) {
+        let ids = &self.ids[seg];
         let mut doc = postings.doc();
         while doc != TERMINATED {
             let mut positions = Vec::new();
             postings.positions(&mut positions);
-            let id = ids.first(doc).context("a document without id")? as u32;
             list.push(Posting {
-                doc: id,
+                doc: ids[doc as usize],
                 fieldnorm_id: norms.fieldnorm_id(doc),
                 tf: postings.term_freq(),
                 positions,
             });
             doc = postings.advance();
         }
-        Ok(())
     }
 
-    /// The postings of every term of the index, by term (for the static export).
-    pub fn all_postings(&self) -> Result<std::collections::BTreeMap<String, TermPostings>> {
+    /// Calls `visit` with every term of the index and its postings in every field, in term order
+    /// (for the static export). The fields' and segments' term streams are merged as they are read,
+    /// so only one term's postings are held at a time.
+    pub fn for_each_term(
+        &self,
+        mut visit: impl FnMut(&str, TermPostings) -> Result<()>,
+    ) -> Result<()> {
         let searcher = self.reader.searcher();
-        let mut out: std::collections::BTreeMap<String, TermPostings> = Default::default();
+        let mut readers = Vec::new();
         for f in 0..3 {
-            for r in searcher.segment_readers() {
+            for (seg, r) in searcher.segment_readers().iter().enumerate() {
                 let inverted = r.inverted_index(self.fields.text[f])?;
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    let text = String::from_utf8_lossy(stream.key()).into_owned();
-                    let postings = inverted.read_postings_from_terminfo(
-                        stream.value(),
-                        IndexRecordOption::WithFreqsAndPositions,
-                    )?;
-                    let list = &mut out.entry(text).or_default()[f];
-                    self.collect(r, f, postings, list)?;
+                let norms = r.get_fieldnorms_reader(self.fields.text[f])?;
+                readers.push((f, seg, norms, inverted));
+            }
+        }
+        let mut streams = Vec::new();
+        for (i, reader) in readers.iter().enumerate() {
+            let mut stream = reader.3.terms().stream()?;
+            if stream.advance() {
+                streams.push((i, stream));
+            }
+        }
+        let mut key: Vec<u8> = Vec::new();
+        while !streams.is_empty() {
+            key.clear();
+            key.extend_from_slice(
+                streams
+                    .iter()
+                    .map(|s| s.1.key())
+                    .min()
+                    .expect("streams is not empty"),
+            );
+            let mut postings: TermPostings = Default::default();
+            let mut i = 0;
+            while i < streams.len() {
+                let (r, stream) = &mut streams[i];
+                if stream.key() != key.as_slice() {
+                    i += 1;
+                    continue;
+                }
+                let (f, seg, norms, inverted) = &readers[*r];
+                let list = inverted.read_postings_from_terminfo(
+                    stream.value(),
+                    IndexRecordOption::WithFreqsAndPositions,
+                )?;
+                self.collect(*seg, norms, list, &mut postings[*f]);
+                if stream.advance() {
+                    i += 1;
+                } else {
+                    streams.swap_remove(i);
                 }
             }
-        }
-        for p in out.values_mut() {
-            for list in p.iter_mut() {
+            for list in postings.iter_mut() {
                 list.sort_by_key(|p| p.doc);
             }
+            visit(&String::from_utf8_lossy(&key), postings)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The stored document with id `id`.

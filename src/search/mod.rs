@@ -67,10 +67,17 @@ impl std::fmt::Debug for SearchIndex {
 
 /// Builds the tantivy index of the site and exports the static browser index.
 pub fn render_search(site: &Site) -> Result<(SearchIndex, Vec<OutputFile>)> {
-    let docs = collect_docs(site);
-    let index = SearchIndex::build(&docs)?;
     let synonyms = Synonyms::new(&site.config.search.synonyms);
-    let files = export::export(&index, &synonyms)?;
+    index_and_export(&collect_docs(site), &synonyms)
+}
+
+/// Builds the tantivy index of search documents and exports the static browser index.
+pub fn index_and_export(
+    docs: &[SearchDoc],
+    synonyms: &Synonyms,
+) -> Result<(SearchIndex, Vec<OutputFile>)> {
+    let index = SearchIndex::build(docs)?;
+    let files = export::export(&index, synonyms)?;
     Ok((index, files))
 }
 

@@ -77,6 +77,27 @@ pub fn norm_cache(avg_fieldnorm: f32, table: &[u32; 256]) -> [f32; 256] {
     cache
 }
 
+/// The norm caches of the three fields for these statistics.
+pub fn field_caches(stats: &Stats, table: &[u32; 256]) -> [[f32; 256]; 3] {
+    std::array::from_fn(|f| {
+        norm_cache(
+            stats.total_tokens[f] as f32 / stats.num_docs.max(1) as f32,
+            table,
+        )
+    })
+}
+
+/// A term's boosted weight in field `f` when `doc_freq` documents hold it there.
+pub fn field_weight(doc_freq: u64, num_docs: u64, f: usize) -> f32 {
+    idf(doc_freq, num_docs) * (1.0 + K1) * BOOSTS[f]
+}
+
+/// What one occurrence list adds to a document's score: `weight · tf / (tf + cache[fieldnorm])`.
+pub fn field_score(weight: f32, cache: &[f32; 256], p: &Posting) -> f32 {
+    let tf = p.tf as f32;
+    weight * (tf / (tf + cache[p.fieldnorm_id as usize]))
+}
+
 /// What scoring needs per (term, field): the boosted weight and the postings by document.
 struct FieldTerm<'a> {
     weight: f32,
@@ -90,14 +111,7 @@ pub fn rank(
     postings: &HashMap<String, TermPostings>,
     table: &[u32; 256],
 ) -> Vec<Ranked> {
-    let caches: Vec<[f32; 256]> = (0..3)
-        .map(|f| {
-            norm_cache(
-                stats.total_tokens[f] as f32 / stats.num_docs.max(1) as f32,
-                table,
-            )
-        })
-        .collect();
+    let caches = field_caches(stats, table);
     let mut terms: HashMap<&str, Vec<FieldTerm>> = HashMap::new();
     let mut docs: Vec<u32> = Vec::new();
     for term in query.terms() {
@@ -106,7 +120,7 @@ pub fn rank(
         };
         let fields = (0..3)
             .map(|f| {
-                let w = idf(p[f].len() as u64, stats.num_docs) * (1.0 + K1) * BOOSTS[f];
+                let w = field_weight(p[f].len() as u64, stats.num_docs, f);
                 docs.extend(p[f].iter().map(|x| x.doc));
                 FieldTerm {
                     weight: w,
@@ -135,7 +149,7 @@ pub fn rank(
 fn score_doc(
     query: &Query,
     terms: &HashMap<&str, Vec<FieldTerm>>,
-    caches: &[[f32; 256]],
+    caches: &[[f32; 256]; 3],
     doc: u32,
     bound: f32,
 ) -> Ranked {
@@ -157,8 +171,7 @@ fn score_doc(
                 };
                 for (f, ft) in fields.iter().enumerate() {
                     if let Some(p) = ft.by_doc.get(&doc) {
-                        let tf = p.tf as f32;
-                        s += ft.weight * (tf / (tf + caches[f][p.fieldnorm_id as usize]));
+                        s += field_score(ft.weight, &caches[f], p);
                     }
                 }
             }

@@ -20,24 +20,28 @@ const LIVE_TAG: &str = "<script src=\"/__portal/live.js\"></script>";
 /// Holds requests while a rebuild is running.
 #[derive(Default)]
 pub struct Gate {
-    building: Mutex<bool>,
+    /// Builds begun and not yet ended.
+    building: Mutex<usize>,
     idle: Condvar,
 }
 
 impl Gate {
     pub fn begin(&self) {
-        *self.building.lock().expect("gate") = true;
+        *self.building.lock().expect("gate") += 1;
     }
     pub fn end(&self) {
-        *self.building.lock().expect("gate") = false;
-        self.idle.notify_all();
+        let mut n = self.building.lock().expect("gate");
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            self.idle.notify_all();
+        }
     }
-    /// Waits (at most 30 s) until no rebuild runs.
+    /// Waits (at most 30 s) until no build runs.
     pub fn wait(&self) {
         let guard = self.building.lock().expect("gate");
         let _ = self
             .idle
-            .wait_timeout_while(guard, Duration::from_secs(30), |b| *b);
+            .wait_timeout_while(guard, Duration::from_secs(30), |n| *n > 0);
     }
 }
 
@@ -86,8 +90,13 @@ impl Hub {
 /// What the HTTP workers share with the rebuild thread.
 pub struct Shared {
     pub files: RwLock<Arc<FileMap>>,
+    /// The static search index of the last good build (`search/…` files but the search page).
+    pub search: RwLock<Arc<FileMap>>,
     pub base: RwLock<String>,
+    /// Closed while pages are rebuilt.
     pub gate: Gate,
+    /// Closed while the search index of a newer build is being made.
+    pub search_gate: Gate,
     pub hub: Hub,
 }
 
@@ -218,6 +227,13 @@ pub fn answer(req: tiny_http::Request, shared: &Shared) {
     if let Some(k) = &key {
         if let Some(body) = files.get(k) {
             return respond(req, 200, content_type(k), with_live_script(k, body), &[]);
+        }
+        if k.starts_with("search/") {
+            shared.search_gate.wait();
+            let search = shared.search.read().expect("search").clone();
+            if let Some(body) = search.get(k) {
+                return respond(req, 200, content_type(k), body.to_vec(), &[]);
+            }
         }
         if files.contains_key(&format!("{k}/index.html")) {
             let loc = format!("{path}/");

@@ -5,7 +5,8 @@
 //! errors) and the rebuild's diagnostics. Only what an edit touched is parsed and rendered again: an
 //! edited page, the pages that list it when its listing entry (title, date, summary …) changed, the
 //! tag pages and home page that show it; a template or theme change renders every page again without
-//! parsing; `portal.yaml` or a change to the folder structure rebuilds everything.
+//! parsing; `portal.yaml` or a change to the folder structure rebuilds everything. The search index
+//! of a good build is made afterwards on the search thread ([`Live::search_job`]).
 
 use crate::config::Config;
 use crate::content::{load_sources, parse_page, read_source, Asset, Page};
@@ -13,6 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{MemorySink, OutputFile};
 use crate::pipeline::{load_config, BuildOptions};
 use crate::render::{listing_fingerprint, render_selected, Selection, Theme};
+use crate::search::{collect_docs, SearchDoc, Synonyms};
 use crate::site::{assemble, Site};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -111,6 +113,14 @@ pub struct Live {
     /// rendering once it is fixed), and whether a full render is owed.
     pending: BTreeSet<String>,
     pending_full: bool,
+    /// The last good build has not had its search index made yet (see [`Live::search_job`]).
+    search_owed: bool,
+}
+
+/// What the search thread needs to index the last good build.
+pub struct SearchJob {
+    pub docs: Vec<SearchDoc>,
+    pub synonyms: Synonyms,
 }
 
 impl Live {
@@ -127,6 +137,7 @@ impl Live {
             files: Arc::new(FileMap::new()),
             pending: BTreeSet::new(),
             pending_full: false,
+            search_owed: false,
         };
         let outcome = live.apply(&Changes {
             config: true,
@@ -138,6 +149,24 @@ impl Live {
     /// The files of the last good build.
     pub fn files(&self) -> Arc<FileMap> {
         self.files.clone()
+    }
+
+    /// Whether the last good build still needs its search index (cheap; see [`Live::search_job`]).
+    pub fn search_owed(&self) -> bool {
+        self.search_owed
+    }
+
+    /// The documents of the last good build for the search index, once per good build. The index
+    /// is built on a thread of its own, so a reload never waits for it (see `serve::start`).
+    pub fn search_job(&mut self) -> Option<SearchJob> {
+        if !std::mem::take(&mut self.search_owed) {
+            return None;
+        }
+        let (site, _) = self.good.as_ref()?;
+        Some(SearchJob {
+            docs: collect_docs(site),
+            synonyms: Synonyms::new(&site.config.search.synonyms),
+        })
     }
 
     /// The base path pages are served under.
@@ -293,17 +322,7 @@ impl Live {
             match render_selected(&site, theme, &selection, &sink) {
                 Ok(stats) => {
                     outcome.rendered = stats.files;
-                    if search_now(&site, outcome.full) {
-                        match crate::search::render_search(&site) {
-                            Ok((_, extra)) => extra.into_iter().for_each(|f| {
-                                let _ = crate::output::Sink::put(&sink, f);
-                            }),
-                            Err(e) => diags.push(Diagnostic::file(
-                                "search",
-                                format!("cannot build the search index: {e:#}"),
-                            )),
-                        }
-                    }
+                    self.search_owed = site.config.search.enabled;
                     self.swap_in(sink.into_files(), outcome.full);
                     let pending = std::mem::take(&mut self.pending);
                     let fingerprints = self.fingerprints(&site, &pending, outcome.full);
@@ -358,14 +377,6 @@ impl Live {
         }
         self.files = Arc::new(map);
     }
-}
-
-/// Pages up to which the search index is rebuilt after every edit; larger sites rebuild it on full
-/// rebuilds only (the preview's search then lags behind body edits until the next full rebuild).
-const SEARCH_EVERY_EDIT_MAX_PAGES: usize = 3000;
-
-fn search_now(site: &Site, full: bool) -> bool {
-    site.config.search.enabled && (full || site.pages.len() <= SEARCH_EVERY_EDIT_MAX_PAGES)
 }
 
 /// What to render after `changed` pages were parsed again, given the last good site: the pages

@@ -13,10 +13,10 @@ use crate::diagnostic::Diagnostic;
 use crate::pipeline::BuildOptions;
 use anyhow::{anyhow, Context, Result};
 use http::{Gate, Hub, Shared};
-use live::{Changes, Live, Outcome};
+use live::{Changes, FileMap, Live, Outcome, SearchJob};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{mpsc, Arc, RwLock};
 use std::thread;
 
 /// Where to listen and how to watch.
@@ -105,10 +105,23 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
     });
     let shared = Arc::new(Shared {
         files: RwLock::new(live.files()),
+        search: RwLock::new(Arc::new(FileMap::new())),
         base: RwLock::new(live.base_path()),
         gate: Gate::default(),
+        search_gate: Gate::default(),
         hub: Hub::default(),
     });
+    let (jobs, job_queue) = mpsc::channel::<SearchJob>();
+    if live.search_owed() {
+        shared.search_gate.begin();
+    }
+    let search = {
+        let (shared, log) = (shared.clone(), log.clone());
+        thread::spawn(move || search_thread(job_queue, &shared, &*log))
+    };
+    if let Some(job) = live.search_job() {
+        let _ = jobs.send(job);
+    }
     log(Report::Rebuilt(first.clone()));
     announce(&shared, &first, 0);
     let http = tiny_http::Server::http((serve.bind.as_str(), serve.port))
@@ -150,6 +163,10 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
                     *shared.files.write().expect("files") = live.files();
                     *shared.base.write().expect("base") = live.base_path();
                 }
+                // Search requests wait for the new index from now on, before any page can ask.
+                if live.search_owed() {
+                    shared.search_gate.begin();
+                }
                 shared.gate.end();
                 // The terminal hears first, so whatever a page does on reload finds the report.
                 log(Report::Rebuilt(outcome.clone()));
@@ -158,10 +175,14 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
                     &outcome,
                     version.fetch_add(1, Ordering::SeqCst) + 1,
                 );
+                if let Some(job) = live.search_job() {
+                    let _ = jobs.send(job);
+                }
             }
         })
     };
     threads.push(rebuild);
+    threads.push(search);
     let url = format!("http://{addr}{}", shared.base.read().expect("base"));
     Ok(Server {
         addr,
@@ -172,6 +193,37 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
         stop,
         threads,
     })
+}
+
+/// Makes the search index of each good build, newest first: builds queued while one is being made
+/// are skipped but the newest, and search requests wait (the search gate) until it is in place.
+fn search_thread(queue: mpsc::Receiver<SearchJob>, shared: &Shared, log: &dyn Fn(Report)) {
+    while let Ok(mut job) = queue.recv() {
+        let mut taken = 1;
+        while let Ok(newer) = queue.try_recv() {
+            job = newer;
+            taken += 1;
+        }
+        match crate::search::index_and_export(&job.docs, &job.synonyms) {
+            Ok((index, files)) => {
+                drop(index);
+                let map: FileMap = files
+                    .into_iter()
+                    .map(|f| {
+                        let bytes = f.read().map(|b| b.into_owned()).unwrap_or_default();
+                        (f.path, Arc::new(bytes))
+                    })
+                    .collect();
+                *shared.search.write().expect("search") = Arc::new(map);
+            }
+            Err(e) => log(Report::Problem(format!(
+                "cannot build the search index: {e:#}"
+            ))),
+        }
+        for _ in 0..taken {
+            shared.search_gate.end();
+        }
+    }
 }
 
 /// Tells connected pages what the rebuild means for them.

@@ -164,27 +164,6 @@
     return cache;
   }
 
-  // stats: {docs, tokens: [3], boosts: [3], synonymWeight}; postings: term -> [[{doc, fid, tf, positions}] x3]
-  function rank(q, stats, postings, table) {
-    var caches = [0, 1, 2].map(function (fi) { return normCache(f(f(stats.tokens[fi]) / f(Math.max(stats.docs, 1))), table); });
-    var terms = {}, docs = new Set();
-    queryTerms(q).forEach(function (term) {
-      var p = postings[term];
-      if (!p) return;
-      terms[term] = [0, 1, 2].map(function (fi) {
-        var w = f(f(idf(p[fi].length, stats.docs) * f(f(1) + K1)) * f(stats.boosts[fi]));
-        var byDoc = new Map();
-        p[fi].forEach(function (x) { docs.add(x.doc); byDoc.set(x.doc, x); });
-        return { weight: w, byDoc: byDoc };
-      });
-    });
-    var bound = scoreBound(q, terms, stats.synonymWeight);
-    var out = [];
-    docs.forEach(function (d) { out.push(scoreDoc(q, terms, caches, d, bound, stats.synonymWeight)); });
-    out.sort(function (a, b) { return b.exact - a.exact || b.bm25 - a.bm25 || a.doc - b.doc; });
-    return out;
-  }
-
   function scoreDoc(q, terms, caches, doc, bound, synWeight) {
     var bm25 = f(0), exact = 0;
     q.clauses.forEach(function (clause) {
@@ -251,7 +230,7 @@
         v.terms.forEach(function (t) {
           if (seen.indexOf(t.text) >= 0) return;
           seen.push(t.text);
-          (terms[t.text] || []).forEach(function (ft) { if (ft.byDoc.size > 0) s = f(s + ft.weight); });
+          (terms[t.text] || []).forEach(function (ft) { if (ft.df > 0) s = f(s + ft.weight); });
         });
         if (v.synonym) s = f(s * f(synWeight));
         if (s > best) best = s;
@@ -390,31 +369,28 @@
     return h >>> 0;
   }
 
-  // A term's postings string -> [[postings] x3] plus the document order for positions.
-  function decodePostings(s) {
-    var nums = readNumbers(s), out = [[], [], []], order = [], doc = 0, i = 0;
+  // A tier's postings string -> its postings (each {doc, fid, tf, positions, field}) in the
+  // order its positions string lists them.
+  function decodeTier(s) {
+    var nums = readNumbers(s), out = [], doc = 0, i = 0;
     while (i < nums.length) {
       doc += nums[i++];
       var mask = nums[i++];
       for (var fi = 0; fi < 3; fi++) {
         if (!(mask & (1 << fi))) continue;
-        var p = { doc: doc, fid: nums[i++], tf: nums[i++], positions: [] };
-        out[fi].push(p);
-        order.push(p);
+        out.push({ doc: doc, fid: nums[i++], tf: nums[i++], positions: [], field: fi });
       }
     }
-    out.order = order;
     return out;
   }
 
-  function decodePositions(p, s) {
+  function decodePositions(list, s) {
     var nums = readNumbers(s), i = 0;
-    p.order.forEach(function (x) {
+    list.forEach(function (x) {
       var last = 0;
       x.positions = [];
       for (var k = 0; k < x.tf; k++) { last += nums[i++]; x.positions.push(last); }
     });
-    p.hasPositions = true;
   }
 
   // ------------------------------------------------------------------ loading
@@ -449,7 +425,7 @@
   // An index in folder `base` (ending in "/"): open(base).then(ix => ix.search(text, opts)).
   function open(base) {
     return load(base, "meta", "meta.js").then(function (meta) {
-      if (meta.version !== 1) throw new Error("unknown search index version " + meta.version);
+      if (meta.version !== 2) throw new Error("unknown search index version " + meta.version);
       return new Index(base, meta);
     });
   }
@@ -461,65 +437,186 @@
     this.cache = {};
   }
 
+  // A term's entry ([docs, df x3, tier…] in `t`, [tier…] in `x`), or null.
   Index.prototype.entry = function (prefix, term) {
-    var base = this.base, n = termHash(term) % this.meta.shards;
-    return load(base, prefix + n, prefix + "/" + n + ".js").then(function (shard) {
-      var e = shard[term];
-      if (e === undefined) return null;
-      if (e.charAt(0) !== "@") return e;
-      var k = e.slice(1);
-      return load(base, prefix + n + "-" + k, prefix + "/" + n + "-" + k + ".js");
+    var n = termHash(term) % this.meta.shards;
+    return load(this.base, prefix + n, prefix + "/" + n + ".js").then(function (shard) {
+      return Object.prototype.hasOwnProperty.call(shard, term) ? { shard: n, list: shard[term] } : null;
     });
   };
 
-  Index.prototype.postings = function (term) {
+  // A tier's data string: inline, or "@K" for the file prefix/N-K.js.
+  Index.prototype.tierData = function (prefix, shard, data) {
+    if (data.charAt(0) !== "@") return Promise.resolve(data);
+    var k = data.slice(1);
+    return load(this.base, prefix + shard + "-" + k, prefix + "/" + shard + "-" + k + ".js");
+  };
+
+  // What the browser knows of a term: its statistics and the tiers loaded so far (see export.rs).
+  Index.prototype.term = function (text) {
     var self = this;
-    if (self.cache[term]) return Promise.resolve(self.cache[term]);
-    return self.entry("t", term).then(function (s) {
-      var p = s ? decodePostings(s) : Object.assign([[], [], []], { order: [] });
-      self.cache[term] = p;
-      return p;
+    if (self.cache[text]) return self.cache[text];
+    var m = self.meta;
+    return self.cache[text] = self.entry("t", text).then(function (e) {
+      var list = e ? e.list : [0, 0, 0, 0];
+      var caches = self.caches || (self.caches = [0, 1, 2].map(function (fi) {
+        return normCache(f(f(m.tokens[fi]) / f(Math.max(m.docs, 1))), m.norms);
+      }));
+      var t = {
+        text: text, shard: e ? e.shard : 0, docs: list[0], df: list.slice(1, 4), tiers: list.slice(4),
+        loaded: 0, positioned: 0, posTiers: null, byTier: [], caches: caches,
+        fields: [new Map(), new Map(), new Map()], floor: Infinity, pending: null
+      };
+      t.weights = t.df.map(function (df, fi) { return f(f(idf(df, m.docs) * f(f(1) + K1)) * f(m.boosts[fi])); });
+      return t;
     });
   };
 
-  Index.prototype.positions = function (term, p) {
-    if (p.hasPositions || !p.order.length) return Promise.resolve();
-    return this.entry("x", term).then(function (s) { decodePositions(p, s || ""); });
-  };
-
-  // Whether some document has all of the variant's terms in one field (then positions are needed).
-  function mayBePhrase(v, postings) {
-    var sets = v.terms.map(function (t) { return postings[t.text]; });
+  // What a term adds to a document's score, summed over the fields as export.rs orders tiers.
+  function contribution(t, doc) {
+    var c = f(0);
     for (var fi = 0; fi < 3; fi++) {
-      var docs = new Set(sets[0][fi].map(function (x) { return x.doc; }));
-      for (var j = 1; j < sets.length && docs.size; j++) {
-        var here = new Set(sets[j][fi].map(function (x) { return x.doc; }));
-        docs.forEach(function (d) { if (!here.has(d)) docs.delete(d); });
-      }
-      if (docs.size) return true;
+      var p = t.fields[fi].get(doc);
+      if (p) { var tf = f(p.tf); c = f(c + f(t.weights[fi] * f(tf / f(tf + t.caches[fi][p.fid])))); }
     }
-    return false;
+    return c;
   }
 
-  // Ranks every document: resolves to {query, ranked: [{doc, exact, bm25, score}]}.
-  Index.prototype.rank = function (text) {
-    var self = this, q = parseQuery(text, self.groups), terms = queryTerms(q), postings = {};
-    return Promise.all(terms.map(function (t) {
-      return self.postings(t).then(function (p) { postings[t] = p; });
-    })).then(function () {
-      var need = [];
-      q.clauses.forEach(function (c) {
-        c.variants.forEach(function (v) {
-          if (v.terms.length > 1 && mayBePhrase(v, postings)) {
-            v.terms.forEach(function (t) { if (need.indexOf(t.text) < 0) need.push(t.text); });
+  // Loads the term's next tier (and its positions when `positions`).
+  Index.prototype.more = function (t, positions) {
+    var self = this;
+    if (t.loaded >= t.tiers.length) return Promise.resolve();
+    if (t.pending) return t.pending;
+    var k = t.loaded;
+    t.pending = self.tierData("t", t.shard, t.tiers[k]).then(function (data) {
+      var list = decodeTier(data), docs = [];
+      list.forEach(function (p) {
+        if (!t.fields[p.field].has(p.doc) && !t.fields[0].has(p.doc) && !t.fields[1].has(p.doc) && !t.fields[2].has(p.doc)) docs.push(p.doc);
+        t.fields[p.field].set(p.doc, p);
+      });
+      docs.forEach(function (d) { var c = contribution(t, d); if (c < t.floor) t.floor = c; });
+      t.byTier.push(list);
+      t.loaded = k + 1;
+      t.pending = null;
+    });
+    return t.pending.then(function () { return positions ? self.positions(t) : undefined; });
+  };
+
+  // Loads the positions of every loaded tier of the term.
+  Index.prototype.positions = function (t) {
+    var self = this;
+    if (t.positioned >= t.loaded) return Promise.resolve();
+    var first = t.posTiers ? Promise.resolve(t.posTiers) : self.entry("x", t.text).then(function (e) {
+      return t.posTiers = e ? e.list : [];
+    });
+    return first.then(function (tiers) {
+      var ks = [];
+      for (var k = t.positioned; k < t.loaded; k++) ks.push(k);
+      return Promise.all(ks.map(function (k) {
+        return self.tierData("x", t.shard, tiers[k]).then(function (s) { decodePositions(t.byTier[k], s); });
+      })).then(function () { t.positioned = Math.max(t.positioned, ks.length ? ks[ks.length - 1] + 1 : 0); });
+    });
+  };
+
+  function seenIn(t, doc) { return t.fields[0].has(doc) || t.fields[1].has(doc) || t.fields[2].has(doc); }
+  function exhausted(t) { return t.loaded >= t.tiers.length; }
+
+  // The best key {exact, bm25} a document could still reach (doc null: one not seen in any term).
+  // The bound is rounded up a little so that f32 rounding never makes it too low.
+  function upperBound(q, st, view, doc, synWeight) {
+    var exact = 0, bm25 = 0;
+    q.clauses.forEach(function (clause) {
+      var best = 0, canExact = false;
+      clause.variants.forEach(function (v) {
+        var s = 0, seen = [], all = true, possible = true;
+        v.terms.forEach(function (x) {
+          if (seen.indexOf(x.text) >= 0) return;
+          seen.push(x.text);
+          var t = st[x.text];
+          if (doc !== null && seenIn(t, doc)) s += contribution(t, doc);
+          else {
+            all = false;
+            if (exhausted(t)) possible = false; else s += t.floor;
           }
         });
+        if (v.synonym) s *= synWeight;
+        if (s > best) best = s;
+        if (all) canExact = canExact || isPhrase(v, view, doc);
+        else if (possible) canExact = true;
       });
-      return Promise.all(need.map(function (t) { return self.positions(t, postings[t]); }));
-    }).then(function () {
-      var m = self.meta;
-      var stats = { docs: m.docs, tokens: m.tokens, boosts: m.boosts, synonymWeight: m.synonymWeight };
-      return { query: q, ranked: rank(q, stats, postings, m.norms) };
+      bm25 += best;
+      exact += canExact ? 1 : 0;
+    });
+    return { exact: exact, bm25: bm25 * (1 + 1e-5) + 1e-6 };
+  }
+
+  // The terms' loaded postings in the shape rank.rs scores: text -> [{weight, byDoc, df}] x3.
+  function termsView(st) {
+    var out = {};
+    Object.keys(st).forEach(function (k) {
+      var t = st[k];
+      out[k] = [0, 1, 2].map(function (fi) { return { weight: t.weights[fi], byDoc: t.fields[fi], df: t.df[fi] }; });
+    });
+    return out;
+  }
+
+  // The documents ranked as rank.rs orders them (exact clauses, then BM25, then site order) over
+  // the loaded tiers: {ranked, done, count}. `done` when the first `want` are certain: no document
+  // outside them can reach the `want`-th one's key.
+  function evaluate(q, st, view, caches, want, keep, synWeight) {
+    var names = Object.keys(st);
+    var all = names.every(function (k) { return exhausted(st[k]); });
+    var candidates = new Set();
+    names.forEach(function (k) {
+      st[k].fields.forEach(function (m) { m.forEach(function (_, d) { candidates.add(d); }); });
+    });
+    var bound = scoreBound(q, view, synWeight);
+    var complete = [], open = [], count = 0;
+    candidates.forEach(function (d) {
+      if (keep && !keep(d)) return;
+      count++;
+      if (names.every(function (k) { return exhausted(st[k]) || seenIn(st[k], d); })) complete.push(scoreDoc(q, view, caches, d, bound, synWeight));
+      else open.push(d);
+    });
+    complete.sort(function (a, b) { return b.exact - a.exact || b.bm25 - a.bm25 || a.doc - b.doc; });
+    if (all) return { ranked: complete, done: true, count: count };
+    if (complete.length < want) return { ranked: complete, done: false, count: count };
+    var kth = complete[want - 1];
+    function below(ub) { return kth.exact > ub.exact || (kth.exact === ub.exact && kth.bm25 > ub.bm25); }
+    var done = below(upperBound(q, st, view, null, synWeight)) &&
+      open.every(function (d) { return below(upperBound(q, st, view, d, synWeight)); });
+    return { ranked: complete, done: done, count: count };
+  }
+
+  // Ranks the query's documents until the first `want` (that `keep` accepts) are certain:
+  // resolves to {query, ranked: [{doc, exact, bm25, score}], total, complete}.
+  Index.prototype.rank = function (text, want, keep) {
+    var self = this, q = parseQuery(text, self.groups), names = queryTerms(q), st = {}, phrase = {};
+    q.clauses.forEach(function (c) {
+      c.variants.forEach(function (v) {
+        if (v.terms.length > 1) v.terms.forEach(function (t) { phrase[t.text] = true; });
+      });
+    });
+    var synWeight = self.meta.synonymWeight;
+    function next(n) { return self.more(st[n], phrase[n]); }
+    return Promise.all(names.map(function (n) {
+      return self.term(n).then(function (t) { st[n] = t; });
+    })).then(function () {
+      // Each term's first tier, and positions wherever a phrase needs them.
+      return Promise.all(names.map(function (n) {
+        return (st[n].loaded === 0 ? next(n) : Promise.resolve()).then(function () {
+          return phrase[n] ? self.positions(st[n]) : undefined;
+        });
+      }));
+    }).then(function loop() {
+      var view = termsView(st);
+      var r = evaluate(q, st, view, self.caches, want, keep, synWeight);
+      if (!r.done) {
+        return Promise.all(names.filter(function (n) { return !exhausted(st[n]); }).map(next)).then(loop);
+      }
+      var complete = names.every(function (n) { return exhausted(st[n]); });
+      var atLeast = keep ? 0 : names.reduce(function (m, n) { return Math.max(m, st[n].docs); }, 0);
+      return { query: q, ranked: r.ranked, total: complete ? r.count : Math.max(r.count, atLeast), complete: complete };
     });
   };
 
@@ -531,19 +628,21 @@
     return load(this.base, "d" + id, "d/" + id + ".js");
   };
 
-  // Runs a query: resolves to {total, results: [{url, title, kind, score, section, segments}]}.
+  // Runs a query: resolves to {total, complete, results: [{url, title, kind, score, section, segments}]}.
+  // `total` counts every hit when `complete`; otherwise it is a lower bound (the list is still exact).
   // opts: {limit (default 10), offset (default 0), kind (a label, or "" for all)}.
   Index.prototype.search = function (text, opts) {
     var self = this;
     opts = opts || {};
     var limit = opts.limit === undefined ? 10 : opts.limit, offset = opts.offset || 0;
-    return self.rank(text).then(function (r) {
-      if (!opts.kind) return r;
-      return self.kinds().then(function (kinds) {
+    var kinds = opts.kind ? self.kinds() : Promise.resolve(null);
+    return kinds.then(function (chars) {
+      var keep = null;
+      if (chars) {
         var want = ALPHABET.charAt(self.meta.kinds.indexOf(opts.kind));
-        r.ranked = r.ranked.filter(function (x) { return kinds.charAt(x.doc) === want; });
-        return r;
-      });
+        keep = function (d) { return chars.charAt(d) === want; };
+      }
+      return self.rank(text, offset + limit, keep);
     }).then(function (r) {
       var page = r.ranked.slice(offset, offset + limit);
       return Promise.all(page.map(function (x) { return self.doc(x.doc); })).then(function (docs) {
@@ -558,7 +657,7 @@
             segments: s.segments
           };
         });
-        return { total: r.ranked.length, results: results };
+        return { total: r.total, complete: r.complete, results: results };
       });
     });
   };
@@ -576,7 +675,6 @@
     synonymVariants: synonymVariants,
     parseQuery: parseQuery,
     queryTerms: queryTerms,
-    rank: rank,
     snippet: snippet,
     termHash: termHash,
     readNumbers: readNumbers

@@ -1,0 +1,177 @@
+//! The browser's tiered search on a site large enough that common words span several tiers:
+//! the browser stops loading as soon as its first results are certain (the threshold algorithm in
+//! search-core.js), and its lists must still equal `portal search --json`, which ranks over every
+//! posting — for the first and the second page of results, with and without a kind filter.
+
+mod support;
+
+use serde_json::Value;
+use support::browser::{file_url, js_str, Browser};
+use support::site::{repo_root, Site};
+
+/// Pages in the generated site: enough for tiers of 32, 128 and 512 documents.
+const PAGES: usize = 700;
+
+/// A small deterministic generator (no dependency needed for a test corpus).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// Sentences of the sample site's measure and guides, to compose pages from.
+fn sentences() -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in ["content/measures", "content/guide"] {
+        for e in std::fs::read_dir(repo_root().join(dir)).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            let body = text.splitn(3, "---").nth(2).unwrap_or("");
+            for s in body.split(['。', '\n']) {
+                let s = s.trim().trim_start_matches(['#', '-', '*', '|', ' ']);
+                if s.chars().count() >= 8 && !s.contains(['[', ']', '`', '{', '<', '|']) {
+                    out.push(format!("{s}。"));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn generated_site() -> Site {
+    let pool = sentences();
+    assert!(pool.len() > 100, "{} sentences", pool.len());
+    let mut rng = Lcg(7);
+    let mut site = Site::empty()
+        .file(
+            "portal.yaml",
+            "title: 分层索引测试\ncounty: 测试县\nsearch:\n  synonyms:\n    - [征收, 征用, 征地]\n    - [拆迁, 征迁]\n",
+        )
+        .file("content/_index.md", "---\ntitle: 首页\n---\n\n首页。\n");
+    for s in 0..7 {
+        site = site.file(
+            &format!("content/s{s}/_index.md"),
+            &format!("---\ntitle: 栏目{s}\n---\n\n栏目{s}的页面。\n"),
+        );
+    }
+    for p in 0..PAGES {
+        let title: String = pool[rng.next(pool.len())].chars().take(14).collect();
+        let mut body = String::new();
+        for h in 0..3 {
+            let heading: String = pool[rng.next(pool.len())].chars().take(10).collect();
+            body.push_str(&format!("## {heading} {h}\n\n"));
+            for _ in 0..(2 + rng.next(6)) {
+                body.push_str(&pool[rng.next(pool.len())]);
+            }
+            body.push_str("\n\n");
+        }
+        site = site.file(
+            &format!("content/s{}/p{p:04}.md", p % 7),
+            &format!(
+                "---\ntitle: \"{}\"\n---\n\n{body}",
+                title.replace(['"', '\\'], "")
+            ),
+        );
+    }
+    site
+}
+
+fn cli(site: &Site, query: &str, limit: usize, kind: Option<&str>) -> Vec<String> {
+    let mut args = vec!["search", query, "--json", "--limit"];
+    let limit = limit.to_string();
+    args.push(&limit);
+    if let Some(k) = kind {
+        args.extend(["--kind", k]);
+    }
+    let run = site.portal(&args);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The browser's page of results: (urls, whether every tier of every term was loaded).
+fn browser(b: &Browser, query: &str, offset: usize, kind: &str) -> (Vec<String>, bool) {
+    let v = b.eval_json(&format!(
+        "PortalSearchUI.index.search({}, {{limit: 10, offset: {offset}, kind: {}}}).then(r => [r.complete, r.results.map(x => x.url)])",
+        js_str(query),
+        js_str(kind)
+    ));
+    let urls = v[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    (urls, v[0].as_bool().unwrap())
+}
+
+#[test]
+fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
+    let Some(b) = Browser::launch() else { return };
+    let site = generated_site();
+    let run = site.build().ok();
+    b.open(&file_url(run.out.join("search/index.html")));
+    b.wait_until(
+        "window.PortalSearchUI && window.PortalSearchUI.ready",
+        "the search page",
+    );
+    let queries = [
+        "风险",
+        "评估",
+        "风险 评估",
+        "风险评估",
+        "社会稳定风险评估",
+        "评估 报告",
+        "决策 机关",
+        "征地",
+        "征收 补偿",
+        "拆迁",
+        "矛盾 纠纷 化解",
+        "责任 追究",
+        "应当 组织",
+        "第十二条",
+        "群众 意见",
+        "高风险",
+        "实施 部门 评估 结论",
+        "稳",
+        "县 乡镇",
+        "不存在的词语组合",
+    ];
+    let mut pruned = 0;
+    for q in queries {
+        let all = cli(&site, q, 20, None);
+        let (first, complete) = browser(&b, q, 0, "");
+        assert_eq!(first, all[..all.len().min(10)], "query {q:?}, first page");
+        let (second, _) = browser(&b, q, 10, "");
+        assert_eq!(second, all[all.len().min(10)..], "query {q:?}, second page");
+        pruned += !complete as usize;
+    }
+    for (q, kind) in [("风险 评估", "页面"), ("评估", "页面")] {
+        let (urls, _) = browser(&b, q, 0, kind);
+        assert_eq!(
+            urls,
+            cli(&site, q, 10, Some(kind)),
+            "query {q:?} kind {kind}"
+        );
+    }
+    println!(
+        "tiers: {} queries on {PAGES} pages equal the command line; {pruned} answered before loading every tier",
+        queries.len()
+    );
+    assert!(
+        pruned >= 5,
+        "common words should be answered from their first tiers ({pruned} were)"
+    );
+    b.assert_no_console_errors();
+}
