@@ -121,6 +121,10 @@ fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
     let Some(b) = Browser::launch() else { return };
     let site = generated_site();
     let run = site.build().ok();
+    // KEEP_TIERS_SITE=DIR keeps a copy of the generated site (with its output) for debugging.
+    if let Ok(keep) = std::env::var("KEEP_TIERS_SITE") {
+        support::site::copy_tree(site.root(), std::path::Path::new(&keep));
+    }
     b.open(&file_url(run.out.join("search/index.html")));
     b.wait_until(
         "window.PortalSearchUI && window.PortalSearchUI.ready",
@@ -145,6 +149,7 @@ fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
         "高风险",
         "实施 部门 评估 结论",
         "稳",
+        "评估·报",
         "县 乡镇",
         "不存在的词语组合",
     ];

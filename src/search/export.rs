@@ -10,7 +10,7 @@
 //! | `search/meta.js` | statistics, field boosts, tantivy's field-norm table, synonyms, kinds, shard count | with the search page |
 //! | `search/t/N.js` | the entries of the terms whose [`term_hash`] is N modulo the shard count | per query term |
 //! | `search/t/N-K.js` | one long tier of a term of shard N (its entry says `"@K"`) | when the query needs that tier |
-//! | `search/x/N.js`, `x/N-K.js` | the positions of the same tiers | only for phrase checks |
+//! | `search/x/N.js`, `x/N-K.js` | the positions of the same tiers (none for single CJK characters, see [`is_single_cjk`]) | only for phrase checks |
 //! | `search/d/ID.js` | a page's URL, title, kind and sections (anchor, title, text) | per hit shown |
 //! | `search/kinds.js` | one character per page: its kind's index in `meta.kinds` | when filtering by kind |
 //!
@@ -40,6 +40,7 @@ use super::rank::{
     SYNONYM_WEIGHT,
 };
 use super::snippet::{CONTEXT_CHARS, WINDOW_CHARS};
+use super::tokenizer::is_single_cjk;
 use crate::output::OutputFile;
 use anyhow::Result;
 use serde_json::{json, Map, Value};
@@ -86,7 +87,7 @@ pub fn term_hash(term: &str) -> u32 {
 type DocPostings<'a> = (u32, [Option<&'a Posting>; 3]);
 
 /// The postings and positions strings of some documents of a term, in document order.
-fn encode(docs: &[DocPostings]) -> (String, String) {
+fn encode(docs: &[DocPostings], with_positions: bool) -> (String, String) {
     let (mut post, mut pos) = (String::new(), String::new());
     let mut prev = 0u32;
     for (d, fields) in docs {
@@ -100,10 +101,12 @@ fn encode(docs: &[DocPostings]) -> (String, String) {
         for x in fields.iter().flatten() {
             write_number(&mut post, x.fieldnorm_id as u32);
             write_number(&mut post, x.tf);
-            let mut last = 0u32;
-            for &q in &x.positions {
-                write_number(&mut pos, q - last);
-                last = q;
+            if with_positions {
+                let mut last = 0u32;
+                for &q in &x.positions {
+                    write_number(&mut pos, q - last);
+                    last = q;
+                }
             }
         }
     }
@@ -132,7 +135,14 @@ fn by_doc(p: &TermPostings) -> Vec<DocPostings<'_>> {
 }
 
 /// The tiers of a term (see the module header): (postings, positions) strings, best tier first.
-fn tiers(p: &TermPostings, stats: &Stats, caches: &[[f32; 256]; 3]) -> Vec<(String, String)> {
+/// Positions are left out for single CJK characters ([`is_single_cjk`]).
+fn tiers(
+    term: &str,
+    p: &TermPostings,
+    stats: &Stats,
+    caches: &[[f32; 256]; 3],
+) -> Vec<(String, String)> {
+    let with_positions = !is_single_cjk(term);
     let weights: [f32; 3] =
         std::array::from_fn(|f| field_weight(p[f].len() as u64, stats.num_docs, f));
     let mut docs: Vec<(f32, DocPostings)> = by_doc(p)
@@ -155,7 +165,7 @@ fn tiers(p: &TermPostings, stats: &Stats, caches: &[[f32; 256]; 3]) -> Vec<(Stri
         let (tier, more) = rest.split_at(size.min(rest.len()));
         let mut tier: Vec<DocPostings> = tier.iter().map(|x| x.1).collect();
         tier.sort_by_key(|x| x.0);
-        out.push(encode(&tier));
+        out.push(encode(&tier, with_positions));
         rest = more;
         size *= 4;
     }
@@ -190,6 +200,9 @@ fn shard_files(entries: &[TermEntry], shards: u32, files: &mut Vec<OutputFile>) 
         let mut pos: Vec<Value> = Vec::new();
         for (a, b) in &e.tiers {
             for (prefix, data, list) in [("t", a, &mut post), ("x", b, &mut pos)] {
+                if prefix == "x" && is_single_cjk(&e.term) {
+                    continue;
+                }
                 if data.len() > BIG_ENTRY_BYTES {
                     files.push(OutputFile::bytes(
                         format!("search/{prefix}/{n}-{own}.js"),
@@ -203,7 +216,9 @@ fn shard_files(entries: &[TermEntry], shards: u32, files: &mut Vec<OutputFile>) 
             }
         }
         t.insert(e.term.clone(), Value::Array(post));
-        x.insert(e.term.clone(), Value::Array(pos));
+        if !is_single_cjk(&e.term) {
+            x.insert(e.term.clone(), Value::Array(pos));
+        }
     }
     for (n, (t, x, _)) in by_shard {
         for (prefix, map) in [("t", t), ("x", x)] {
@@ -224,7 +239,7 @@ pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile
         entries.push(TermEntry {
             term: term.to_string(),
             counts: [by_doc(&p).len(), p[0].len(), p[1].len(), p[2].len()],
-            tiers: tiers(&p, &stats, &caches),
+            tiers: tiers(term, &p, &stats, &caches),
         });
         Ok(())
     })?;
@@ -319,7 +334,7 @@ mod tests {
             vec![],
             vec![p(1, 40, 2, &[5, 9]), p(3, 7, 1, &[4])],
         ];
-        let (post, pos) = encode(&by_doc(&t));
+        let (post, pos) = encode(&by_doc(&t), true);
         // doc 1: body (4), norm 40, tf 2 | doc 3 (+2): title+body (5), norm 2 tf 1, norm 7 tf 1
         assert_eq!(post, "hkBoiilihnh");
         assert_eq!(pos, "lkgk");
@@ -342,7 +357,7 @@ mod tests {
             total_tokens: [1000, 1000, 40_000],
         };
         let caches = field_caches(&stats, &fieldnorm_table());
-        let tiers = tiers(&t, &stats, &caches);
+        let tiers = tiers("风险", &t, &stats, &caches);
         assert_eq!(tiers.len(), 3, "32 + 128 + 40 documents");
         assert_eq!(docs_of(&tiers[0].0), (168..200).collect::<Vec<u32>>());
         assert_eq!(docs_of(&tiers[2].0), (0..40).collect::<Vec<u32>>());

@@ -18,6 +18,7 @@
 //!   clauses rank first, then by score, then in site order.
 
 use super::query::Query;
+use super::tokenizer::is_single_cjk;
 use std::collections::HashMap;
 
 /// The indexed fields, in scoring order.
@@ -194,7 +195,8 @@ fn score_doc(
     }
 }
 
-/// Whether the variant's terms stand at their relative positions in one field of `doc`.
+/// Whether the variant's terms stand at their relative positions in one field of `doc` (single CJK
+/// characters: anywhere in that field, see [`is_single_cjk`]).
 fn is_phrase(v: &super::query::Variant, terms: &HashMap<&str, Vec<FieldTerm>>, doc: u32) -> bool {
     let get = |text: &str, f: usize| {
         terms
@@ -202,15 +204,25 @@ fn is_phrase(v: &super::query::Variant, terms: &HashMap<&str, Vec<FieldTerm>>, d
             .and_then(|fs| fs[f].by_doc.get(&doc).copied())
     };
     (0..3).any(|f| {
-        let Some(first) = get(&v.terms[0].text, f) else {
+        // Single CJK characters carry no positions in the browser's index: present is enough.
+        let (loose, placed): (Vec<_>, Vec<_>) =
+            v.terms.iter().partition(|t| is_single_cjk(&t.text));
+        if !loose.iter().all(|t| get(&t.text, f).is_some()) {
+            return false;
+        }
+        let Some((anchor, rest)) = placed.split_first() else {
+            return true;
+        };
+        let Some(first) = get(&anchor.text, f) else {
             return false;
         };
-        if v.terms.len() == 1 {
+        if rest.is_empty() {
             return true;
         }
         first.positions.iter().any(|&p| {
-            v.terms[1..].iter().all(|t| {
-                get(&t.text, f).is_some_and(|x| x.positions.binary_search(&(p + t.rel)).is_ok())
+            rest.iter().all(|t| {
+                get(&t.text, f)
+                    .is_some_and(|x| x.positions.binary_search(&(p + t.rel - anchor.rel)).is_ok())
             })
         })
     })
@@ -297,6 +309,39 @@ mod tests {
             [(2, 1), (1, 0)]
         );
         assert!(r[0].score > r[1].score);
+    }
+
+    #[test]
+    fn a_lone_character_in_a_phrase_needs_only_to_be_in_the_same_field() {
+        // "评估·报": 评估 then the lone 报 two places on; 报 has no positions in the browser.
+        let q = Query::parse("评估·报", &Synonyms::default());
+        assert_eq!(q.terms(), ["评估", "报"]);
+        let mut p: HashMap<String, TermPostings> = HashMap::new();
+        p.insert(
+            "评估".into(),
+            [
+                vec![],
+                vec![],
+                vec![posting(1, 1, &[3]), posting(2, 1, &[3])],
+            ],
+        );
+        let no_positions = |doc| Posting {
+            positions: Vec::new(),
+            ..posting(doc, 1, &[])
+        };
+        p.insert(
+            "报".into(),
+            [vec![no_positions(2)], vec![], vec![no_positions(1)]],
+        );
+        let stats = Stats {
+            num_docs: 10,
+            total_tokens: [30, 30, 300],
+        };
+        let table = std::array::from_fn(|i| i as u32);
+        let r = rank(&q, &stats, &p, &table);
+        let exact: Vec<(u32, u32)> = r.iter().map(|r| (r.doc, r.exact)).collect();
+        assert!(exact.contains(&(1, 1)), "same field (body): {exact:?}");
+        assert!(exact.contains(&(2, 0)), "different fields: {exact:?}");
     }
 
     #[test]

@@ -101,6 +101,14 @@ pub fn char_class(c: char) -> CharClass {
     }
 }
 
+/// Whether a term is one CJK character. Such terms are everywhere in Chinese text, so the browser's
+/// index carries no positions for them: a phrase only asks that they be in the same field (they
+/// come into a phrase only when a query separates a lone character from its neighbours).
+pub fn is_single_cjk(term: &str) -> bool {
+    let mut chars = term.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if char_class(c) == CharClass::Cjk)
+}
+
 /// Cuts `text` into units (step 2 of the module header).
 pub fn units(text: &str) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();

@@ -193,17 +193,27 @@
     return { doc: doc, exact: exact, bm25: bm25, score: exact * bound + bm25 };
   }
 
+  // Single CJK characters carry no positions (rank.rs, tokenizer.rs is_single_cjk): present is enough.
+  function isSingleCjk(term) {
+    var cs = Array.from(term);
+    return cs.length === 1 && charClass(cs[0]) === "c";
+  }
+
   function isPhrase(v, terms, doc) {
     function get(text, fi) { var fs = terms[text]; return fs ? fs[fi].byDoc.get(doc) : undefined; }
+    var loose = v.terms.filter(function (t) { return isSingleCjk(t.text); });
+    var placed = v.terms.filter(function (t) { return !isSingleCjk(t.text); });
     for (var fi = 0; fi < 3; fi++) {
-      var first = get(v.terms[0].text, fi);
+      if (!loose.every(function (t) { return !!get(t.text, fi); })) continue;
+      if (!placed.length) return true;
+      var anchor = placed[0], first = get(anchor.text, fi);
       if (!first) continue;
-      if (v.terms.length === 1) return true;
+      if (placed.length === 1) return true;
       for (var k = 0; k < first.positions.length; k++) {
         var p = first.positions[k], all = true;
-        for (var j = 1; j < v.terms.length && all; j++) {
-          var x = get(v.terms[j].text, fi);
-          all = !!x && sortedHas(x.positions, p + v.terms[j].rel);
+        for (var j = 1; j < placed.length && all; j++) {
+          var x = get(placed[j].text, fi);
+          all = !!x && sortedHas(x.positions, p + placed[j].rel - anchor.rel);
         }
         if (all) return true;
       }
@@ -594,7 +604,7 @@
     var self = this, q = parseQuery(text, self.groups), names = queryTerms(q), st = {}, phrase = {};
     q.clauses.forEach(function (c) {
       c.variants.forEach(function (v) {
-        if (v.terms.length > 1) v.terms.forEach(function (t) { phrase[t.text] = true; });
+        if (v.terms.length > 1) v.terms.forEach(function (t) { if (!isSingleCjk(t.text)) phrase[t.text] = true; });
       });
     });
     var synWeight = self.meta.synonymWeight;
