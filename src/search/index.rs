@@ -7,7 +7,7 @@
 
 use super::docs::SearchDoc;
 use super::rank::{Posting, Stats, TermPostings, FIELDS};
-use super::tokenizer::{PortalTokenizer, TOKENIZER_NAME};
+use super::tokenizer::{is_single_cjk, PortalTokenizer, TOKENIZER_NAME};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::path::Path;
@@ -170,7 +170,7 @@ impl SearchIndex {
                 let postings = inverted
                     .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)?;
                 let norms = r.get_fieldnorms_reader(self.fields.text[f])?;
-                self.collect(seg, &norms, postings, list);
+                self.collect(seg, &norms, postings, list, true);
             }
             list.sort_by_key(|p| p.doc);
         }
@@ -184,12 +184,15 @@ impl SearchIndex {
         norms: &FieldNormReader,
         mut postings: tantivy::postings::SegmentPostings,
         list: &mut Vec<Posting>,
+        with_positions: bool,
     ) {
         let ids = &self.ids[seg];
         let mut doc = postings.doc();
         while doc != TERMINATED {
             let mut positions = Vec::new();
-            postings.positions(&mut positions);
+            if with_positions {
+                postings.positions(&mut positions);
+            }
             list.push(Posting {
                 doc: ids[doc as usize],
                 fieldnorm_id: norms.fieldnorm_id(doc),
@@ -201,7 +204,7 @@ impl SearchIndex {
     }
 
     /// Calls `visit` with every term of the index and its postings in every field, in term order
-    /// (for the static export). The fields' and segments' term streams are merged as they are read,
+    /// (for the static export; without positions for single CJK characters). The fields' and segments' term streams are merged as they are read,
     /// so only one term's postings are held at a time.
     pub fn for_each_term(
         &self,
@@ -234,6 +237,8 @@ impl SearchIndex {
                     .expect("streams is not empty"),
             );
             let mut postings: TermPostings = Default::default();
+            // The export leaves positions out for single CJK characters: do not read them.
+            let with_positions = !std::str::from_utf8(&key).is_ok_and(is_single_cjk);
             let mut i = 0;
             while i < streams.len() {
                 let (r, stream) = &mut streams[i];
@@ -242,11 +247,13 @@ impl SearchIndex {
                     continue;
                 }
                 let (f, seg, norms, inverted) = &readers[*r];
-                let list = inverted.read_postings_from_terminfo(
-                    stream.value(),
-                    IndexRecordOption::WithFreqsAndPositions,
-                )?;
-                self.collect(*seg, norms, list, &mut postings[*f]);
+                let option = if with_positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                };
+                let list = inverted.read_postings_from_terminfo(stream.value(), option)?;
+                self.collect(*seg, norms, list, &mut postings[*f], with_positions);
                 if stream.advance() {
                     i += 1;
                 } else {
