@@ -74,7 +74,7 @@ impl Kind {
 
     /// Kinds whose full model is still to come: only their common fields are checked.
     fn is_lenient(self) -> bool {
-        matches!(self, Kind::Scope)
+        false
     }
 }
 
@@ -357,6 +357,8 @@ pub struct Page {
     pub form: Option<std::sync::Arc<crate::forms::Form>>,
     /// `kind: worksheet`: the validated risk-matrix configuration.
     pub worksheet: Option<std::sync::Arc<crate::risk::Worksheet>>,
+    /// `kind: scope`: the validated 评估事项指导目录 (its links are in `doc.links`).
+    pub scope: Option<std::sync::Arc<crate::scope::Catalogue>>,
     pub doc: Document,
     /// `key → line` for front-matter keys, for diagnostics found in later stages.
     pub key_lines: BTreeMap<String, usize>,
@@ -395,6 +397,7 @@ impl Page {
             procedure: None,
             form: None,
             worksheet: None,
+            scope: None,
             doc: Document::default(),
             key_lines: BTreeMap::new(),
         }
@@ -481,6 +484,7 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     }
     let mut form_spec = None;
     let mut worksheet = None;
+    let mut scope = None;
     let front = if kind == Kind::Procedure {
         from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
             .map(procedure_to_strict)
@@ -503,6 +507,19 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
                 (worksheet_to_strict(f), None)
             },
         )
+    } else if kind == Kind::Scope {
+        from_yaml::<crate::scope::ScopeFront>(&file.source, split.yaml, split.yaml_line).map(|f| {
+            let (catalogue, links, d) = crate::scope::Catalogue::from_front(
+                &f,
+                &file.source,
+                split.yaml,
+                split.yaml_line,
+                0,
+            );
+            diags.extend(d);
+            scope = Some((catalogue, links));
+            (scope_to_strict(f), None)
+        })
     } else if kind.is_lenient() {
         from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line)
             .map(|f| (lenient_to_strict(f), None))
@@ -538,6 +555,11 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     }
     if let Some(p) = page.as_mut() {
         p.worksheet = worksheet;
+        if let Some((mut catalogue, links)) = scope {
+            catalogue.offset_links(p.doc.links.len());
+            p.doc.links.extend(links);
+            p.scope = Some(std::sync::Arc::new(catalogue));
+        }
     }
     let page = page.map(|p| with_form(p, form_spec, file, split.body_offset, &mut diags));
     (page, diags)
@@ -586,6 +608,10 @@ fn procedure_to_strict(f: ProcedureFront) -> (StrictFront, Option<crate::flow::P
         contact: f.contact,
     };
     (common_front!(f), Some(model))
+}
+
+fn scope_to_strict(f: crate::scope::ScopeFront) -> StrictFront {
+    common_front!(f)
 }
 
 fn lenient_to_strict(f: LenientFront) -> StrictFront {
@@ -712,6 +738,7 @@ fn build_page(
         procedure: None,
         form: None,
         worksheet: None,
+        scope: None,
         doc,
         key_lines,
     })
