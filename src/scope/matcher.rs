@@ -8,13 +8,16 @@
 //! 1. Fold the text with the search tokenizer's [`fold_char`] (full-width → ASCII, lower case).
 //! 2. For each item, find each term in the text (first occurrence; a term is a keyword, a piece of
 //!    the item text, or a related word, each with its synonym variants from `search.synonyms`).
-//!    Characters covered by keywords and text pieces count 100, by related words 40.
+//!    Characters covered by keywords and text pieces of three or more characters count 100, by
+//!    related words and two-character text pieces 40.
 //! 3. Blank the filler words, take the neighbouring CJK character pairs of what is left and count
 //!    those the item's own words contain: 10 each (this finds the nearest items when no term matches).
-//! 4. Rank by tier (2: a keyword or text piece matched, 1: only related words, 0: only pairs), then
+//! 4. Rank by tier (2: a keyword or long text piece matched, or two different related words;
+//!    1: one related word; 0: only pairs), then
 //!    score, then catalogue order.
 //! 5. Verdict from the best item's tier (2 应当评估, 1 可能需要评估, 0 未匹配到). A cue of an
-//!    out-of-scope kind (日常养护, 单户, 按上级通知) makes it 未匹配到 — or at most 可能需要评估 when
+//!    out-of-scope kind (日常养护, 单户, 按上级通知; not one inside a term the best item matched)
+//!    makes it 未匹配到 — or at most 可能需要评估 when
 //!    the matter is large; a small-scale word lowers it one step; a scale word or a figure at or
 //!    above its unit's threshold (300户, 500亩, 110千伏) raises 1 to 2, and 0 to 1 when the nearest
 //!    item shares at least two pairs.
@@ -117,6 +120,9 @@ pub struct Match {
     /// Index into the catalogue's items.
     #[serde(skip)]
     pub index: usize,
+    /// `(start, end)` character spans of the query matched by keywords and text pieces.
+    #[serde(skip)]
+    pub spans: Vec<(usize, usize)>,
 }
 
 /// A figure with its unit found in the query (300户).
@@ -231,18 +237,25 @@ impl Matcher {
             .items
             .iter()
             .map(|it| {
+                // Keywords and the longer pieces of the text name the item; a two-character piece
+                // (学校, 医院) is a generic noun and only points at it, like a related word.
+                let pieces = text_pieces(&it.text);
+                let (long, short): (Vec<String>, Vec<String>) =
+                    pieces.into_iter().partition(|p| p.chars().count() > 2);
                 let mut strong: Vec<Vec<String>> = Vec::new();
-                for w in it.keywords.iter().cloned().chain(text_pieces(&it.text)) {
+                for w in it.keywords.iter().cloned().chain(long) {
                     let v = with_variants(&w, synonyms);
                     if !strong.iter().any(|s| s[0] == v[0]) {
                         strong.push(v);
                     }
                 }
-                let related = it
-                    .related
-                    .iter()
-                    .map(|w| with_variants(w, synonyms))
-                    .collect();
+                let mut related: Vec<Vec<String>> = Vec::new();
+                for w in it.related.iter().cloned().chain(short) {
+                    let v = with_variants(&w, synonyms);
+                    if !strong.iter().chain(&related).any(|s| s[0] == v[0]) {
+                        related.push(v);
+                    }
+                }
                 let mut pairs: Vec<String> = Vec::new();
                 for w in std::iter::once(&it.text)
                     .chain(&it.keywords)
@@ -287,6 +300,7 @@ impl Matcher {
         for (index, item) in self.items.iter().enumerate() {
             let mut cover = vec![0u8; q.len()];
             let mut words: Vec<(usize, usize, String)> = Vec::new();
+            let mut spans: Vec<(usize, usize)> = Vec::new();
             let mut mark = |terms: &[Vec<String>], level: u8, cover: &mut Vec<u8>| {
                 for term in terms {
                     for v in term {
@@ -298,6 +312,9 @@ impl Matcher {
                                 }
                             }
                             words.push((p, needle.len(), v.clone()));
+                            if level == 2 {
+                                spans.push((p, p + needle.len()));
+                            }
                         }
                     }
                 }
@@ -317,7 +334,13 @@ impl Matcher {
             if score == 0 {
                 continue;
             }
-            let tier = if strong > 0 {
+            // Related words point at an item only together: two different ones name it.
+            let related_terms = item
+                .related
+                .iter()
+                .filter(|t| t.iter().any(|v| find(&q, &v.chars().collect::<Vec<_>>()).is_some()))
+                .count();
+            let tier = if strong > 0 || related_terms >= 2 {
                 2
             } else if related > 0 {
                 1
@@ -343,6 +366,7 @@ impl Matcher {
                 tier,
                 pairs,
                 index,
+                spans,
             });
         }
         found.sort_by(|a, b| {
@@ -353,13 +377,19 @@ impl Matcher {
         });
         found.truncate(self.limit);
 
+        // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
+        let top_spans: &[(usize, usize)] = found.first().map_or(&[], |m| &m.spans);
         let mut cues = Vec::new();
         for (k, kind) in self.cues.iter().enumerate() {
             for term in kind {
                 for v in term {
                     let needle: Vec<char> = v.chars().collect();
-                    if find(&q, &needle).is_some() && !cues.iter().any(|(_, c)| c == v) {
-                        cues.push((k, v.clone()));
+                    if let Some(p) = find(&q, &needle) {
+                        let end = p + needle.len();
+                        let inside = top_spans.iter().any(|&(s, e)| p < e && s < end);
+                        if !inside && !cues.iter().any(|(_, c)| c == v) {
+                            cues.push((k, v.clone()));
+                        }
                     }
                 }
             }

@@ -195,7 +195,7 @@
     var qpairs = this.queryPairs(q);
     var found = [];
     d.items.forEach(function (item, index) {
-      var cover = new Array(q.length).fill(0), words = [];
+      var cover = new Array(q.length).fill(0), words = [], spans = [];
       var mark = function (terms, termChars, level) {
         terms.forEach(function (term, t) {
           term.forEach(function (v, vi) {
@@ -203,6 +203,7 @@
             if (p >= 0) {
               for (var k = p; k < p + needle.length; k++) if (cover[k] === 0) cover[k] = level;
               words.push([p, needle.length, v]);
+              if (level === 2) spans.push([p, p + needle.length]);
             }
           });
         });
@@ -221,22 +222,32 @@
       var pairs = shared.length;
       var score = STRONG_WEIGHT * strong + RELATED_WEIGHT * related + PAIR_WEIGHT * pairs;
       if (score === 0) return;
-      var tier = strong > 0 ? 2 : related > 0 ? 1 : 0;
+      // Related words point at an item only together: two different ones name it.
+      var relatedTerms = self.termChars[index].related.filter(function (t) {
+        return t.some(function (v) { return find(q, v) >= 0; });
+      }).length;
+      var tier = strong > 0 || relatedTerms >= 2 ? 2 : related > 0 ? 1 : 0;
       if (tier === 0) words = shared;
       words.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1] || cmpCodePoints(a[2], b[2]); });
       var matched = [];
       words.forEach(function (w) { if (matched.indexOf(w[2]) < 0) matched.push(w[2]); });
       found.push({ id: item.id, category: item.category, title: item.text, score: score, matched: matched,
-        tier: tier, pairs: pairs, index: index });
+        tier: tier, pairs: pairs, index: index, spans: spans });
     });
     found.sort(function (a, b) { return b.tier - a.tier || b.score - a.score || a.index - b.index; });
     found = found.slice(0, d.limit);
 
+    // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
+    var topSpans = found.length ? found[0].spans : [];
     var cues = [];
     d.cues.forEach(function (kind, k) {
       kind.forEach(function (term) {
         term.forEach(function (v) {
-          if (find(q, chars(v)) >= 0 && !cues.some(function (c) { return c[1] === v; })) cues.push([k, v]);
+          var n = chars(v), p = find(q, n);
+          if (p < 0) return;
+          var end = p + n.length;
+          var inside = topSpans.some(function (s) { return p < s[1] && s[0] < end; });
+          if (!inside && !cues.some(function (c) { return c[1] === v; })) cues.push([k, v]);
         });
       });
     });
