@@ -116,7 +116,14 @@ fn text(out: &mut String, a: &Answer, page: &crate::content::Page) {
     } else if a.verdict.name() == "out_of_scope" {
         let _ = writeln!(out, "  相近事项（仅供参考）：");
     }
-    for (n, x) in a.matches.iter().enumerate() {
+    // When items match by their words, items that only share characters are left out.
+    let named = a.matches.first().is_some_and(|m| m.tier > 0);
+    for (n, x) in a
+        .matches
+        .iter()
+        .filter(|m| !named || m.tier > 0)
+        .enumerate()
+    {
         let item = cat.and_then(|c| c.items.iter().find(|i| i.id == x.id));
         let _ = writeln!(
             out,
@@ -135,9 +142,6 @@ fn text(out: &mut String, a: &Answer, page: &crate::content::Page) {
         if let Some(item) = item {
             if !item.departments.is_empty() {
                 let _ = writeln!(out, "     责任部门：{}", item.departments.join("、"));
-            }
-            if let Some(b) = &item.basis {
-                let _ = writeln!(out, "     依据：{b}");
             }
         }
     }

@@ -132,7 +132,10 @@
       target.appendChild(ul);
     }
 
-    var list = compact ? answer.matches.slice(0, 3) : answer.matches;
+    // When items match by their words, items that only share characters are noise: leave them out.
+    var list = answer.matches;
+    if (list.length && list[0].tier > 0) list = list.filter(function (m) { return m.tier > 0; });
+    if (compact) list = list.slice(0, 3);
     if (list.length) {
       var nearest = answer.verdict === "out_of_scope";
       target.appendChild(el(compact ? "p" : "h2", "scope-list-title", nearest ? "相近的目录事项（仅供参考）" : "匹配的目录事项"));
