@@ -589,7 +589,12 @@ pub fn cn_number(s: &[char]) -> Option<f64> {
             section = 0;
         } else {
             let m = -d;
-            section += digit.take().unwrap_or(if m == 10 { 1 } else { return None }) * m;
+            let n = match digit.take() {
+                Some(n) => n,
+                None if m == 10 => 1,
+                None => return None,
+            };
+            section += n * m;
         }
     }
     section += digit.unwrap_or(0);
