@@ -33,17 +33,21 @@ fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
 #[test]
 #[ignore = "benchmark: run tests/bench/scope_bench.sh"]
 fn scope_benchmark() {
-    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let site = Site::sample();
     let run = site.build().ok();
     let matters = matters();
 
     // Peer: the Rust matcher on the same site and matters.
-    let assembled = policy_portal::pipeline::assemble_site(&policy_portal::pipeline::BuildOptions {
-        root: site.root().to_path_buf(),
-        base_path: None,
-        drafts: false,
-    });
+    let assembled =
+        policy_portal::pipeline::assemble_site(&policy_portal::pipeline::BuildOptions {
+            root: site.root().to_path_buf(),
+            base_path: None,
+            drafts: false,
+        });
     let (_, matcher) = policy_portal::scope::view::site_matcher(&assembled.site).unwrap();
     let mut native = Vec::new();
     for _ in 0..rounds {
@@ -60,7 +64,14 @@ fn scope_benchmark() {
         "document.getElementById('scope-form').hasAttribute('data-ready')",
         "the lookup page to load its data",
     );
-    let list = format!("[{}]", matters.iter().map(|m| js_str(m)).collect::<Vec<_>>().join(","));
+    let list = format!(
+        "[{}]",
+        matters
+            .iter()
+            .map(|m| js_str(m))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let js = format!(
         "(() => {{ const qs = {list}; const m = new PortalScope.Matcher(PortalScope.data().matcher);
           const input = document.getElementById('scope-q'), out = document.getElementById('scope-answer');
@@ -74,15 +85,30 @@ fn scope_benchmark() {
           return {{lookup, answer}}; }})()"
     );
     let v = b.eval_json(&js);
-    let nums = |k: &str| -> Vec<f64> { v[k].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect() };
+    let nums = |k: &str| -> Vec<f64> {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
     let (lm, lp, lx) = stats(nums("lookup"));
     let (am, ap, ax) = stats(nums("answer"));
     let (nm, np, nx) = stats(native);
-    let data = std::fs::metadata(run.out.join("scope/scope-data.js")).unwrap().len();
-    println!("scope lookup benchmark: sample site, {} matters x {rounds} rounds, Chromium {}", matters.len(), b.version());
+    let data = std::fs::metadata(run.out.join("scope/scope-data.js"))
+        .unwrap()
+        .len();
+    println!(
+        "scope lookup benchmark: sample site, {} matters x {rounds} rounds, Chromium {}",
+        matters.len(),
+        b.version()
+    );
     println!("scope-data.js: {data} bytes");
     println!("browser match          median {lm:.3} ms  p95 {lp:.3} ms  max {lx:.3} ms");
     println!("browser match+render   median {am:.3} ms  p95 {ap:.3} ms  max {ax:.3} ms  (target p95 < 30 ms)");
     println!("rust matcher (peer)    median {nm:.3} ms  p95 {np:.3} ms  max {nx:.3} ms");
-    println!("ratio browser match / rust: median {:.1}x", lm / nm.max(1e-6));
+    println!(
+        "ratio browser match / rust: median {:.1}x",
+        lm / nm.max(1e-6)
+    );
 }

@@ -73,7 +73,11 @@ fn cli_answers(site: &Site, matters: &[String]) -> Vec<Value> {
         .arg(&batch)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let answers: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -93,7 +97,11 @@ fn browser_and_command_line_give_the_same_answers(b: &Browser, site: &Site, run:
     );
     let list = format!(
         "[{}]",
-        matters.iter().map(|m| js_str(m)).collect::<Vec<_>>().join(",")
+        matters
+            .iter()
+            .map(|m| js_str(m))
+            .collect::<Vec<_>>()
+            .join(",")
     );
     let js = format!(
         "(() => {{ const m = new PortalScope.Matcher(PortalScope.data().matcher);
@@ -106,18 +114,43 @@ fn browser_and_command_line_give_the_same_answers(b: &Browser, site: &Site, run:
     let mut differ = Vec::new();
     for (i, (c, w)) in cli.iter().zip(browser).enumerate() {
         let top3 = |v: &Value| -> Vec<String> {
-            v["matches"].as_array().unwrap().iter().take(3).map(|m| m["id"].as_str().unwrap().to_string()).collect()
+            v["matches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .take(3)
+                .map(|m| m["id"].as_str().unwrap().to_string())
+                .collect()
         };
         assert_eq!(c["query"], w["query"]);
         if c["verdict"] != w["verdict"] || top3(c) != top3(w) {
-            differ.push(format!("{}: cli {} {:?}, browser {} {:?}", matters[i], c["verdict"], top3(c), w["verdict"], top3(w)));
+            differ.push(format!(
+                "{}: cli {} {:?}, browser {} {:?}",
+                matters[i],
+                c["verdict"],
+                top3(c),
+                w["verdict"],
+                top3(w)
+            ));
         } else if c != w {
-            differ.push(format!("{}: same verdict and top 3, other details differ:\n  cli     {c}\n  browser {w}", matters[i]));
+            differ.push(format!(
+                "{}: same verdict and top 3, other details differ:\n  cli     {c}\n  browser {w}",
+                matters[i]
+            ));
         }
     }
-    assert!(differ.is_empty(), "{} of {} matters differ:\n{}", differ.len(), matters.len(), differ.join("\n"));
+    assert!(
+        differ.is_empty(),
+        "{} of {} matters differ:\n{}",
+        differ.len(),
+        matters.len(),
+        differ.join("\n")
+    );
     let in_scope = cli.iter().filter(|a| a["verdict"] == "in_scope").count();
-    assert!(in_scope > 40 && in_scope < matters.len() - 20, "{in_scope} in scope: the set should mix verdicts");
+    assert!(
+        in_scope > 40 && in_scope < matters.len() - 20,
+        "{in_scope} in scope: the set should mix verdicts"
+    );
 }
 
 fn lookup_page_answers_query_and_typing(b: &Browser, run: &Run, shots: &Artifacts) {
@@ -137,15 +170,32 @@ fn lookup_page_answers_query_and_typing(b: &Browser, run: &Run, shots: &Artifact
     let marks = b.texts(".scope-query mark");
     assert!(marks.contains(&"电镀".to_string()), "{marks:?}");
     let first = b.text(".scope-match");
-    assert!(first.contains("重大项目") && first.contains("可能改变环境"), "{first}");
-    assert!(first.contains("责任部门") && first.contains("依据"), "{first}");
+    assert!(
+        first.contains("重大项目") && first.contains("可能改变环境"),
+        "{first}"
+    );
+    assert!(
+        first.contains("责任部门") && first.contains("依据"),
+        "{first}"
+    );
     let href = b.attr(".scope-match-title a", "href").unwrap();
-    assert!(href.ends_with("scope/index.html#polluting-industry"), "{href}");
+    assert!(
+        href.ends_with("scope/index.html#polluting-industry"),
+        "{href}"
+    );
     let steps = b.texts(".scope-steps a");
     assert!(steps.iter().any(|s| s.contains("工作流程")), "{steps:?}");
     assert!(steps.iter().any(|s| s.contains("立项审批表")), "{steps:?}");
-    b.screenshot_png(shots.join("lookup-in-scope-desktop.png"), Viewport::DESKTOP, true);
-    b.screenshot_png(shots.join("lookup-in-scope-phone.png"), Viewport::PHONE, true);
+    b.screenshot_png(
+        shots.join("lookup-in-scope-desktop.png"),
+        Viewport::DESKTOP,
+        true,
+    );
+    b.screenshot_png(
+        shots.join("lookup-in-scope-phone.png"),
+        Viewport::PHONE,
+        true,
+    );
 
     // Typing replaces the answer without submitting the form.
     b.eval_json("(() => { const i = document.getElementById('scope-q'); i.value = ''; i.dispatchEvent(new Event('input')); return true; })()");
@@ -156,21 +206,38 @@ fn lookup_page_answers_query_and_typing(b: &Browser, run: &Run, shots: &Artifact
         "the answer to follow the typing",
     );
     let page = b.text("#scope-answer");
-    assert!(page.contains("体检") && page.contains("一般不列入评估范围"), "{page}");
-    assert!(page.contains("仍然拿不准") && page.contains("县委政法委"), "{page}");
+    assert!(
+        page.contains("体检") && page.contains("一般不列入评估范围"),
+        "{page}"
+    );
+    assert!(
+        page.contains("仍然拿不准") && page.contains("县委政法委"),
+        "{page}"
+    );
     assert!(page.contains("相近的目录事项"), "{page}");
-    b.screenshot_png(shots.join("lookup-out-of-scope-desktop.png"), Viewport::DESKTOP, true);
+    b.screenshot_png(
+        shots.join("lookup-out-of-scope-desktop.png"),
+        Viewport::DESKTOP,
+        true,
+    );
     b.assert_no_console_errors();
 }
 
 fn catalogue_filters_and_box_answers(b: &Browser, run: &Run, shots: &Artifacts) {
     b.clear_console_errors();
-    b.open(&format!("{}#energy-facility", file_url(run.out.join("scope/index.html"))));
+    b.open(&format!(
+        "{}#energy-facility",
+        file_url(run.out.join("scope/index.html"))
+    ));
     b.wait_for("[data-scope-filter]:not([hidden])");
     assert_eq!(b.count("[data-scope-item]"), 56);
     assert_eq!(b.count("[data-scope-group]"), 5);
     assert!(b.text("#energy-facility").contains("变电站"));
-    b.screenshot_png(shots.join("catalogue-desktop.png"), Viewport::DESKTOP, false);
+    b.screenshot_png(
+        shots.join("catalogue-desktop.png"),
+        Viewport::DESKTOP,
+        false,
+    );
     b.type_into("#scope-filter-q", "征地");
     b.wait_until(
         "document.getElementById('scope-filter-status').textContent.includes('筛选出')",
@@ -184,9 +251,16 @@ fn catalogue_filters_and_box_answers(b: &Browser, run: &Run, shots: &Artifacts) 
     b.type_into("#scope-ask-q", "城区管道天然气价格准备上调");
     b.wait_for(".scope-box-answer .scope-verdict-label");
     let answer = b.text(".scope-box-answer");
-    assert!(answer.contains("应当评估") && answer.contains("公用事业价格"), "{answer}");
+    assert!(
+        answer.contains("应当评估") && answer.contains("公用事业价格"),
+        "{answer}"
+    );
     let more = b.attr(".scope-more a", "href").unwrap();
     assert!(more.contains("scope/lookup/index.html?q="), "{more}");
-    b.screenshot_png(shots.join("catalogue-box-phone.png"), Viewport::PHONE, false);
+    b.screenshot_png(
+        shots.join("catalogue-box-phone.png"),
+        Viewport::PHONE,
+        false,
+    );
     b.assert_no_console_errors();
 }

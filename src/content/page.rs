@@ -1,9 +1,9 @@
 //! Pages: a Markdown source parsed into a typed page.
 //!
 //! Stage: parse. Input: a [`SourceFile`]. Output: a [`Page`] (front matter typed by `kind`, body parsed
-//! once into a [`Document`]) and its diagnostics. Kinds `page`, `section`, `measure` and `procedure`
-//! are complete; `scope`, `form` and `worksheet` validate their common fields and render as pages until
-//! their own models land.
+//! once into a [`Document`]) and its diagnostics. Every kind has its model: `scope` pages carry a
+//! validated catalogue (`crate::scope`), `form` and `worksheet` pages theirs; a scope page's basis,
+//! procedure and form links are appended to its `doc.links`, so they are checked like body links.
 
 use super::front_matter::{from_yaml, key_line, split, KindProbe};
 use super::load::SourceFile;
@@ -72,10 +72,6 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == s)
     }
 
-    /// Kinds whose full model is still to come: only their common fields are checked.
-    fn is_lenient(self) -> bool {
-        false
-    }
 }
 
 /// A date written `YYYY-MM-DD`.
@@ -290,11 +286,6 @@ front_matter!(
         #[serde(default)]
         pub category: Option<String>,
     }
-);
-
-front_matter!(
-    /// Front matter of kinds whose own model is not built yet: common fields checked, others kept aside.
-    LenientFront {}
 );
 
 front_matter!(
@@ -520,9 +511,6 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
             scope = Some((catalogue, links));
             (scope_to_strict(f), None)
         })
-    } else if kind.is_lenient() {
-        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line)
-            .map(|f| (lenient_to_strict(f), None))
     } else {
         from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line).map(|f| (f, None))
     };
@@ -611,10 +599,6 @@ fn procedure_to_strict(f: ProcedureFront) -> (StrictFront, Option<crate::flow::P
 }
 
 fn scope_to_strict(f: crate::scope::ScopeFront) -> StrictFront {
-    common_front!(f)
-}
-
-fn lenient_to_strict(f: LenientFront) -> StrictFront {
     common_front!(f)
 }
 
@@ -864,15 +848,26 @@ mod tests {
     }
 
     #[test]
-    fn lenient_kinds_accept_their_future_fields() {
+    fn scope_pages_carry_their_catalogue_and_basis_links() {
         let (p, d) = parse_page(
             &file(
-                "w.md",
-                "---\nkind: scope\ntitle: 评估事项指导目录\nitems: []\n---\n",
+                "scope/index.md",
+                "---\nkind: scope\ntitle: 评估事项指导目录\nitems:\n  - id: energy-facility\n    category: 重大项目\n    text: 能源设施建设\n    basis: \"@/m.md#第七条\"\n---\n见[办法](@/m.md)。\n",
             ),
             false,
         );
         assert!(d.is_empty(), "{d:?}");
-        assert_eq!(p.unwrap().kind, Kind::Scope);
+        let p = p.unwrap();
+        assert_eq!(p.kind, Kind::Scope);
+        let cat = p.scope.as_deref().unwrap();
+        assert_eq!(cat.items[0].id, "energy-facility");
+        // The body's link comes first; the basis link is appended after it, at its line.
+        assert_eq!(cat.items[0].basis_link, Some(1));
+        assert_eq!(p.doc.links[1].line, 8);
+        let (_, d) = parse_page(
+            &file("s.md", "---\nkind: scope\ntitle: 目录\nitems: []\n---\n"),
+            false,
+        );
+        assert!(d[0].message.contains("needs its catalogue"), "{d:?}");
     }
 }

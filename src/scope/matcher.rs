@@ -29,9 +29,42 @@ use serde::Serialize;
 
 /// Words that say nothing about the matter, blanked before step 3.
 pub const FILLERS: [&str; 36] = [
-    "请问", "是否", "要不要", "需不需要", "需要", "应当", "应该", "评估", "稳评", "我们", "我县",
-    "本县", "县里", "我局", "本单位", "一个", "一批", "一项", "一次", "进行", "开展", "有关",
-    "相关", "关于", "准备", "打算", "拟", "将", "对", "的", "了", "在", "和", "与", "及", "把",
+    "请问",
+    "是否",
+    "要不要",
+    "需不需要",
+    "需要",
+    "应当",
+    "应该",
+    "评估",
+    "稳评",
+    "我们",
+    "我县",
+    "本县",
+    "县里",
+    "我局",
+    "本单位",
+    "一个",
+    "一批",
+    "一项",
+    "一次",
+    "进行",
+    "开展",
+    "有关",
+    "相关",
+    "关于",
+    "准备",
+    "打算",
+    "拟",
+    "将",
+    "对",
+    "的",
+    "了",
+    "在",
+    "和",
+    "与",
+    "及",
+    "把",
 ];
 
 /// At most this many items in an answer.
@@ -184,7 +217,24 @@ pub fn text_pieces(text: &str) -> Vec<String> {
         cur.clear();
     };
     for c in fold(text).chars() {
-        if matches!(c, '及' | '和' | '与' | '或' | '等' | '、' | '，' | '；' | '（' | '）' | '/' | '(' | ')' | ',' | ';' | ' ') {
+        if matches!(
+            c,
+            '及' | '和'
+                | '与'
+                | '或'
+                | '等'
+                | '、'
+                | '，'
+                | '；'
+                | '（'
+                | '）'
+                | '/'
+                | '('
+                | ')'
+                | ','
+                | ';'
+                | ' '
+        ) {
             flush(&mut cur, &mut out);
         } else {
             cur.push(c);
@@ -338,7 +388,10 @@ impl Matcher {
             let related_terms = item
                 .related
                 .iter()
-                .filter(|t| t.iter().any(|v| find(&q, &v.chars().collect::<Vec<_>>()).is_some()))
+                .filter(|t| {
+                    t.iter()
+                        .any(|v| find(&q, &v.chars().collect::<Vec<_>>()).is_some())
+                })
                 .count();
             let tier = if strong > 0 || related_terms >= 2 {
                 2
@@ -478,10 +531,7 @@ impl Matcher {
                 let mut dot = false;
                 while j < q.len()
                     && (q[j].is_ascii_digit()
-                        || (q[j] == '.'
-                            && !dot
-                            && j + 1 < q.len()
-                            && q[j + 1].is_ascii_digit()))
+                        || (q[j] == '.' && !dot && j + 1 < q.len() && q[j + 1].is_ascii_digit()))
                 {
                     dot |= q[j] == '.';
                     j += 1;
@@ -492,14 +542,11 @@ impl Matcher {
                 while k < q.len() && q[k] == ' ' {
                     k += 1;
                 }
-                if let Some(f) = self
-                    .unit_at(q, k, value, i)
-                    .or_else(|| {
-                        (k < q.len() && q[k] == '万')
-                            .then(|| self.unit_at(q, k + 1, value * 10000.0, i))
-                            .flatten()
-                    })
-                {
+                if let Some(f) = self.unit_at(q, k, value, i).or_else(|| {
+                    (k < q.len() && q[k] == '万')
+                        .then(|| self.unit_at(q, k + 1, value * 10000.0, i))
+                        .flatten()
+                }) {
                     out.push(f);
                 }
                 i = j;

@@ -185,7 +185,11 @@ impl Catalogue {
             let (line, col) = at(path);
             diags.push(Diagnostic::error(source, line, col, m));
         };
-        let add_link = |raw: &str, path: &[Seg], links: &mut Vec<Link>, err: &mut dyn FnMut(&[Seg], String)| -> Option<usize> {
+        let add_link = |raw: &str,
+                        path: &[Seg],
+                        links: &mut Vec<Link>,
+                        err: &mut dyn FnMut(&[Seg], String)|
+         -> Option<usize> {
             let raw = raw.trim();
             match classify_link(raw, "") {
                 Ok(target @ LinkTarget::Content { .. }) => {
@@ -235,13 +239,25 @@ impl Catalogue {
             seen.insert(id.to_string(), i);
             let category = match raw.category.as_deref().map(str::trim) {
                 None | Some("") => {
-                    err(&base, format!("item `{id}` has no `category`: expected one of {}", CATEGORIES.join("、")));
+                    err(
+                        &base,
+                        format!(
+                            "item `{id}` has no `category`: expected one of {}",
+                            CATEGORIES.join("、")
+                        ),
+                    );
                     continue;
                 }
                 Some(c) => match canonical_category(c) {
                     Some(c) => c,
                     None => {
-                        err(&field("category"), format!("unknown category `{c}`: expected one of {}", CATEGORIES.join("、")));
+                        err(
+                            &field("category"),
+                            format!(
+                                "unknown category `{c}`: expected one of {}",
+                                CATEGORIES.join("、")
+                            ),
+                        );
                         continue;
                     }
                 },
@@ -296,13 +312,23 @@ impl Catalogue {
             for (j, w) in raw.cues.0.iter().enumerate() {
                 let w = w.trim();
                 if w.chars().count() < 2 {
-                    err(&[K("out_of_scope"), I(i), K("cues"), I(j)], format!("cue `{w}` is too short: expected a word of two or more characters"));
+                    err(
+                        &[K("out_of_scope"), I(i), K("cues"), I(j)],
+                        format!(
+                            "cue `{w}` is too short: expected a word of two or more characters"
+                        ),
+                    );
                 } else {
                     cues.push(w.to_string());
                 }
             }
             let basis_link = raw.basis.as_deref().and_then(|b| {
-                add_link(b, &[K("out_of_scope"), I(i), K("basis")], &mut links, &mut err)
+                add_link(
+                    b,
+                    &[K("out_of_scope"), I(i), K("basis")],
+                    &mut links,
+                    &mut err,
+                )
             });
             out_of_scope.push(OutKind {
                 text: text.to_string(),
@@ -346,8 +372,20 @@ impl Catalogue {
         let catalogue = Catalogue {
             items,
             out_of_scope,
-            scale_words: f.scale.words.0.iter().map(|w| w.trim().to_string()).collect(),
-            small_words: f.scale.small.0.iter().map(|w| w.trim().to_string()).collect(),
+            scale_words: f
+                .scale
+                .words
+                .0
+                .iter()
+                .map(|w| w.trim().to_string())
+                .collect(),
+            small_words: f
+                .scale
+                .small
+                .0
+                .iter()
+                .map(|w| w.trim().to_string())
+                .collect(),
             units,
             contact: f.contact.clone(),
             procedure_link,
@@ -407,11 +445,23 @@ mod tests {
         assert_eq!(cat.items.len(), 1);
         assert_eq!(links.len(), 1);
         assert_eq!(links[0].line, 8);
-        let msgs: Vec<String> = d.iter().map(|d| format!("{}:{}: {}", d.line, d.col, d.message)).collect();
+        let msgs: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+            .collect();
         assert_eq!(d.len(), 3, "{msgs:?}");
-        assert!(msgs[0].starts_with("9:9: duplicate id `a-b`: already used by the item at line 5"), "{msgs:?}");
-        assert!(msgs[1].starts_with("13:15: unknown category `重大事情`"), "{msgs:?}");
-        assert!(msgs[2].starts_with("15:5: item `d` has no `text`"), "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("9:9: duplicate id `a-b`: already used by the item at line 5"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].starts_with("13:15: unknown category `重大事情`"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[2].starts_with("15:5: item `d` has no `text`"),
+            "{msgs:?}"
+        );
     }
 
     #[test]
@@ -420,6 +470,10 @@ mod tests {
         let (cat, _, d) = parse(yaml);
         assert_eq!(cat.items[0].category, "重大项目");
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("is not a page of this site"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("is not a page of this site"),
+            "{}",
+            d[0].message
+        );
     }
 }
