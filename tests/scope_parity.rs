@@ -167,6 +167,11 @@ fn lookup_page_answers_query_and_typing(b: &Browser, run: &Run, shots: &Artifact
         "开发区拟引进一个电镀项目"
     );
     assert!(b.text(".scope-verdict-label").contains("应当评估"));
+    let status = b.text("#scope-status");
+    assert!(
+        status.starts_with("应当评估，匹配 2 项目录事项，第一项：可能改变环境"),
+        "{status}"
+    );
     let marks = b.texts(".scope-query mark");
     assert!(marks.contains(&"电镀".to_string()), "{marks:?}");
     let first = b.text(".scope-match");
@@ -225,6 +230,13 @@ fn lookup_page_answers_query_and_typing(b: &Browser, run: &Run, shots: &Artifact
 
 fn catalogue_filters_and_box_answers(b: &Browser, run: &Run, shots: &Artifacts) {
     b.clear_console_errors();
+    b.open(&file_url(run.out.join("scope/index.html")));
+    b.wait_for("[data-scope-filter]:not([hidden])");
+    b.screenshot_png(
+        shots.join("catalogue-top-desktop.png"),
+        Viewport::DESKTOP,
+        false,
+    );
     b.open(&format!(
         "{}#energy-facility",
         file_url(run.out.join("scope/index.html"))

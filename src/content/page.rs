@@ -71,7 +71,6 @@ impl Kind {
     fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == s)
     }
-
 }
 
 /// A date written `YYYY-MM-DD`.

@@ -89,6 +89,14 @@
     return a;
   }
 
+  // One short sentence for screen readers (the answer itself is not a live region: it would be
+  // read out in full at every keystroke).
+  function summary(answer) {
+    var v = VERDICT[answer.verdict], named = answer.matches.filter(function (m) { return m.tier > 0; });
+    if (answer.verdict === "out_of_scope") return v.label + "。";
+    return v.label + "，匹配 " + named.length + " 项目录事项，第一项：" + (named[0] || answer.matches[0]).title + "。";
+  }
+
   function render(target, answer, data, root, compact, lookupHref) {
     var d = data.display, v = VERDICT[answer.verdict];
     target.textContent = "";
@@ -212,6 +220,7 @@
   // ------------------------------------------------------------ the lookup page
   function initLookup(form, target) {
     var input = form.querySelector("input[name=q]");
+    var status = document.getElementById("scope-status");
     var root = target.getAttribute("data-root") || "";
     window.PortalScope.onReady(function (data) {
       var matcher = new window.PortalScope.Matcher(data.matcher);
@@ -220,9 +229,12 @@
         if (!q) {
           target.hidden = true;
           target.textContent = "";
+          if (status) status.textContent = "";
           return;
         }
-        render(target, matcher.lookup(q), data, root, false);
+        var a = matcher.lookup(q);
+        render(target, a, data, root, false);
+        if (status) status.textContent = summary(a);
         if (push) {
           try {
             history.replaceState(null, "", "?q=" + encodeURIComponent(q));
@@ -261,19 +273,25 @@
     var out = el("div", "scope-box-answer");
     out.setAttribute("role", "region");
     out.setAttribute("aria-label", "即时查询结果");
-    out.setAttribute("aria-live", "polite");
     out.hidden = true;
+    var status = el("p", "visually-hidden");
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
     form.parentNode.insertBefore(out, form.nextSibling);
+    form.parentNode.insertBefore(status, out);
     var started = false, matcher = null, data = null;
     function update() {
       var q = input.value.trim();
       if (!q || !matcher) {
         out.hidden = true;
+        status.textContent = "";
         return;
       }
       var rel = new URL(action, location.href);
       rel.search = "?q=" + encodeURIComponent(q);
-      render(out, matcher.lookup(q), data, root, true, rel.href);
+      var a = matcher.lookup(q);
+      render(out, a, data, root, true, rel.href);
+      status.textContent = summary(a);
     }
     function start() {
       if (started) return;
