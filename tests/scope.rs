@@ -132,6 +132,24 @@ fn bad_items_are_reported_where_they_are() {
 }
 
 #[test]
+fn a_site_has_one_catalogue() {
+    let run = Site::sample()
+        .file(
+            "content/scope/other.md",
+            "---\nkind: scope\ntitle: 另一目录\nitems:\n  - id: a\n    category: 重大项目\n    text: 某项目\n---\n",
+        )
+        .check()
+        .failed();
+    let d = run.diagnostics();
+    assert!(
+        d.iter()
+            .any(|l| l.starts_with("content/scope/other.md:2:1: error: a second scope catalogue")),
+        "{}",
+        d.join("\n")
+    );
+}
+
+#[test]
 fn command_answers_in_words_and_json() {
     let site = Site::sample();
     let run = site.portal(&["scope", "开发区拟引进一个电镀项目"]).ok();

@@ -1,6 +1,7 @@
 // policy-portal scope pages: the catalogue filter, the lookup page (answers as you type, reads
 // ?q= on load) and any form[data-scope-box] elsewhere (a plain GET form to the lookup page that,
-// with this script, also answers in place). The matching itself is scope-core.js; the catalogue
+// with this script, also answers in place; data-scope-data / data-scope-root name the data script
+// and the site root when the catalogue is not at scope/index.html). The matching itself is scope-core.js; the catalogue
 // data is scope-data.js, a classic script, so everything works from file:// and offline.
 (function () {
   "use strict";
@@ -268,8 +269,13 @@
     if (!input) return;
     var action = form.getAttribute("action") || "";
     var lookupDir = new URL(action, location.href).href.replace(/[^/]*([?#].*)?$/, "");
-    var dataSrc = lookupDir + "../scope-data.js";
-    var root = new URL(lookupDir + "../../").href;
+    // Defaults for the catalogue at scope/index.html; a form may name both (data-scope-data, data-scope-root).
+    var attr = function (n, dflt) {
+      var v = form.getAttribute(n);
+      return v === null ? dflt : new URL(v, location.href).href;
+    };
+    var dataSrc = attr("data-scope-data", lookupDir + "../scope-data.js");
+    var root = attr("data-scope-root", new URL(lookupDir + "../../").href);
     var out = el("div", "scope-box-answer");
     out.setAttribute("role", "region");
     out.setAttribute("aria-label", "即时查询结果");
