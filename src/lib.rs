@@ -13,6 +13,7 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod risk;
+pub mod scope;
 pub mod search;
 pub mod serve;
 pub mod site;

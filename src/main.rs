@@ -7,7 +7,7 @@
 //!                                                                    build: write atomically │ serve: keep in memory
 //! ```
 //!
-//! - `src/cmd/`            one file per command (build + check, new, risk, search); each returns a
+//! - `src/cmd/`            one file per command (build + check, new, risk, scope, search); each returns a
 //!   `Report`
 //! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
 //! - `src/config.rs`       `portal.yaml` → validated `Config`
@@ -25,6 +25,8 @@
 //! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
 //! - `src/output.rs`       `OutputFile`, sinks (staging folder swapped in atomically, memory,
 //!   nothing), output-folder safety
+//! - `src/scope/`          the 评估事项指导目录 (`kind: scope`, validated) and the lookup matcher
+//!   (mirrored by `static/js/scope-core.js`); the catalogue and lookup views, `scope-data.js`
 //! - `src/search/`         the one home of tantivy: CJK tokenizer, index, static browser export,
 //!   ranking and snippets (mirrored by `static/js/search-core.js`)
 //! - `themes/default/`     the built-in theme (compiled in): templates/, static/css, static/js
@@ -103,6 +105,19 @@ enum Command {
     },
     /// Create a new site in DIR that builds at once.
     New { dir: PathBuf },
+    /// Does a matter need a 稳评? The same answer as the site's scope lookup page.
+    Scope {
+        /// A plain description of the matter, e.g. 开发区拟引进一个电镀项目.
+        text: Option<String>,
+        /// Print `{"query": …, "verdict": "in_scope" | "borderline" | "out_of_scope", "matches": [{"id", "category", "title", "score", "matched"}, …]}`.
+        #[arg(long)]
+        json: bool,
+        /// Read one description per line from FILE; with --json, print one JSON object per line.
+        #[arg(long, value_name = "FILE")]
+        batch: Option<PathBuf>,
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Search the site: the same ranked list as its search page.
     Search {
         /// What to look for, e.g. 征地补偿, 第十二条, 〔2023〕5号.
@@ -170,6 +185,19 @@ fn main() -> ExitCode {
             print!("{output}");
             report
         }),
+        Command::Scope {
+            ref text,
+            json,
+            ref batch,
+            drafts,
+        } => cmd::scope::scope(
+            &options(None, drafts),
+            &cmd::scope::ScopeArgs {
+                text: text.clone(),
+                batch: batch.clone(),
+                json,
+            },
+        ),
         Command::Search {
             ref query,
             limit,

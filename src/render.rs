@@ -299,6 +299,8 @@ struct PageView<'a> {
     form: Option<FormView<'a>>,
     /// `kind: worksheet` pages: the risk-matrix configuration.
     worksheet: Option<WorksheetView<'a>>,
+    /// `kind: scope` pages: the catalogue grouped by category (see `scope::view`).
+    scope: Option<Value>,
 }
 
 /// A worksheet's configuration for its template: structured (scale tables) and as the JSON the
@@ -792,6 +794,7 @@ fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
         embeds: embed_langs(p),
         form: p.form.as_deref().map(|f| form_view(f, &p.path, false)),
         worksheet: worksheet_view(p),
+        scope: crate::scope::view::catalogue_view(site, i, &p.path),
     }
 }
 
@@ -1046,6 +1049,14 @@ fn render_extras(ctx: &Ctx<'_>, sel: &Selection) -> Result<Vec<OutputFile>, Vec<
         );
     }
     if extras {
+        if let Some(r) = render_scope_lookup(ctx) {
+            push(r);
+        }
+        if let Some((path, script)) = crate::scope::view::client_script(site) {
+            push(Ok(OutputFile::bytes(path, script.into_bytes())));
+        }
+    }
+    if extras {
         files.push(OutputFile::bytes("sitemap.xml", sitemap(site).into_bytes()));
     }
     if extras {
@@ -1066,6 +1077,27 @@ fn render_extras(ctx: &Ctx<'_>, sel: &Selection) -> Result<Vec<OutputFile>, Vec<
     } else {
         Err(diags)
     }
+}
+
+/// The scope lookup page beside the site's catalogue page (`scope/lookup/index.html`).
+fn render_scope_lookup(ctx: &Ctx<'_>) -> Option<Result<OutputFile, Diagnostic>> {
+    let site = ctx.site;
+    let page = crate::scope::view::catalogue_page(site)?;
+    let path = crate::scope::view::lookup_path(&site.pages[page].path);
+    let mut map = base_context(site, Some(page), root_prefix(&path));
+    map.insert(
+        "scope".into(),
+        crate::scope::view::catalogue_view(site, page, &path)?,
+    );
+    map.insert(
+        "catalogue".into(),
+        serde_json::to_value(link_view(site, page)).expect("views serialise"),
+    );
+    map.insert("path".into(), Value::String(path.clone()));
+    Some(
+        render_template(ctx.theme, "scope_lookup.html", map, &path)
+            .map(|h| OutputFile::bytes(path.clone(), h.into_bytes())),
+    )
 }
 
 /// The page that prints every blank form, each starting on a new sheet.

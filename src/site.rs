@@ -146,6 +146,7 @@ pub fn assemble(
     };
     check_links(&site, &mut diags);
     check_menus(&site, &mut diags);
+    check_catalogues(&site, &mut diags);
     (site, diags)
 }
 
@@ -350,6 +351,21 @@ fn suggest_anchor(page: &Page, anchor: &str) -> String {
     match near {
         Some(a) => format!(" (did you mean `#{a}`?)"),
         None => String::new(),
+    }
+}
+
+/// The scope lookup answers from one 评估事项指导目录: a second `kind: scope` page is an error.
+fn check_catalogues(site: &Site, diags: &mut Vec<Diagnostic>) {
+    let mut catalogues = site.pages.iter().filter(|p| p.scope.is_some());
+    if let Some(first) = catalogues.next() {
+        for p in catalogues {
+            diags.push(Diagnostic::error(
+                &p.source,
+                p.line_of("kind"),
+                1,
+                format!("a second scope catalogue: the lookup answers from `{}` only; put all items in that one page or set another `kind`", first.source),
+            ));
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod new;
 pub mod risk;
+pub mod scope;
 pub mod search;
 
 use crate::diagnostic::Diagnostic;

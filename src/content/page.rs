@@ -1,9 +1,9 @@
 //! Pages: a Markdown source parsed into a typed page.
 //!
 //! Stage: parse. Input: a [`SourceFile`]. Output: a [`Page`] (front matter typed by `kind`, body parsed
-//! once into a [`Document`]) and its diagnostics. Kinds `page`, `section`, `measure` and `procedure`
-//! are complete; `scope`, `form` and `worksheet` validate their common fields and render as pages until
-//! their own models land.
+//! once into a [`Document`]) and its diagnostics. Every kind has its model: `scope` pages carry a
+//! validated catalogue (`crate::scope`), `form` and `worksheet` pages theirs; a scope page's basis,
+//! procedure and form links are appended to its `doc.links`, so they are checked like body links.
 
 use super::front_matter::{from_yaml, key_line, split, KindProbe};
 use super::load::SourceFile;
@@ -70,11 +70,6 @@ impl Kind {
 
     fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == s)
-    }
-
-    /// Kinds whose full model is still to come: only their common fields are checked.
-    fn is_lenient(self) -> bool {
-        matches!(self, Kind::Scope)
     }
 }
 
@@ -293,11 +288,6 @@ front_matter!(
 );
 
 front_matter!(
-    /// Front matter of kinds whose own model is not built yet: common fields checked, others kept aside.
-    LenientFront {}
-);
-
-front_matter!(
     /// Front matter of `kind: procedure` pages (the chart itself is a ```flow block in the body).
     #[serde(deny_unknown_fields)]
     ProcedureFront {
@@ -357,6 +347,8 @@ pub struct Page {
     pub form: Option<std::sync::Arc<crate::forms::Form>>,
     /// `kind: worksheet`: the validated risk-matrix configuration.
     pub worksheet: Option<std::sync::Arc<crate::risk::Worksheet>>,
+    /// `kind: scope`: the validated 评估事项指导目录 (its links are in `doc.links`).
+    pub scope: Option<std::sync::Arc<crate::scope::Catalogue>>,
     pub doc: Document,
     /// `key → line` for front-matter keys, for diagnostics found in later stages.
     pub key_lines: BTreeMap<String, usize>,
@@ -395,6 +387,7 @@ impl Page {
             procedure: None,
             form: None,
             worksheet: None,
+            scope: None,
             doc: Document::default(),
             key_lines: BTreeMap::new(),
         }
@@ -481,6 +474,7 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     }
     let mut form_spec = None;
     let mut worksheet = None;
+    let mut scope = None;
     let front = if kind == Kind::Procedure {
         from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
             .map(procedure_to_strict)
@@ -503,9 +497,19 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
                 (worksheet_to_strict(f), None)
             },
         )
-    } else if kind.is_lenient() {
-        from_yaml::<LenientFront>(&file.source, split.yaml, split.yaml_line)
-            .map(|f| (lenient_to_strict(f), None))
+    } else if kind == Kind::Scope {
+        from_yaml::<crate::scope::ScopeFront>(&file.source, split.yaml, split.yaml_line).map(|f| {
+            let (catalogue, links, d) = crate::scope::Catalogue::from_front(
+                &f,
+                &file.source,
+                split.yaml,
+                split.yaml_line,
+                0,
+            );
+            diags.extend(d);
+            scope = Some((catalogue, links));
+            (scope_to_strict(f), None)
+        })
     } else {
         from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line).map(|f| (f, None))
     };
@@ -538,6 +542,11 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     }
     if let Some(p) = page.as_mut() {
         p.worksheet = worksheet;
+        if let Some((mut catalogue, links)) = scope {
+            catalogue.offset_links(p.doc.links.len());
+            p.doc.links.extend(links);
+            p.scope = Some(std::sync::Arc::new(catalogue));
+        }
     }
     let page = page.map(|p| with_form(p, form_spec, file, split.body_offset, &mut diags));
     (page, diags)
@@ -588,7 +597,7 @@ fn procedure_to_strict(f: ProcedureFront) -> (StrictFront, Option<crate::flow::P
     (common_front!(f), Some(model))
 }
 
-fn lenient_to_strict(f: LenientFront) -> StrictFront {
+fn scope_to_strict(f: crate::scope::ScopeFront) -> StrictFront {
     common_front!(f)
 }
 
@@ -712,6 +721,7 @@ fn build_page(
         procedure: None,
         form: None,
         worksheet: None,
+        scope: None,
         doc,
         key_lines,
     })
@@ -837,15 +847,26 @@ mod tests {
     }
 
     #[test]
-    fn lenient_kinds_accept_their_future_fields() {
+    fn scope_pages_carry_their_catalogue_and_basis_links() {
         let (p, d) = parse_page(
             &file(
-                "w.md",
-                "---\nkind: scope\ntitle: 评估事项指导目录\nitems: []\n---\n",
+                "scope/index.md",
+                "---\nkind: scope\ntitle: 评估事项指导目录\nitems:\n  - id: energy-facility\n    category: 重大项目\n    text: 能源设施建设\n    basis: \"@/m.md#第七条\"\n---\n见[办法](@/m.md)。\n",
             ),
             false,
         );
         assert!(d.is_empty(), "{d:?}");
-        assert_eq!(p.unwrap().kind, Kind::Scope);
+        let p = p.unwrap();
+        assert_eq!(p.kind, Kind::Scope);
+        let cat = p.scope.as_deref().unwrap();
+        assert_eq!(cat.items[0].id, "energy-facility");
+        // The body's link comes first; the basis link is appended after it, at its line.
+        assert_eq!(cat.items[0].basis_link, Some(1));
+        assert_eq!(p.doc.links[1].line, 8);
+        let (_, d) = parse_page(
+            &file("s.md", "---\nkind: scope\ntitle: 目录\nitems: []\n---\n"),
+            false,
+        );
+        assert!(d[0].message.contains("needs its catalogue"), "{d:?}");
     }
 }

@@ -95,6 +95,12 @@ fn page_doc(id: u32, p: &Page) -> SearchDoc {
             intro.push_str("\n\n");
         }
     }
+    let mut sections = sections(p, intro);
+    if let Some(cat) = &p.scope {
+        // Catalogue items live in the front matter: one section per item, landing on its anchor.
+        heading_field.extend(cat.items.iter().map(|i| i.text.clone()));
+        sections.extend(cat.items.iter().map(scope_item_section));
+    }
     SearchDoc {
         id,
         url: p.path.clone(),
@@ -102,7 +108,26 @@ fn page_doc(id: u32, p: &Page) -> SearchDoc {
         kind: kind_label(p.kind).to_string(),
         title_field,
         heading_field: heading_field.join("\n"),
-        sections: sections(p, intro),
+        sections,
+    }
+}
+
+/// A scope catalogue item as a search section (`#energy-facility`).
+fn scope_item_section(i: &crate::scope::Item) -> Section {
+    let mut text = format!("{}：{}。", i.category, i.text);
+    if !i.keywords.is_empty() {
+        text.push_str(&format!("关键词：{}。", i.keywords.join("、")));
+    }
+    if !i.departments.is_empty() {
+        text.push_str(&format!("责任部门：{}。", i.departments.join("、")));
+    }
+    if let Some(n) = &i.note {
+        text.push_str(n);
+    }
+    Section {
+        anchor: i.id.clone(),
+        title: i.text.clone(),
+        text,
     }
 }
 

@@ -1,0 +1,148 @@
+//! `portal scope "TEXT"`: does a matter need a 稳评? The same answer as the site's lookup page.
+//!
+//! Loads, parses and assembles the site, makes the matcher from its `kind: scope` catalogue and the
+//! `search.synonyms` table, and answers each description. With `--json`:
+//! `{"query": …, "verdict": "in_scope" | "borderline" | "out_of_scope", "matches": [{"id",
+//! "category", "title", "score", "matched"}, …]}`; with `--batch FILE`, one description per line
+//! (blank lines and lines starting with `#` skipped) and one such object per line.
+
+use super::{human_duration, Report};
+use crate::diagnostic::Diagnostic;
+use crate::pipeline::{assemble_site, BuildOptions};
+use crate::scope::matcher::Answer;
+use crate::scope::view::site_matcher;
+use anyhow::{Context, Result};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What `portal scope` was asked.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeArgs {
+    /// The description (ignored with `batch`).
+    pub text: Option<String>,
+    /// A file with one description per line.
+    pub batch: Option<PathBuf>,
+    pub json: bool,
+}
+
+/// Answers the description(s); the report's `output` holds the answers.
+pub fn scope(opts: &BuildOptions, args: &ScopeArgs) -> Result<Report> {
+    let start = Instant::now();
+    let queries: Vec<String> = match (&args.batch, &args.text) {
+        (Some(file), _) => std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+            .collect(),
+        (None, Some(t)) if !t.trim().is_empty() => vec![t.trim().to_string()],
+        _ => {
+            return Ok(Report {
+                summary: "nothing to look up: give a description, e.g. `portal scope \"开发区拟引进一个电镀项目\"`, or `--batch FILE`".into(),
+                failed: true,
+                ..Report::default()
+            })
+        }
+    };
+    let assembled = assemble_site(opts);
+    if assembled.diagnostics.has_errors() {
+        let errors = assembled.diagnostics.error_count();
+        return Ok(Report {
+            summary: format!(
+                "scope lookup failed: the site has {errors} error{}; fix them first",
+                if errors == 1 { "" } else { "s" }
+            ),
+            diagnostics: assembled.diagnostics.into_sorted(),
+            failed: true,
+            output: String::new(),
+        });
+    }
+    let Some((page, matcher)) = site_matcher(&assembled.site) else {
+        return Ok(Report {
+            summary: "this site has no catalogue: add a `kind: scope` page (see the README, “Scope lookup”)".into(),
+            diagnostics: vec![Diagnostic::file("content/", "no page with `kind: scope`: expected the 评估事项指导目录 as a scope page, e.g. `content/scope/index.md`")],
+            failed: true,
+            output: String::new(),
+        });
+    };
+    let answers: Vec<Answer> = queries.iter().map(|q| matcher.lookup(q)).collect();
+    let mut output = String::new();
+    for a in &answers {
+        if args.json {
+            output.push_str(&serde_json::to_string(&a.json())?);
+            output.push('\n');
+        } else {
+            text(&mut output, a, &assembled.site.pages[page]);
+        }
+    }
+    let counts = |v: &str| answers.iter().filter(|a| a.verdict.name() == v).count();
+    Ok(Report {
+        summary: format!(
+            "{} description{} looked up in {} items ({} in scope, {} borderline, {} not matched) in {}",
+            answers.len(),
+            if answers.len() == 1 { "" } else { "s" },
+            matcher.items.len(),
+            counts("in_scope"),
+            counts("borderline"),
+            counts("out_of_scope"),
+            human_duration(start.elapsed())
+        ),
+        diagnostics: Vec::new(),
+        failed: false,
+        output,
+    })
+}
+
+/// The answer in words: verdict, matched items with 【matched words】, reasons.
+fn text(out: &mut String, a: &Answer, page: &crate::content::Page) {
+    let _ = writeln!(out, "{}：{}", a.query, a.verdict.label());
+    let cat = page.scope.as_deref();
+    for (kind, cue) in &a.cues {
+        let what = cat
+            .and_then(|c| c.out_of_scope.get(*kind))
+            .map_or("", |o| o.text.as_str());
+        let _ = writeln!(out, "  “{cue}”：{what}，一般不列入评估范围");
+    }
+    for w in &a.scale_words {
+        let _ = writeln!(out, "  “{w}”：涉及面较广");
+    }
+    for f in a.figures.iter().filter(|f| f.large) {
+        let _ = writeln!(out, "  “{}”：规模较大", f.text);
+    }
+    if a.matches.is_empty() {
+        let _ = writeln!(out, "  没有相近的目录事项");
+    } else if a.verdict.name() == "out_of_scope" {
+        let _ = writeln!(out, "  相近事项（仅供参考）：");
+    }
+    // When items match by their words, items that only share characters are left out.
+    let named = a.matches.first().is_some_and(|m| m.tier > 0);
+    for (n, x) in a
+        .matches
+        .iter()
+        .filter(|m| !named || m.tier > 0)
+        .enumerate()
+    {
+        let item = cat.and_then(|c| c.items.iter().find(|i| i.id == x.id));
+        let _ = writeln!(
+            out,
+            "  {}. [{}] {}（{}） 得分 {}  匹配：{}",
+            n + 1,
+            x.category,
+            x.title,
+            x.id,
+            x.score,
+            x.matched
+                .iter()
+                .map(|w| format!("【{w}】"))
+                .collect::<Vec<_>>()
+                .join("")
+        );
+        if let Some(item) = item {
+            if !item.departments.is_empty() {
+                let _ = writeln!(out, "     责任部门：{}", item.departments.join("、"));
+            }
+        }
+    }
+}

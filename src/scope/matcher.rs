@@ -1,0 +1,677 @@
+//! The lookup: a plain description of a matter → a verdict and the catalogue items it matches.
+//!
+//! Stage: query (pure). Input: a [`Matcher`] (made once from a [`Catalogue`] and the site's
+//! synonyms) and the text. Output: an [`Answer`]. The browser runs the same steps in
+//! `themes/default/static/js/scope-core.js` over this struct serialised as JSON; every score is an
+//! integer, so both sides rank alike. The steps:
+//!
+//! 1. Fold the text with the search tokenizer's [`fold_char`] (full-width → ASCII, lower case).
+//! 2. For each item, find each term in the text (first occurrence; a term is a keyword, a piece of
+//!    the item text, or a related word, each with its synonym variants from `search.synonyms`).
+//!    Characters covered by keywords and text pieces of three or more characters count 100, by
+//!    related words and two-character text pieces 40.
+//! 3. Blank the filler words, take the neighbouring CJK character pairs of what is left and count
+//!    those the item's own words contain: 10 each (this finds the nearest items when no term matches).
+//! 4. Rank by tier (2: a keyword or long text piece matched, or two different related words;
+//!    1: one related word; 0: only pairs), then
+//!    score, then catalogue order.
+//! 5. Verdict from the best item's tier (2 应当评估, 1 可能需要评估, 0 未匹配到). A cue of an
+//!    out-of-scope kind (日常养护, 单户, 按上级通知; not one inside a term the best item matched)
+//!    makes it 未匹配到 — or at most 可能需要评估 when
+//!    the matter is large; a small-scale word lowers it one step; a scale word or a figure at or
+//!    above its unit's threshold (300户, 500亩, 110千伏) raises 1 to 2, and 0 to 1 when the nearest
+//!    item shares at least two pairs.
+
+use super::{Catalogue, UnitThreshold};
+use crate::search::tokenizer::{char_class, fold, fold_char, CharClass};
+use crate::search::Synonyms;
+use serde::Serialize;
+
+/// Words that say nothing about the matter, blanked before step 3.
+pub const FILLERS: [&str; 36] = [
+    "请问",
+    "是否",
+    "要不要",
+    "需不需要",
+    "需要",
+    "应当",
+    "应该",
+    "评估",
+    "稳评",
+    "我们",
+    "我县",
+    "本县",
+    "县里",
+    "我局",
+    "本单位",
+    "一个",
+    "一批",
+    "一项",
+    "一次",
+    "进行",
+    "开展",
+    "有关",
+    "相关",
+    "关于",
+    "准备",
+    "打算",
+    "拟",
+    "将",
+    "对",
+    "的",
+    "了",
+    "在",
+    "和",
+    "与",
+    "及",
+    "把",
+];
+
+/// At most this many items in an answer.
+pub const LIMIT: usize = 5;
+
+const STRONG_WEIGHT: u32 = 100;
+const RELATED_WEIGHT: u32 = 40;
+const PAIR_WEIGHT: u32 = 10;
+
+/// The verdict of a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    InScope,
+    Borderline,
+    OutOfScope,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::InScope => "in_scope",
+            Verdict::Borderline => "borderline",
+            Verdict::OutOfScope => "out_of_scope",
+        }
+    }
+
+    /// The words the page and the command line show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::InScope => "应当评估",
+            Verdict::Borderline => "可能需要评估",
+            Verdict::OutOfScope => "未匹配到评估事项",
+        }
+    }
+
+    fn from_level(l: u8) -> Verdict {
+        match l {
+            2 => Verdict::InScope,
+            1 => Verdict::Borderline,
+            _ => Verdict::OutOfScope,
+        }
+    }
+}
+
+/// One item as the matcher sees it: terms folded, each with its synonym variants.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchItem {
+    pub id: String,
+    pub category: String,
+    pub text: String,
+    /// Keywords and pieces of the text; each entry: the term, then its variants.
+    pub strong: Vec<Vec<String>>,
+    pub related: Vec<Vec<String>>,
+    /// The CJK character pairs of the item's own words (text, keywords, related), sorted.
+    pub pairs: Vec<String>,
+}
+
+/// The matcher's data: what `scope-data.js` carries to the browser.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matcher {
+    pub items: Vec<MatchItem>,
+    /// For each out-of-scope kind, its cues with their variants.
+    pub cues: Vec<Vec<Vec<String>>>,
+    pub scale_words: Vec<String>,
+    pub small_words: Vec<String>,
+    pub units: Vec<UnitThreshold>,
+    pub fillers: Vec<String>,
+    pub limit: usize,
+}
+
+/// A matched item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    pub id: String,
+    pub category: String,
+    pub title: String,
+    pub score: u32,
+    /// The words of the query that matched, in the order they appear.
+    pub matched: Vec<String>,
+    /// 2 keyword or text piece, 1 related word only, 0 character pairs only.
+    #[serde(skip)]
+    pub tier: u8,
+    #[serde(skip)]
+    pub pairs: u32,
+    /// Index into the catalogue's items.
+    #[serde(skip)]
+    pub index: usize,
+    /// `(start, end)` character spans of the query matched by keywords and text pieces.
+    #[serde(skip)]
+    pub spans: Vec<(usize, usize)>,
+}
+
+/// A figure with its unit found in the query (300户).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    pub text: String,
+    pub value: f64,
+    pub unit: String,
+    /// At or above the unit's threshold.
+    pub large: bool,
+}
+
+/// What a lookup found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    pub query: String,
+    pub verdict: Verdict,
+    pub matches: Vec<Match>,
+    /// `(out-of-scope kind index, cue as found)`.
+    #[serde(skip)]
+    pub cues: Vec<(usize, String)>,
+    #[serde(skip)]
+    pub scale_words: Vec<String>,
+    #[serde(skip)]
+    pub figures: Vec<Figure>,
+    #[serde(skip)]
+    pub small_words: Vec<String>,
+}
+
+/// The `--json` answer: exactly `{"query", "verdict", "matches": [{"id", "category", "title",
+/// "score", "matched"}]}`.
+#[derive(Serialize)]
+pub struct JsonAnswer<'a> {
+    pub query: &'a str,
+    pub verdict: &'static str,
+    pub matches: &'a [Match],
+}
+
+impl Answer {
+    pub fn json(&self) -> JsonAnswer<'_> {
+        JsonAnswer {
+            query: &self.query,
+            verdict: self.verdict.name(),
+            matches: &self.matches,
+        }
+    }
+}
+
+/// Splits an item text into the pieces that may appear in a description: cut at punctuation and
+/// at the joining words 及/和/与/或/等, pieces of two or more characters.
+pub fn text_pieces(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, out: &mut Vec<String>| {
+        let t = cur.trim().to_string();
+        if t.chars().count() >= 2 && !out.contains(&t) {
+            out.push(t);
+        }
+        cur.clear();
+    };
+    for c in fold(text).chars() {
+        if matches!(
+            c,
+            '及' | '和'
+                | '与'
+                | '或'
+                | '等'
+                | '、'
+                | '，'
+                | '；'
+                | '（'
+                | '）'
+                | '/'
+                | '('
+                | ')'
+                | ','
+                | ';'
+                | ' '
+        ) {
+            flush(&mut cur, &mut out);
+        } else {
+            cur.push(c);
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+fn with_variants(word: &str, synonyms: &Synonyms) -> Vec<String> {
+    let w = fold(word.trim());
+    let mut v = vec![w.clone()];
+    for x in synonyms.variants(&w) {
+        if !v.contains(&x) {
+            v.push(x);
+        }
+    }
+    v
+}
+
+fn is_cjk(c: char) -> bool {
+    char_class(c) == CharClass::Cjk
+}
+
+/// Neighbouring CJK pairs of a folded text, in order, without repeats.
+fn pairs_of(chars: &[char]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in chars.windows(2) {
+        if is_cjk(w[0]) && is_cjk(w[1]) {
+            let p: String = w.iter().collect();
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The first position of `needle` in `hay` (both as characters).
+pub fn find(hay: &[char], needle: &[char]) -> Option<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    (0..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()] == *needle)
+}
+
+impl Matcher {
+    pub fn new(cat: &Catalogue, synonyms: &Synonyms) -> Matcher {
+        let items = cat
+            .items
+            .iter()
+            .map(|it| {
+                // Keywords and the longer pieces of the text name the item; a two-character piece
+                // (学校, 医院) is a generic noun and only points at it, like a related word.
+                let pieces = text_pieces(&it.text);
+                let (long, short): (Vec<String>, Vec<String>) =
+                    pieces.into_iter().partition(|p| p.chars().count() > 2);
+                let mut strong: Vec<Vec<String>> = Vec::new();
+                for w in it.keywords.iter().cloned().chain(long) {
+                    let v = with_variants(&w, synonyms);
+                    if !strong.iter().any(|s| s[0] == v[0]) {
+                        strong.push(v);
+                    }
+                }
+                let mut related: Vec<Vec<String>> = Vec::new();
+                for w in it.related.iter().cloned().chain(short) {
+                    let v = with_variants(&w, synonyms);
+                    if !strong.iter().chain(&related).any(|s| s[0] == v[0]) {
+                        related.push(v);
+                    }
+                }
+                let mut pairs: Vec<String> = Vec::new();
+                for w in std::iter::once(&it.text)
+                    .chain(&it.keywords)
+                    .chain(&it.related)
+                {
+                    let chars: Vec<char> = fold(w).chars().collect();
+                    pairs.extend(pairs_of(&chars));
+                }
+                pairs.sort();
+                pairs.dedup();
+                MatchItem {
+                    id: it.id.clone(),
+                    category: it.category.clone(),
+                    text: it.text.clone(),
+                    strong,
+                    related,
+                    pairs,
+                }
+            })
+            .collect();
+        let cues = cat
+            .out_of_scope
+            .iter()
+            .map(|o| o.cues.iter().map(|c| with_variants(c, synonyms)).collect())
+            .collect();
+        Matcher {
+            items,
+            cues,
+            scale_words: cat.scale_words.iter().map(|w| fold(w)).collect(),
+            small_words: cat.small_words.iter().map(|w| fold(w)).collect(),
+            units: cat.units.clone(),
+            fillers: FILLERS.iter().map(|f| f.to_string()).collect(),
+            limit: LIMIT,
+        }
+    }
+
+    /// Answers one description (see the module header for the steps).
+    pub fn lookup(&self, query: &str) -> Answer {
+        let q: Vec<char> = query.chars().map(fold_char).collect();
+        let qpairs = self.query_pairs(&q);
+        let mut found: Vec<Match> = Vec::new();
+        for (index, item) in self.items.iter().enumerate() {
+            let mut cover = vec![0u8; q.len()];
+            let mut words: Vec<(usize, usize, String)> = Vec::new();
+            let mut spans: Vec<(usize, usize)> = Vec::new();
+            let mut mark = |terms: &[Vec<String>], level: u8, cover: &mut Vec<u8>| {
+                for term in terms {
+                    for v in term {
+                        let needle: Vec<char> = v.chars().collect();
+                        if let Some(p) = find(&q, &needle) {
+                            for c in &mut cover[p..p + needle.len()] {
+                                if *c == 0 {
+                                    *c = level;
+                                }
+                            }
+                            words.push((p, needle.len(), v.clone()));
+                            if level == 2 {
+                                spans.push((p, p + needle.len()));
+                            }
+                        }
+                    }
+                }
+            };
+            mark(&item.strong, 2, &mut cover);
+            mark(&item.related, 1, &mut cover);
+            let strong = cover.iter().filter(|&&c| c == 2).count() as u32;
+            let related = cover.iter().filter(|&&c| c == 1).count() as u32;
+            let mut shared: Vec<(usize, usize, String)> = Vec::new();
+            for (p, s) in &qpairs {
+                if item.pairs.binary_search(s).is_ok() {
+                    shared.push((*p, 2, s.clone()));
+                }
+            }
+            let pairs = shared.len() as u32;
+            let score = STRONG_WEIGHT * strong + RELATED_WEIGHT * related + PAIR_WEIGHT * pairs;
+            if score == 0 {
+                continue;
+            }
+            // Related words point at an item only together: two different ones name it.
+            let related_terms = item
+                .related
+                .iter()
+                .filter(|t| {
+                    t.iter()
+                        .any(|v| find(&q, &v.chars().collect::<Vec<_>>()).is_some())
+                })
+                .count();
+            let tier = if strong > 0 || related_terms >= 2 {
+                2
+            } else if related > 0 {
+                1
+            } else {
+                0
+            };
+            if tier == 0 {
+                words = shared;
+            }
+            words.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+            let mut matched: Vec<String> = Vec::new();
+            for (_, _, w) in words {
+                if !matched.contains(&w) {
+                    matched.push(w);
+                }
+            }
+            found.push(Match {
+                id: item.id.clone(),
+                category: item.category.clone(),
+                title: item.text.clone(),
+                score,
+                matched,
+                tier,
+                pairs,
+                index,
+                spans,
+            });
+        }
+        found.sort_by(|a, b| {
+            b.tier
+                .cmp(&a.tier)
+                .then(b.score.cmp(&a.score))
+                .then(a.index.cmp(&b.index))
+        });
+        found.truncate(self.limit);
+
+        // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
+        let top_spans: &[(usize, usize)] = found.first().map_or(&[], |m| &m.spans);
+        let mut cues = Vec::new();
+        for (k, kind) in self.cues.iter().enumerate() {
+            for term in kind {
+                for v in term {
+                    let needle: Vec<char> = v.chars().collect();
+                    if let Some(p) = find(&q, &needle) {
+                        let end = p + needle.len();
+                        let inside = top_spans.iter().any(|&(s, e)| p < e && s < end);
+                        if !inside && !cues.iter().any(|(_, c)| c == v) {
+                            cues.push((k, v.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        let present = |list: &[String]| -> Vec<String> {
+            list.iter()
+                .filter(|w| find(&q, &w.chars().collect::<Vec<_>>()).is_some())
+                .cloned()
+                .collect()
+        };
+        let scale_words = present(&self.scale_words);
+        let small_words = present(&self.small_words);
+        let figures = self.figures(&q);
+        let large = !scale_words.is_empty() || figures.iter().any(|f| f.large);
+
+        let base = found.first().map_or(0, |m| m.tier);
+        let level = if !cues.is_empty() {
+            if large {
+                base.min(1)
+            } else {
+                0
+            }
+        } else {
+            let mut l = base;
+            if !small_words.is_empty() && !large && l > 0 {
+                l -= 1;
+            }
+            if large {
+                if l == 1 {
+                    l = 2;
+                } else if l == 0 && found.first().is_some_and(|m| m.pairs >= 2) {
+                    l = 1;
+                }
+            }
+            l
+        };
+        Answer {
+            query: query.to_string(),
+            verdict: Verdict::from_level(level),
+            matches: found,
+            cues,
+            scale_words,
+            figures,
+            small_words,
+        }
+    }
+
+    /// Query pairs for step 3: `(position, pair)`, fillers blanked, without repeats.
+    fn query_pairs(&self, q: &[char]) -> Vec<(usize, String)> {
+        let mut blank = vec![false; q.len()];
+        for f in &self.fillers {
+            let needle: Vec<char> = f.chars().collect();
+            let mut from = 0;
+            while from < q.len() {
+                match find(&q[from..], &needle) {
+                    Some(p) => {
+                        for b in &mut blank[from + p..from + p + needle.len()] {
+                            *b = true;
+                        }
+                        from += p + needle.len();
+                    }
+                    None => break,
+                }
+            }
+        }
+        let mut out: Vec<(usize, String)> = Vec::new();
+        for i in 0..q.len().saturating_sub(1) {
+            if !blank[i] && !blank[i + 1] && is_cjk(q[i]) && is_cjk(q[i + 1]) {
+                let p: String = q[i..i + 2].iter().collect();
+                if !out.iter().any(|(_, x)| *x == p) {
+                    out.push((i, p));
+                }
+            }
+        }
+        out
+    }
+
+    /// Figures with a known unit: Arabic (300户, 1.5万亩, 110 kV) or Chinese (三百户, 一百一十千伏),
+    /// optionally with 多/余/来/几 between figure and unit.
+    fn figures(&self, q: &[char]) -> Vec<Figure> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < q.len() {
+            if q[i].is_ascii_digit() {
+                let mut j = i;
+                let mut dot = false;
+                while j < q.len()
+                    && (q[j].is_ascii_digit()
+                        || (q[j] == '.' && !dot && j + 1 < q.len() && q[j + 1].is_ascii_digit()))
+                {
+                    dot |= q[j] == '.';
+                    j += 1;
+                }
+                let text: String = q[i..j].iter().collect();
+                let value: f64 = text.parse().unwrap_or(0.0);
+                let mut k = j;
+                while k < q.len() && q[k] == ' ' {
+                    k += 1;
+                }
+                if let Some(f) = self.unit_at(q, k, value, i).or_else(|| {
+                    (k < q.len() && q[k] == '万')
+                        .then(|| self.unit_at(q, k + 1, value * 10000.0, i))
+                        .flatten()
+                }) {
+                    out.push(f);
+                }
+                i = j;
+            } else if cn_digit(q[i]).is_some() {
+                let mut j = i;
+                while j < q.len() && cn_digit(q[j]).is_some() {
+                    j += 1;
+                }
+                let mut e = j;
+                while e > i {
+                    if let Some(value) = cn_number(&q[i..e]) {
+                        if let Some(f) = self.unit_at(q, e, value, i) {
+                            out.push(f);
+                            break;
+                        }
+                    }
+                    e -= 1;
+                }
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    fn unit_at(&self, q: &[char], at: usize, value: f64, start: usize) -> Option<Figure> {
+        let mut k = at;
+        if k < q.len() && matches!(q[k], '多' | '余' | '来' | '几') {
+            k += 1;
+        }
+        for u in &self.units {
+            let uc: Vec<char> = u.unit.chars().collect();
+            if q.len() >= k + uc.len() && q[k..k + uc.len()] == *uc {
+                return Some(Figure {
+                    text: q[start..k + uc.len()].iter().collect(),
+                    value,
+                    unit: u.unit.clone(),
+                    large: value >= u.min,
+                });
+            }
+        }
+        None
+    }
+}
+
+/// The value of a Chinese digit or multiplier: digits 0–9 as themselves, 十百千万 as 10…10000
+/// (negative, to tell them apart).
+fn cn_digit(c: char) -> Option<i64> {
+    Some(match c {
+        '零' | '〇' => 0,
+        '一' => 1,
+        '二' | '两' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        '十' => -10,
+        '百' => -100,
+        '千' => -1000,
+        '万' => -10000,
+        _ => return None,
+    })
+}
+
+/// A Chinese number such as 三百五十, 十五, 两千, 一万二千; `None` when it does not read as one.
+pub fn cn_number(s: &[char]) -> Option<f64> {
+    let mut total: i64 = 0;
+    let mut section: i64 = 0;
+    let mut digit: Option<i64> = None;
+    for &c in s {
+        let d = cn_digit(c)?;
+        if d >= 0 {
+            if digit.is_some() && d != 0 {
+                return None;
+            }
+            digit = if d == 0 { None } else { Some(d) };
+        } else if d == -10000 {
+            section += digit.take().unwrap_or(0);
+            if section == 0 {
+                return None;
+            }
+            total += section * 10000;
+            section = 0;
+        } else {
+            let m = -d;
+            let n = match digit.take() {
+                Some(n) => n,
+                None if m == 10 => 1,
+                None => return None,
+            };
+            section += n * m;
+        }
+    }
+    section += digit.unwrap_or(0);
+    let v = total + section;
+    (v > 0).then_some(v as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn chinese_numbers_read_like_people_write_them() {
+        assert_eq!(cn_number(&chars("三百五十")), Some(350.0));
+        assert_eq!(cn_number(&chars("十五")), Some(15.0));
+        assert_eq!(cn_number(&chars("一百一十")), Some(110.0));
+        assert_eq!(cn_number(&chars("两千")), Some(2000.0));
+        assert_eq!(cn_number(&chars("一万二千")), Some(12000.0));
+        assert_eq!(cn_number(&chars("一二")), None);
+    }
+
+    #[test]
+    fn text_pieces_cut_at_joining_words() {
+        assert_eq!(
+            text_pieces("集体土地征收（征用）及补偿安置"),
+            ["集体土地征收", "征用", "补偿安置"]
+        );
+    }
+}

@@ -1,0 +1,479 @@
+//! The scope catalogue (评估事项指导目录) and the lookup "does this matter need a 稳评?".
+//!
+//! Stage: parse (the `kind: scope` front matter → a validated [`Catalogue`], in this file) and pure
+//! functions over it (the matcher, in `matcher`). This module is the single truth for the lookup
+//! page (its data is [`matcher::Matcher`] serialised into `scope/scope-data.js`;
+//! `static/js/scope-core.js` computes the same answers, checked by `tests/scope_parity.rs`) and for
+//! `portal scope`.
+//!
+//! - this file  `ScopeFront` (serde) → `Catalogue`: items with stable ids, categories, terms, basis
+//!   links; the common matters that are not in scope; scale words and thresholds
+//! - `matcher`  the matcher's data (terms with their synonym variants) and `lookup`
+
+pub mod matcher;
+pub mod view;
+
+use crate::content::front_matter;
+use crate::content::yaml_locate::{locate, Seg};
+use crate::content::{Date, StringList};
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{classify_link, Link, LinkTarget};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use Seg::{Index as I, Key as K};
+
+pub use matcher::{Answer, Match, Matcher, Verdict};
+
+/// The five categories of 重大事项, in catalogue order.
+pub const CATEGORIES: [&str; 5] = ["重大决策", "重大政策", "重大改革", "重大项目", "重大活动"];
+
+/// Category words some documents use instead (重点项目), mapped to the canonical one.
+const CATEGORY_ALIASES: [(&str, &str); 5] = [
+    ("决策", "重大决策"),
+    ("政策", "重大政策"),
+    ("改革", "重大改革"),
+    ("项目", "重大项目"),
+    ("重点项目", "重大项目"),
+];
+
+front_matter!(
+    /// Front matter of a `kind: scope` page: the common keys plus the catalogue.
+    #[serde(deny_unknown_fields)]
+    ScopeFront {
+        /// Whom to ask when a matter is unclear (shown when nothing matches).
+        #[serde(default)]
+        pub contact: Option<String>,
+        /// The procedure page (`@/procedure.md`): the next step for a matter in scope.
+        #[serde(default)]
+        pub procedure: Option<String>,
+        /// The forms of the first steps (`@/forms/approval.md` …), in order.
+        #[serde(default)]
+        pub forms: Vec<String>,
+        /// The catalogue items.
+        #[serde(default)]
+        pub items: Vec<RawItem>,
+        /// Common matters that are not in scope, with the words that mark them.
+        #[serde(default)]
+        pub out_of_scope: Vec<RawOut>,
+        /// Words and figures that make a matter 重大 (or small).
+        #[serde(default)]
+        pub scale: RawScale,
+    }
+);
+
+/// One catalogue item as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawItem {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Words that on their own name the item (征地, 变电站).
+    #[serde(default)]
+    pub keywords: StringList,
+    /// Words that point at the item only together with others (学校, 道路).
+    #[serde(default)]
+    pub related: StringList,
+    #[serde(default)]
+    pub departments: StringList,
+    /// `@/measures/<file>.md#第X条`.
+    #[serde(default)]
+    pub basis: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A kind of matter that is not in scope, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOut {
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Words that mark a matter of this kind (日常养护, 单户).
+    #[serde(default)]
+    pub cues: StringList,
+    /// Example matters, shown on the catalogue page.
+    #[serde(default)]
+    pub examples: StringList,
+    #[serde(default)]
+    pub basis: Option<String>,
+}
+
+/// Scale words and figures as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScale {
+    /// Words that make a matter 重大 (全县, 成片, 数百户).
+    #[serde(default)]
+    pub words: StringList,
+    /// Words that make it small (小型, 个别).
+    #[serde(default)]
+    pub small: StringList,
+    /// Unit → the figure from which a matter counts as large (户: 10, 亩: 100).
+    #[serde(default)]
+    pub units: BTreeMap<String, f64>,
+}
+
+/// A validated catalogue item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: String,
+    pub category: String,
+    pub text: String,
+    pub keywords: Vec<String>,
+    pub related: Vec<String>,
+    pub departments: Vec<String>,
+    /// The basis link as written (`@/…#第七条`) and its index in the page's links.
+    pub basis: Option<String>,
+    #[serde(skip)]
+    pub basis_link: Option<usize>,
+    pub note: Option<String>,
+}
+
+/// A validated out-of-scope kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutKind {
+    pub text: String,
+    pub cues: Vec<String>,
+    pub examples: Vec<String>,
+    pub basis: Option<String>,
+    #[serde(skip)]
+    pub basis_link: Option<usize>,
+}
+
+/// A scale threshold: from `min` of `unit` a matter counts as large.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitThreshold {
+    pub unit: String,
+    pub min: f64,
+}
+
+/// The validated catalogue of a `kind: scope` page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalogue {
+    pub items: Vec<Item>,
+    pub out_of_scope: Vec<OutKind>,
+    pub scale_words: Vec<String>,
+    pub small_words: Vec<String>,
+    pub units: Vec<UnitThreshold>,
+    pub contact: Option<String>,
+    /// Link indices (into the page's links) of the procedure and the first forms.
+    #[serde(skip)]
+    pub procedure_link: Option<usize>,
+    #[serde(skip)]
+    pub form_links: Vec<usize>,
+}
+
+impl Catalogue {
+    /// Validates the front matter. `links` are the links the catalogue adds to its page (basis,
+    /// procedure, forms) with their positions, checked later like links in the body; the indices
+    /// kept in the catalogue count from `first_link` (the page's existing links).
+    pub fn from_front(
+        f: &ScopeFront,
+        source: &str,
+        yaml: &str,
+        yaml_line: usize,
+        first_link: usize,
+    ) -> (Catalogue, Vec<Link>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let mut links: Vec<Link> = Vec::new();
+        let at = |path: &[Seg]| locate(yaml, yaml_line, path);
+        let mut err = |path: &[Seg], m: String| {
+            let (line, col) = at(path);
+            diags.push(Diagnostic::error(source, line, col, m));
+        };
+        let add_link = |raw: &str,
+                        path: &[Seg],
+                        links: &mut Vec<Link>,
+                        err: &mut dyn FnMut(&[Seg], String)|
+         -> Option<usize> {
+            let raw = raw.trim();
+            match classify_link(raw, "") {
+                Ok(target @ LinkTarget::Content { .. }) => {
+                    let (line, col) = at(path);
+                    links.push(Link {
+                        target,
+                        line,
+                        col,
+                        raw: raw.to_string(),
+                    });
+                    Some(first_link + links.len() - 1)
+                }
+                Ok(_) => {
+                    err(path, format!("`{raw}` is not a page of this site: expected a link such as `@/measures/implementation.md#第七条`"));
+                    None
+                }
+                Err(m) => {
+                    err(path, m);
+                    None
+                }
+            }
+        };
+
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut items = Vec::new();
+        for (i, raw) in f.items.iter().enumerate() {
+            let base = [K("items"), I(i)];
+            let field = |k: &'static str| [K("items"), I(i), K(k)];
+            let id = raw.id.as_deref().map(str::trim).unwrap_or("");
+            if id.is_empty() {
+                err(&base, "item without `id`: expected a stable id such as `land-expropriation` (lower-case letters, digits and `-`)".into());
+                continue;
+            }
+            if !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                || id.starts_with('-')
+            {
+                err(&field("id"), format!("id `{id}` is not usable as an anchor: expected lower-case letters, digits and `-`, e.g. `energy-facility`"));
+                continue;
+            }
+            if let Some(first) = seen.get(id) {
+                let (line, _) = at(&[K("items"), I(*first), K("id")]);
+                err(&field("id"), format!("duplicate id `{id}`: already used by the item at line {line}; each item needs its own id"));
+                continue;
+            }
+            seen.insert(id.to_string(), i);
+            let category = match raw.category.as_deref().map(str::trim) {
+                None | Some("") => {
+                    err(
+                        &base,
+                        format!(
+                            "item `{id}` has no `category`: expected one of {}",
+                            CATEGORIES.join("、")
+                        ),
+                    );
+                    continue;
+                }
+                Some(c) => match canonical_category(c) {
+                    Some(c) => c,
+                    None => {
+                        err(
+                            &field("category"),
+                            format!(
+                                "unknown category `{c}`: expected one of {}",
+                                CATEGORIES.join("、")
+                            ),
+                        );
+                        continue;
+                    }
+                },
+            };
+            let text = raw.text.as_deref().map(str::trim).unwrap_or("");
+            if text.is_empty() {
+                err(&base, format!("item `{id}` has no `text`: expected the item as the catalogue states it, e.g. `集体土地征收及补偿安置`"));
+                continue;
+            }
+            let mut words = |list: &StringList, key: &'static str| -> Vec<String> {
+                let mut out = Vec::new();
+                for (j, w) in list.0.iter().enumerate() {
+                    let w = w.trim();
+                    if w.chars().count() < 2 {
+                        err(&[K("items"), I(i), K(key), I(j)], format!("`{w}` in `{key}` of `{id}` is too short: single characters match too much; expected a word of two or more characters"));
+                    } else if !out.iter().any(|o| o == w) {
+                        out.push(w.to_string());
+                    }
+                }
+                out
+            };
+            let keywords = words(&raw.keywords, "keywords");
+            let related = words(&raw.related, "related");
+            let basis_link = raw
+                .basis
+                .as_deref()
+                .and_then(|b| add_link(b, &field("basis"), &mut links, &mut err));
+            items.push(Item {
+                id: id.to_string(),
+                category: category.to_string(),
+                text: text.to_string(),
+                keywords,
+                related,
+                departments: raw.departments.0.clone(),
+                basis: raw.basis.as_ref().map(|b| b.trim().to_string()),
+                basis_link,
+                note: raw.note.clone(),
+            });
+        }
+        if f.items.is_empty() {
+            err(&[K("items")], "a scope page needs its catalogue: expected `items:` with at least one item (`id`, `category`, `text`, `keywords`, `departments`, `basis`)".into());
+        }
+
+        let mut out_of_scope = Vec::new();
+        for (i, raw) in f.out_of_scope.iter().enumerate() {
+            let text = raw.text.as_deref().map(str::trim).unwrap_or("");
+            if text.is_empty() {
+                err(&[K("out_of_scope"), I(i)], "out-of-scope entry without `text`: expected what kind of matter it is, e.g. `公共设施的日常养护、检修`".into());
+                continue;
+            }
+            let mut cues = Vec::new();
+            for (j, w) in raw.cues.0.iter().enumerate() {
+                let w = w.trim();
+                if w.chars().count() < 2 {
+                    err(
+                        &[K("out_of_scope"), I(i), K("cues"), I(j)],
+                        format!(
+                            "cue `{w}` is too short: expected a word of two or more characters"
+                        ),
+                    );
+                } else {
+                    cues.push(w.to_string());
+                }
+            }
+            let basis_link = raw.basis.as_deref().and_then(|b| {
+                add_link(
+                    b,
+                    &[K("out_of_scope"), I(i), K("basis")],
+                    &mut links,
+                    &mut err,
+                )
+            });
+            out_of_scope.push(OutKind {
+                text: text.to_string(),
+                cues,
+                examples: raw.examples.0.clone(),
+                basis: raw.basis.as_ref().map(|b| b.trim().to_string()),
+                basis_link,
+            });
+        }
+
+        let procedure_link = f
+            .procedure
+            .as_deref()
+            .and_then(|p| add_link(p, &[K("procedure")], &mut links, &mut err));
+        let form_links = f
+            .forms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| add_link(p, &[K("forms"), I(i)], &mut links, &mut err))
+            .collect();
+
+        let mut units = Vec::new();
+        for (unit, &min) in &f.scale.units {
+            if unit.trim().is_empty() || !(min.is_finite() && min > 0.0) {
+                err(&[K("scale"), K("units"), K(unit)], format!("threshold `{unit}: {min}` is not usable: expected a unit and a positive figure, e.g. `户: 10`"));
+                continue;
+            }
+            units.push(UnitThreshold {
+                unit: crate::search::tokenizer::fold(unit.trim()),
+                min,
+            });
+        }
+        // Longer units first, so 平方米 is tried before 米 and 千伏 before 伏.
+        units.sort_by(|a, b| {
+            b.unit
+                .chars()
+                .count()
+                .cmp(&a.unit.chars().count())
+                .then(a.unit.cmp(&b.unit))
+        });
+        let catalogue = Catalogue {
+            items,
+            out_of_scope,
+            scale_words: f
+                .scale
+                .words
+                .0
+                .iter()
+                .map(|w| w.trim().to_string())
+                .collect(),
+            small_words: f
+                .scale
+                .small
+                .0
+                .iter()
+                .map(|w| w.trim().to_string())
+                .collect(),
+            units,
+            contact: f.contact.clone(),
+            procedure_link,
+            form_links,
+        };
+        (catalogue, links, diags)
+    }
+
+    /// Shifts the link indices when the catalogue's links are appended after `by` others.
+    pub fn offset_links(&mut self, by: usize) {
+        let shift = |l: &mut Option<usize>| {
+            if let Some(i) = l {
+                *i += by;
+            }
+        };
+        for it in &mut self.items {
+            shift(&mut it.basis_link);
+        }
+        for o in &mut self.out_of_scope {
+            shift(&mut o.basis_link);
+        }
+        shift(&mut self.procedure_link);
+        for i in &mut self.form_links {
+            *i += by;
+        }
+    }
+
+    /// The items of one category, in catalogue order.
+    pub fn in_category<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
+        self.items.iter().filter(move |i| i.category == category)
+    }
+}
+
+fn canonical_category(c: &str) -> Option<&'static str> {
+    CATEGORIES.iter().copied().find(|k| *k == c).or_else(|| {
+        CATEGORY_ALIASES
+            .iter()
+            .find(|(a, _)| *a == c)
+            .map(|(_, k)| *k)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::front_matter::from_yaml;
+
+    fn parse(yaml: &str) -> (Catalogue, Vec<Link>, Vec<Diagnostic>) {
+        let f: ScopeFront = from_yaml("content/scope/index.md", yaml, 2).unwrap();
+        Catalogue::from_front(&f, "content/scope/index.md", yaml, 2, 0)
+    }
+
+    #[test]
+    fn bad_items_are_reported_at_their_position() {
+        let yaml = "kind: scope\ntitle: 目录\nitems:\n  - id: a-b\n    category: 重大决策\n    text: 征地\n    basis: \"@/m.md#第七条\"\n  - id: a-b\n    category: 重大决策\n    text: 又一项\n  - id: c\n    category: 重大事情\n    text: x\n  - id: d\n    category: 重大项目\n";
+        let (cat, links, d) = parse(yaml);
+        assert_eq!(cat.items.len(), 1);
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].line, 8);
+        let msgs: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+            .collect();
+        assert_eq!(d.len(), 3, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("9:9: duplicate id `a-b`: already used by the item at line 5"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].starts_with("13:15: unknown category `重大事情`"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[2].starts_with("15:5: item `d` has no `text`"),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn a_basis_must_be_a_page_link() {
+        let yaml = "title: 目录\nitems:\n  - id: a\n    category: 项目\n    text: 能源设施\n    basis: https://example.org\n";
+        let (cat, _, d) = parse(yaml);
+        assert_eq!(cat.items[0].category, "重大项目");
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].message.contains("is not a page of this site"),
+            "{}",
+            d[0].message
+        );
+    }
+}

@@ -1,0 +1,302 @@
+// policy-portal scope matcher: src/scope/matcher.rs written again for the browser. Every step
+// mirrors the Rust function of the same name (lookup, query_pairs, figures, unit_at, cn_number);
+// scores are integers, so both sides give the same verdict and the same ranked items, checked by
+// tests/scope_parity.rs over the whole development set. The data (terms with their synonym
+// variants, cues, scale words, thresholds) comes from scope-data.js, made by the build from the
+// catalogue page. Plain script, no dependencies; exposes window.PortalScope.
+(function (global) {
+  "use strict";
+
+  var STRONG_WEIGHT = 100, RELATED_WEIGHT = 40, PAIR_WEIGHT = 10;
+
+  // tokenizer.rs fold_char
+  function foldChar(c) {
+    var u = c.codePointAt(0);
+    if (u >= 0xff01 && u <= 0xff5e) return String.fromCodePoint(u - 0xfee0).toLowerCase();
+    if (u === 0x3000) return " ";
+    if (u >= 0x2460 && u <= 0x2468) return String.fromCodePoint(u - 0x2460 + 49);
+    if (u < 128) return u >= 65 && u <= 90 ? String.fromCharCode(u + 32) : c;
+    var l = c.toLowerCase();
+    return Array.from(l).length === 1 ? l : c;
+  }
+
+  // tokenizer.rs char_class == Cjk
+  function isCjk(c) {
+    var u = c.codePointAt(0);
+    return u === 0x3007 || (u >= 0x3040 && u <= 0x30ff) || (u >= 0x3400 && u <= 0x4dbf) || (u >= 0x4e00 && u <= 0x9fff) ||
+      (u >= 0xac00 && u <= 0xd7af) || (u >= 0xf900 && u <= 0xfaff) || (u >= 0x20000 && u <= 0x2fa1f);
+  }
+
+  function isDigit(c) {
+    return c !== undefined && c >= "0" && c <= "9";
+  }
+
+  // matcher.rs find: first position of needle in hay, both arrays of characters.
+  function find(hay, needle) {
+    var n = needle.length, h = hay.length;
+    if (n === 0 || n > h) return -1;
+    outer: for (var i = 0; i <= h - n; i++) {
+      for (var k = 0; k < n; k++) if (hay[i + k] !== needle[k]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
+  function chars(s) {
+    return Array.from(s);
+  }
+
+  var CN = { "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "十": -10, "百": -100, "千": -1000, "万": -10000 };
+
+  function cnDigit(c) {
+    return Object.prototype.hasOwnProperty.call(CN, c) ? CN[c] : null;
+  }
+
+  // matcher.rs cn_number
+  function cnNumber(s) {
+    var total = 0, section = 0, digit = null;
+    for (var i = 0; i < s.length; i++) {
+      var d = cnDigit(s[i]);
+      if (d === null) return null;
+      if (d >= 0) {
+        if (digit !== null && d !== 0) return null;
+        digit = d === 0 ? null : d;
+      } else if (d === -10000) {
+        section += digit === null ? 0 : digit;
+        digit = null;
+        if (section === 0) return null;
+        total += section * 10000;
+        section = 0;
+      } else {
+        var m = -d;
+        if (digit === null && m !== 10) return null;
+        section += (digit === null ? 1 : digit) * m;
+        digit = null;
+      }
+    }
+    section += digit === null ? 0 : digit;
+    var v = total + section;
+    return v > 0 ? v : null;
+  }
+
+  function Matcher(data) {
+    this.d = data;
+    this.pairSets = data.items.map(function (it) {
+      var s = new Set();
+      it.pairs.forEach(function (p) { s.add(p); });
+      return s;
+    });
+    this.termChars = data.items.map(function (it) {
+      return {
+        strong: it.strong.map(function (t) { return t.map(chars); }),
+        related: it.related.map(function (t) { return t.map(chars); })
+      };
+    });
+  }
+
+  // matcher.rs Matcher::query_pairs
+  Matcher.prototype.queryPairs = function (q) {
+    var blank = new Array(q.length).fill(false);
+    this.d.fillers.forEach(function (f) {
+      var needle = chars(f), from = 0;
+      while (from < q.length) {
+        var p = find(q.slice(from), needle);
+        if (p < 0) break;
+        for (var k = from + p; k < from + p + needle.length; k++) blank[k] = true;
+        from += p + needle.length;
+      }
+    });
+    var out = [], seen = new Set();
+    for (var i = 0; i + 1 < q.length; i++) {
+      if (!blank[i] && !blank[i + 1] && isCjk(q[i]) && isCjk(q[i + 1])) {
+        var p = q[i] + q[i + 1];
+        if (!seen.has(p)) {
+          seen.add(p);
+          out.push([i, p]);
+        }
+      }
+    }
+    return out;
+  };
+
+  // matcher.rs Matcher::unit_at
+  Matcher.prototype.unitAt = function (q, at, value, start) {
+    var k = at;
+    if (k < q.length && "多余来几".indexOf(q[k]) >= 0) k++;
+    var units = this.d.units;
+    for (var i = 0; i < units.length; i++) {
+      var uc = chars(units[i].unit), ok = q.length >= k + uc.length;
+      for (var j = 0; ok && j < uc.length; j++) if (q[k + j] !== uc[j]) ok = false;
+      if (ok) {
+        return { text: q.slice(start, k + uc.length).join(""), value: value, unit: units[i].unit, large: value >= units[i].min };
+      }
+    }
+    return null;
+  };
+
+  // matcher.rs Matcher::figures
+  Matcher.prototype.figures = function (q) {
+    var out = [], i = 0;
+    while (i < q.length) {
+      if (isDigit(q[i])) {
+        var j = i, dot = false;
+        while (j < q.length && (isDigit(q[j]) || (q[j] === "." && !dot && j + 1 < q.length && isDigit(q[j + 1])))) {
+          if (q[j] === ".") dot = true;
+          j++;
+        }
+        var value = parseFloat(q.slice(i, j).join("")) || 0, k = j;
+        while (k < q.length && q[k] === " ") k++;
+        var f = this.unitAt(q, k, value, i);
+        if (!f && k < q.length && q[k] === "万") f = this.unitAt(q, k + 1, value * 10000, i);
+        if (f) out.push(f);
+        i = j;
+      } else if (cnDigit(q[i]) !== null) {
+        var e2 = i;
+        while (e2 < q.length && cnDigit(q[e2]) !== null) e2++;
+        var end = e2;
+        for (var e = e2; e > i; e--) {
+          var v = cnNumber(q.slice(i, e));
+          if (v !== null) {
+            var g = this.unitAt(q, e, v, i);
+            if (g) {
+              out.push(g);
+              break;
+            }
+          }
+        }
+        i = end;
+      } else {
+        i++;
+      }
+    }
+    return out;
+  };
+
+  function cmpStr(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  // Rust compares strings by UTF-8 bytes; for the BMP (all the catalogue uses) code-unit order is
+  // the same except for surrogates, so compare by code points.
+  function cmpCodePoints(a, b) {
+    var x = chars(a), y = chars(b);
+    for (var i = 0; i < Math.min(x.length, y.length); i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d !== 0) return d;
+    }
+    return x.length - y.length;
+  }
+
+  // matcher.rs Matcher::lookup
+  Matcher.prototype.lookup = function (query) {
+    var d = this.d, self = this;
+    var q = chars(query).map(foldChar);
+    var qpairs = this.queryPairs(q);
+    var found = [];
+    d.items.forEach(function (item, index) {
+      var cover = new Array(q.length).fill(0), words = [], spans = [];
+      var mark = function (terms, termChars, level) {
+        terms.forEach(function (term, t) {
+          term.forEach(function (v, vi) {
+            var needle = termChars[t][vi], p = find(q, needle);
+            if (p >= 0) {
+              for (var k = p; k < p + needle.length; k++) if (cover[k] === 0) cover[k] = level;
+              words.push([p, needle.length, v]);
+              if (level === 2) spans.push([p, p + needle.length]);
+            }
+          });
+        });
+      };
+      mark(item.strong, self.termChars[index].strong, 2);
+      mark(item.related, self.termChars[index].related, 1);
+      var strong = 0, related = 0;
+      cover.forEach(function (c) {
+        if (c === 2) strong++;
+        else if (c === 1) related++;
+      });
+      var shared = [];
+      qpairs.forEach(function (qp) {
+        if (self.pairSets[index].has(qp[1])) shared.push([qp[0], 2, qp[1]]);
+      });
+      var pairs = shared.length;
+      var score = STRONG_WEIGHT * strong + RELATED_WEIGHT * related + PAIR_WEIGHT * pairs;
+      if (score === 0) return;
+      // Related words point at an item only together: two different ones name it.
+      var relatedTerms = self.termChars[index].related.filter(function (t) {
+        return t.some(function (v) { return find(q, v) >= 0; });
+      }).length;
+      var tier = strong > 0 || relatedTerms >= 2 ? 2 : related > 0 ? 1 : 0;
+      if (tier === 0) words = shared;
+      words.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1] || cmpCodePoints(a[2], b[2]); });
+      var matched = [];
+      words.forEach(function (w) { if (matched.indexOf(w[2]) < 0) matched.push(w[2]); });
+      found.push({ id: item.id, category: item.category, title: item.text, score: score, matched: matched,
+        tier: tier, pairs: pairs, index: index, spans: spans });
+    });
+    found.sort(function (a, b) { return b.tier - a.tier || b.score - a.score || a.index - b.index; });
+    found = found.slice(0, d.limit);
+
+    // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
+    var topSpans = found.length ? found[0].spans : [];
+    var cues = [];
+    d.cues.forEach(function (kind, k) {
+      kind.forEach(function (term) {
+        term.forEach(function (v) {
+          var n = chars(v), p = find(q, n);
+          if (p < 0) return;
+          var end = p + n.length;
+          var inside = topSpans.some(function (s) { return p < s[1] && s[0] < end; });
+          if (!inside && !cues.some(function (c) { return c[1] === v; })) cues.push([k, v]);
+        });
+      });
+    });
+    var present = function (list) {
+      return list.filter(function (w) { return find(q, chars(w)) >= 0; });
+    };
+    var scaleWords = present(d.scale_words), smallWords = present(d.small_words);
+    var figures = this.figures(q);
+    var large = scaleWords.length > 0 || figures.some(function (f) { return f.large; });
+    var base = found.length ? found[0].tier : 0, level;
+    if (cues.length) {
+      level = large ? Math.min(base, 1) : 0;
+    } else {
+      level = base;
+      if (smallWords.length && !large && level > 0) level -= 1;
+      if (large) {
+        if (level === 1) level = 2;
+        else if (level === 0 && found.length && found[0].pairs >= 2) level = 1;
+      }
+    }
+    return {
+      query: query,
+      verdict: level === 2 ? "in_scope" : level === 1 ? "borderline" : "out_of_scope",
+      matches: found,
+      cues: cues,
+      scaleWords: scaleWords,
+      figures: figures,
+      smallWords: smallWords
+    };
+  };
+
+  var api = global.PortalScope || {};
+  api.Matcher = Matcher;
+  api.foldChar = foldChar;
+  api.cnNumber = cnNumber;
+  api.cmpStr = cmpStr;
+  api.data = function () {
+    var list = global.PortalScopeData || [];
+    return list.length ? list[list.length - 1] : null;
+  };
+  var listeners = [];
+  api.onReady = function (f) {
+    if (api.data()) f(api.data());
+    else listeners.push(f);
+  };
+  api.ready = function () {
+    var d = api.data();
+    if (!d) return;
+    listeners.splice(0).forEach(function (f) { f(d); });
+  };
+  global.PortalScope = api;
+})(typeof window !== "undefined" ? window : this);
