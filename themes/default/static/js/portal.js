@@ -1,9 +1,7 @@
-// policy-portal default theme: the reader's font size and high-contrast mode, and the print buttons.
-// Loaded in <head> without `defer`, so the preferences are applied to <html> before the first paint
-// (no flash of the wrong size or colours); the buttons are wired once the document is parsed.
-// Preferences are kept in localStorage (which Chromium also shares between file:// pages), with
-// window.name as a fallback for browsers that give each file:// page its own storage or disable it,
-// so they follow the reader from page to page in the same tab. No inline handlers, no dependencies.
+// Reader's font size and high-contrast mode, and the print buttons. Loaded in <head> without defer:
+// preferences reach <html> before the first paint. Kept in localStorage (shared by file:// pages in
+// Chromium), with window.name as the fallback where storage is off or per-file, so they follow the
+// reader from page to page in the tab.
 (function () {
   "use strict";
   var root = document.documentElement;
