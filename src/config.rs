@@ -357,13 +357,15 @@ fn resolve_menu(
             .position(|l| l.contains(needle))
             .map_or(1, |i| i + 1);
         let target = match (&item.page, &item.url) {
-            (Some(p), None) => match p.strip_prefix("@/") {
-                Some(path) => MenuTarget::Page(path.to_string()),
-                None => {
-                    diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("{what} entry `{}`: `page: {p}` must start with `@/` (a content file)", item.name)));
-                    continue;
+            (Some(p), None) => {
+                match p.strip_prefix("@/") {
+                    Some(path) => MenuTarget::Page(path.to_string()),
+                    None => {
+                        diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("{what} entry `{}`: `page: {p}` must start with `@/` (a content file)", item.name)));
+                        continue;
+                    }
                 }
-            },
+            }
             (None, Some(u)) => MenuTarget::Url(u.clone()),
             _ => {
                 diags.push(Diagnostic::error(

@@ -153,12 +153,18 @@ fn nu_html_checker_finds_no_errors_on_any_page() {
     let Some(jar) = a11y_tool("vnu-jar/build/dist/vnu.jar") else {
         return;
     };
-    if !java_available() && missing::<()>("java is not installed (apt-get install default-jre-headless)").is_none() {
+    if !java_available()
+        && missing::<()>("java is not installed (apt-get install default-jre-headless)").is_none()
+    {
         return;
     }
     let run = Site::sample().build().ok();
     let pages = html_files(&run.out);
-    assert!(pages.len() > 30, "the sample site has its pages: {}", pages.len());
+    assert!(
+        pages.len() > 30,
+        "the sample site has its pages: {}",
+        pages.len()
+    );
     let out = Command::new("java")
         .args(["-Xss4m", "-jar"])
         .arg(&jar)
@@ -186,7 +192,10 @@ fn nu_html_checker_finds_no_errors_on_any_page() {
             format!(
                 "{file}:{}:{}: {} — `{}`",
                 m["lastLine"],
-                m["firstColumn"].as_u64().or(m["lastColumn"].as_u64()).unwrap_or(0),
+                m["firstColumn"]
+                    .as_u64()
+                    .or(m["lastColumn"].as_u64())
+                    .unwrap_or(0),
                 m["message"].as_str().unwrap_or(""),
                 m["extract"].as_str().unwrap_or("").replace('\n', " ")
             )
@@ -232,7 +241,10 @@ fn keyboard_skip_link_and_visible_focus_on_every_page_type() {
         );
         assert_eq!(focused["cls"], "skip-link", "{name}: first Tab stop");
         assert_eq!(focused["text"], "跳到正文", "{name}");
-        assert_eq!(focused["visible"], true, "{name}: skip link shown when focused");
+        assert_eq!(
+            focused["visible"], true,
+            "{name}: skip link shown when focused"
+        );
         assert_eq!(focused["outline"], true, "{name}: focus is drawn");
         b.press_key("Enter");
         b.wait_until(
@@ -242,7 +254,10 @@ fn keyboard_skip_link_and_visible_focus_on_every_page_type() {
         // The next Tab stop is inside the main content (or after it), not back in the header.
         b.press_key("Tab");
         let in_header = b.eval_json("!!document.activeElement.closest('.site-header')");
-        assert_eq!(in_header, false, "{name}: Tab after the skip link stays in the content");
+        assert_eq!(
+            in_header, false,
+            "{name}: Tab after the skip link stays in the content"
+        );
         let landmarks = b.eval_json(
             "['header.site-header', 'nav.site-nav', 'main#main', 'footer.site-footer']\
                .filter(s => document.querySelectorAll(s).length !== 1)",
@@ -264,7 +279,10 @@ fn reader_preferences_persist_across_pages_from_disk() {
     let medium = b.eval_json(root_px).as_f64().unwrap();
     b.click(".toolbar .js-font[data-font='large']");
     let large = b.eval_json(root_px).as_f64().unwrap();
-    assert!(large >= medium * 1.2, "大 makes text larger: {medium} → {large}");
+    assert!(
+        large >= medium * 1.2,
+        "大 makes text larger: {medium} → {large}"
+    );
     b.click(".toolbar .js-contrast");
     b.open(&browser::file_url(
         run.out.join("measures/implementation/index.html"),
@@ -335,7 +353,15 @@ fn page_types_fit_a_phone_and_200_percent_zoom() {
             b.screenshot_png(dir.join(format!("{name}-{label}.png")), vp, true);
         }
         b.set_viewport(Viewport::DESKTOP);
-        b.screenshot_png(dir.join(format!("{name}-desktop.png")), Viewport::DESKTOP, true);
+        b.screenshot_png(
+            dir.join(format!("{name}-desktop.png")),
+            Viewport::DESKTOP,
+            true,
+        );
     }
-    assert!(wide.is_empty(), "wider than the screen:\n{}", wide.join("\n"));
+    assert!(
+        wide.is_empty(),
+        "wider than the screen:\n{}",
+        wide.join("\n")
+    );
 }

@@ -37,8 +37,12 @@ fn home_page_is_built_around_the_four_jobs_and_the_newest_documents() {
     assert!(home.contains("19 张标准表格"), "the forms count");
     // Newest measures and notices, newest first, each list with its section to see more.
     let measures = &home[home.find("id=\"home-measures-title\"").unwrap()..];
-    let first = measures.find("清河县重大事项社会稳定风险评估实施办法").unwrap();
-    let older = measures.find("清河县重大事项社会稳定风险评估暂行办法").unwrap();
+    let first = measures
+        .find("清河县重大事项社会稳定风险评估实施办法")
+        .unwrap();
+    let older = measures
+        .find("清河县重大事项社会稳定风险评估暂行办法")
+        .unwrap();
     assert!(first < older, "newest measure first");
     assert!(measures.contains("href=\"measures/index.html\">更多政策文件"));
     let notices = &home[home.find("id=\"home-notices-title\"").unwrap()..];
@@ -107,7 +111,9 @@ fn branding_mistakes_are_reported_at_their_line() {
     let run = site.build().failed();
     let d = run.diagnostics();
     assert!(
-        d.iter().any(|l| l.starts_with("portal.yaml:8:1: error: footer badge `images/badge.svg` has an empty `alt`")),
+        d.iter().any(|l| l.starts_with(
+            "portal.yaml:8:1: error: footer badge `images/badge.svg` has an empty `alt`"
+        )),
         "{d:?}"
     );
     let site = Site::minimal().file(

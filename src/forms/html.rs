@@ -133,7 +133,8 @@ impl Writer<'_> {
             }
         }
         if starts.contains(&false) {
-            self.out.push_str("<tr class=\"grid-cols\" aria-hidden=\"true\">");
+            self.out
+                .push_str("<tr class=\"grid-cols\" aria-hidden=\"true\">");
             for _ in &block.columns {
                 self.out.push_str("<td></td>");
             }

@@ -70,14 +70,19 @@ fn first_view_bytes_per_page_type() {
             .collect();
         let (mut raw, mut gz) = (0u64, 0u64);
         for f in &files {
-            let bytes = std::fs::read(server.root().join(f.trim_start_matches('/')))
-                .unwrap_or_default();
+            let bytes =
+                std::fs::read(server.root().join(f.trim_start_matches('/'))).unwrap_or_default();
             raw += bytes.len() as u64;
             gz += gzip_len(&bytes);
         }
         let list: Vec<_> = files
             .iter()
-            .map(|f| f.rsplit('/').find(|s| !s.is_empty()).unwrap_or(f).to_string())
+            .map(|f| {
+                f.rsplit('/')
+                    .find(|s| !s.is_empty())
+                    .unwrap_or(f)
+                    .to_string()
+            })
             .collect();
         println!(
             "{name:<16} {:>9} {:>9} {:>6}  {}",

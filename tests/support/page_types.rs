@@ -14,7 +14,10 @@ pub const PAGE_TYPES: &[(&str, &str)] = &[
     ("form", "forms/approval/index.html"),
     ("forms-print-all", "forms/print-all/index.html"),
     ("worksheet", "worksheet/index.html"),
-    ("search", "search/index.html?q=%E5%BE%81%E5%9C%B0%E8%A1%A5%E5%81%BF"),
+    (
+        "search",
+        "search/index.html?q=%E5%BE%81%E5%9C%B0%E8%A1%A5%E5%81%BF",
+    ),
     ("tags", "tags/index.html"),
     ("404", "404.html"),
 ];
