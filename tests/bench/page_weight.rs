@@ -66,7 +66,10 @@ fn first_view_bytes_per_page_type() {
         let files: BTreeSet<String> = server.requests()[before..]
             .iter()
             .filter(|r| r.status == 200)
-            .map(|r| r.target.split('?').next().unwrap_or("").to_string())
+            .map(|r| {
+                let path = r.target.split('?').next().unwrap_or("");
+                policy_portal::serve::http::percent_decode(path).unwrap_or_else(|| path.into())
+            })
             .collect();
         let (mut raw, mut gz) = (0u64, 0u64);
         for f in &files {
