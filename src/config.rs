@@ -40,9 +40,13 @@ pub struct RawConfig {
     /// Theme folder under `themes/`; `default` is built in. Default: `default`.
     #[serde(default)]
     pub theme: Option<String>,
-    /// Path of a logo image inside the site's static files. Default: none.
+    /// Path of a logo image inside the site's static files (`static/`, the theme's `static/` or an
+    /// attachment under `content/`), shown before the title in the header. Default: none.
     #[serde(default)]
     pub logo: Option<String>,
+    /// A line under the title in the header, e.g. 重大事项社会稳定风险评估政策发布与工作服务. Default: none.
+    #[serde(default)]
+    pub tagline: Option<String>,
     /// Named menus (`main` is shown in the header). Default: none.
     #[serde(default)]
     pub menus: BTreeMap<String, Vec<RawMenuItem>>,
@@ -131,12 +135,47 @@ pub struct Footer {
     /// 政府网站标识码.
     #[serde(default)]
     pub gov_site_code: Option<String>,
+    /// Where the ICP number links to (usually https://beian.miit.gov.cn/). Default: no link.
+    #[serde(default)]
+    pub icp_url: Option<String>,
     /// 公安机关备案号.
     #[serde(default)]
     pub police_record: Option<String>,
+    /// Where the 公安机关备案号 links to. Default: no link.
+    #[serde(default)]
+    pub police_record_url: Option<String>,
+    /// 邮编.
+    #[serde(default)]
+    pub postcode: Option<String>,
+    /// A copyright line, e.g. 版权所有：中共清河县委政法委员会.
+    #[serde(default)]
+    pub copyright: Option<String>,
     /// Free text under the fields.
     #[serde(default)]
     pub text: Option<String>,
+    /// 相关链接: entries like the menu's (`name` with `page: "@/…"` or `url`). Resolved into
+    /// [`Config::footer_links`]; templates see them as `site.footer.links`.
+    #[serde(default, skip_serializing)]
+    pub links: Vec<RawMenuItem>,
+    /// Images in the footer, such as the 党政机关网站标识 or the 政府网站找错 badge.
+    #[serde(default)]
+    pub badges: Vec<Badge>,
+}
+
+/// An image in the footer (`footer.badges`), optionally a link.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Badge {
+    /// Path of the image among the site's static files (like `logo`). Required.
+    pub image: String,
+    /// What the image says, for screen readers and when it cannot be shown. Required.
+    pub alt: String,
+    /// Where it links to. Default: no link.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Line of the entry in `portal.yaml` (set when the config is resolved).
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// Markdown options.
@@ -179,8 +218,13 @@ pub struct Config {
     pub language: String,
     pub theme: String,
     pub logo: Option<String>,
+    /// Line of `logo:` in `portal.yaml`, for a missing file found later.
+    pub logo_line: usize,
+    pub tagline: Option<String>,
     pub menus: BTreeMap<String, Vec<MenuItem>>,
     pub footer: Footer,
+    /// `footer.links`, validated like menu entries.
+    pub footer_links: Vec<MenuItem>,
     pub markdown: MarkdownConfig,
     pub search: SearchConfig,
     pub extra: BTreeMap<String, serde_json::Value>,
@@ -228,6 +272,26 @@ impl Config {
             }
         }
         let menus = resolve_menus(&raw.menus, text, &mut diags);
+        let footer_links = resolve_menu("footer.links", &raw.footer.links, text, &mut diags);
+        let mut raw = raw;
+        for b in &mut raw.footer.badges {
+            b.line = text
+                .lines()
+                .position(|l| l.contains(b.image.as_str()))
+                .map_or(1, |i| i + 1);
+            let line = b.line;
+            if b.alt.trim().is_empty() {
+                diags.push(Diagnostic::error(
+                    CONFIG_FILE,
+                    line,
+                    1,
+                    format!(
+                        "footer badge `{}` has an empty `alt`: expected the words the image shows, for readers who cannot see it",
+                        b.image
+                    ),
+                ));
+            }
+        }
         check_synonyms(&raw.search, text, &mut diags);
         if !diags.is_empty() {
             return Err(diags);
@@ -241,9 +305,12 @@ impl Config {
             base_path,
             language: raw.language.unwrap_or_else(|| "zh-CN".into()),
             theme: raw.theme.unwrap_or_else(|| "default".into()),
+            logo_line: key_line(text, 1, "logo"),
             logo: raw.logo,
+            tagline: raw.tagline,
             menus,
             footer: raw.footer,
+            footer_links,
             markdown: raw.markdown,
             search: raw.search,
             extra: raw.extra,
@@ -261,52 +328,67 @@ fn resolve_menus(
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Vec<MenuItem>> {
-    let mut menus = BTreeMap::new();
-    for (name, items) in raw {
-        let mut resolved = Vec::new();
-        for item in items {
-            let needle = item
-                .page
-                .as_deref()
-                .or(item.url.as_deref())
-                .unwrap_or(&item.name);
-            let line = text
-                .lines()
-                .position(|l| l.contains(needle))
-                .map_or(1, |i| i + 1);
-            let target = match (&item.page, &item.url) {
-                (Some(p), None) => match p.strip_prefix("@/") {
+    raw.iter()
+        .map(|(name, items)| {
+            (
+                name.clone(),
+                resolve_menu(&format!("menu `{name}`"), items, text, diags),
+            )
+        })
+        .collect()
+}
+
+/// Validates one list of entries (`what` names it in messages) and sorts it by weight.
+fn resolve_menu(
+    what: &str,
+    items: &[RawMenuItem],
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<MenuItem> {
+    let mut resolved = Vec::new();
+    for item in items {
+        let needle = item
+            .page
+            .as_deref()
+            .or(item.url.as_deref())
+            .unwrap_or(&item.name);
+        let line = text
+            .lines()
+            .position(|l| l.contains(needle))
+            .map_or(1, |i| i + 1);
+        let target = match (&item.page, &item.url) {
+            (Some(p), None) => {
+                match p.strip_prefix("@/") {
                     Some(path) => MenuTarget::Page(path.to_string()),
                     None => {
-                        diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("menu `{name}` entry `{}`: `page: {p}` must start with `@/` (a content file)", item.name)));
+                        diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("{what} entry `{}`: `page: {p}` must start with `@/` (a content file)", item.name)));
                         continue;
                     }
-                },
-                (None, Some(u)) => MenuTarget::Url(u.clone()),
-                _ => {
-                    diags.push(Diagnostic::error(
-                        CONFIG_FILE,
-                        line,
-                        1,
-                        format!(
-                            "menu `{name}` entry `{}`: expected exactly one of `page` or `url`",
-                            item.name
-                        ),
-                    ));
-                    continue;
                 }
-            };
-            resolved.push(MenuItem {
-                name: item.name.clone(),
-                target,
-                weight: item.weight,
-                line,
-            });
-        }
-        resolved.sort_by_key(|m| m.weight);
-        menus.insert(name.clone(), resolved);
+            }
+            (None, Some(u)) => MenuTarget::Url(u.clone()),
+            _ => {
+                diags.push(Diagnostic::error(
+                    CONFIG_FILE,
+                    line,
+                    1,
+                    format!(
+                        "{what} entry `{}`: expected exactly one of `page` or `url`",
+                        item.name
+                    ),
+                ));
+                continue;
+            }
+        };
+        resolved.push(MenuItem {
+            name: item.name.clone(),
+            target,
+            weight: item.weight,
+            line,
+        });
     }
-    menus
+    resolved.sort_by_key(|m| m.weight);
+    resolved
 }
 
 /// Each synonym group needs two or more words, each with a letter, digit or Chinese character.

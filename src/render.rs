@@ -230,11 +230,20 @@ struct SiteView<'a> {
     base_path: &'a str,
     base_url: Option<&'a str>,
     logo: Option<&'a str>,
-    footer: &'a crate::config::Footer,
+    tagline: Option<&'a str>,
+    footer: FooterView<'a>,
     extra: &'a BTreeMap<String, Value>,
     menus: BTreeMap<&'a str, Vec<MenuView<'a>>>,
     /// Whether the site has a search page (`search/index.html`).
     search: bool,
+}
+
+/// `portal.yaml`'s `footer:` fields, with `links` resolved like menu entries.
+#[derive(Serialize)]
+struct FooterView<'a> {
+    #[serde(flatten)]
+    fields: &'a crate::config::Footer,
+    links: Vec<MenuView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -551,6 +560,10 @@ pub fn render_selected(
         Err(d) => out.errors.lock().expect("lock").extend(d),
     }
     if sel.statics {
+        out.errors
+            .lock()
+            .expect("lock")
+            .extend(check_branding_files(site, theme));
         static_files(site, theme)
             .into_iter()
             .for_each(|f| out.put(f));
@@ -615,32 +628,32 @@ fn site_view<'a>(site: &'a Site, current: Option<usize>) -> SiteView<'a> {
             v
         })
         .unwrap_or_default();
+    let menu_views = |items: &'a [crate::config::MenuItem]| -> Vec<MenuView<'a>> {
+        items
+            .iter()
+            .map(|m| match &m.target {
+                MenuTarget::Page(p) => {
+                    let idx = site.by_rel.get(p.as_str()).copied();
+                    MenuView {
+                        name: &m.name,
+                        path: idx.map(|i| site.pages[i].path.as_str()),
+                        url: None,
+                        active: idx.is_some_and(|i| active_chain.contains(&i)),
+                    }
+                }
+                MenuTarget::Url(u) => MenuView {
+                    name: &m.name,
+                    path: None,
+                    url: Some(u),
+                    active: false,
+                },
+            })
+            .collect()
+    };
     let menus = c
         .menus
         .iter()
-        .map(|(name, items)| {
-            let views = items
-                .iter()
-                .map(|m| match &m.target {
-                    MenuTarget::Page(p) => {
-                        let idx = site.by_rel.get(p.as_str()).copied();
-                        MenuView {
-                            name: &m.name,
-                            path: idx.map(|i| site.pages[i].path.as_str()),
-                            url: None,
-                            active: idx.is_some_and(|i| active_chain.contains(&i)),
-                        }
-                    }
-                    MenuTarget::Url(u) => MenuView {
-                        name: &m.name,
-                        path: None,
-                        url: Some(u),
-                        active: false,
-                    },
-                })
-                .collect();
-            (name.as_str(), views)
-        })
+        .map(|(name, items)| (name.as_str(), menu_views(items)))
         .collect();
     SiteView {
         title: &c.title,
@@ -651,7 +664,11 @@ fn site_view<'a>(site: &'a Site, current: Option<usize>) -> SiteView<'a> {
         base_path: &c.base_path,
         base_url: c.base_url.as_deref(),
         logo: c.logo.as_deref(),
-        footer: &c.footer,
+        tagline: c.tagline.as_deref(),
+        footer: FooterView {
+            fields: &c.footer,
+            links: menu_views(&c.footer_links),
+        },
         extra: &c.extra,
         menus,
         search: c.search.enabled,
@@ -959,6 +976,7 @@ fn render_page(
         }
         if i == site.home {
             tctx.insert("latest", &latest(site));
+            tctx.insert("home", &home_view(site));
         }
     }
     let html = ctx
@@ -994,6 +1012,124 @@ fn latest(site: &Site) -> Value {
             .collect::<Vec<_>>(),
     )
     .expect("views serialise")
+}
+
+/// How many measures and notices the home page lists.
+const HOME_LIST: usize = 6;
+
+/// A page the home page links to, by title.
+#[derive(Serialize)]
+struct HomeLink<'a> {
+    title: &'a str,
+    path: &'a str,
+}
+
+/// The forms index, for the home page's 下载打印表格.
+#[derive(Serialize)]
+struct HomeForms<'a> {
+    path: &'a str,
+    count: usize,
+}
+
+/// What the home page (`index.html`) is built around, as `home`: the four jobs (the scope box's
+/// catalogue, the forms index, the procedure, the worksheet: each `None` when the site has none)
+/// and the newest measures and notices (dated ordinary pages), each with the section to see more.
+#[derive(Serialize)]
+struct HomeView<'a> {
+    scope: Option<HomeLink<'a>>,
+    forms: Option<HomeForms<'a>>,
+    procedure: Option<HomeLink<'a>>,
+    worksheet: Option<HomeLink<'a>>,
+    measures: Vec<LinkView<'a>>,
+    measures_more: Option<HomeLink<'a>>,
+    notices: Vec<LinkView<'a>>,
+    notices_more: Option<HomeLink<'a>>,
+}
+
+fn home_view(site: &Site) -> HomeView<'_> {
+    let visible = |i: &usize| !site.shadowed.contains(i);
+    let link = |i: usize| HomeLink {
+        title: &site.pages[i].title,
+        path: &site.pages[i].path,
+    };
+    let first_of = |kind: Kind| {
+        (0..site.pages.len())
+            .filter(visible)
+            .find(|&i| site.pages[i].kind == kind)
+            .map(link)
+    };
+    let newest = |keep: &dyn Fn(&Page) -> bool| {
+        let mut v: Vec<usize> = (0..site.pages.len())
+            .filter(visible)
+            .filter(|&i| {
+                let p = &site.pages[i];
+                !p.is_section() && p.date.is_some() && keep(p)
+            })
+            .collect();
+        v.sort_by(|&a, &b| {
+            crate::site::listing_order(&site.pages[a], &site.pages[b], crate::content::SortBy::Date)
+        });
+        v.truncate(HOME_LIST);
+        v
+    };
+    // "More" goes to the section holding the newest item, unless that is the home page itself.
+    let more = |v: &[usize]| {
+        v.first()
+            .and_then(|&i| site.parent[i])
+            .filter(|&s| s != site.home)
+            .map(link)
+    };
+    let measures = newest(&|p| p.kind == Kind::Measure);
+    let notices = newest(&|p| p.kind == Kind::Page);
+    let listed = listed_forms(site);
+    let forms = listed
+        .first()
+        .and_then(|l| site.parent[l.page])
+        .map(|s| HomeForms {
+            path: &site.pages[s].path,
+            count: listed.len(),
+        });
+    HomeView {
+        scope: first_of(Kind::Scope),
+        forms,
+        procedure: first_of(Kind::Procedure),
+        worksheet: first_of(Kind::Worksheet),
+        measures_more: more(&measures),
+        measures: measures.iter().map(|&i| link_view(site, i)).collect(),
+        notices_more: more(&notices),
+        notices: notices.iter().map(|&i| link_view(site, i)).collect(),
+    }
+}
+
+/// The logo and footer badges must be files the site publishes (static files or attachments).
+fn check_branding_files(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
+    let c = &site.config;
+    let images = c
+        .logo
+        .iter()
+        .map(|l| ("logo", l.as_str(), c.logo_line))
+        .chain(
+            c.footer
+                .badges
+                .iter()
+                .map(|b| ("footer badge", b.image.as_str(), b.line)),
+        );
+    images
+        .filter(|(_, path, _)| {
+            !(theme.statics.contains_key(*path) || site.asset_index.contains_key(*path))
+        })
+        .map(|(what, path, line)| {
+            Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                line,
+                1,
+                format!(
+                    "{what} `{path}` not found: expected a file in the site's `static/` folder (`static/{}`), the theme's `static/`, or under `content/`",
+                    path.trim_start_matches('/')
+                ),
+            )
+        })
+        .collect()
 }
 
 fn render_extras(ctx: &Ctx<'_>, sel: &Selection) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {

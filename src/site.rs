@@ -370,7 +370,16 @@ fn check_catalogues(site: &Site, diags: &mut Vec<Diagnostic>) {
 }
 
 fn check_menus(site: &Site, diags: &mut Vec<Diagnostic>) {
-    for (name, items) in &site.config.menus {
+    let lists = site
+        .config
+        .menus
+        .iter()
+        .map(|(name, items)| (format!("menu `{name}`"), items))
+        .chain(std::iter::once((
+            "footer.links".to_string(),
+            &site.config.footer_links,
+        )));
+    for (what, items) in lists {
         for item in items {
             if let MenuTarget::Page(p) = &item.target {
                 if !site.by_rel.contains_key(p.as_str()) {
@@ -379,7 +388,7 @@ fn check_menus(site: &Site, diags: &mut Vec<Diagnostic>) {
                         item.line,
                         1,
                         format!(
-                            "menu `{name}` entry `{}` names `@/{p}`, but there is no `content/{p}`",
+                            "{what} entry `{}` names `@/{p}`, but there is no `content/{p}`",
                             item.name
                         ),
                     ));

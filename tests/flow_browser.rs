@@ -31,7 +31,7 @@ fn sample_procedure_page_draws_prints_and_follows_contrast() {
         b.count("svg.flow-svg a .flow-linked") >= 13,
         "steps link to the measure's articles"
     );
-    assert_eq!(b.attr("svg.flow-svg", "role").as_deref(), Some("img"));
+    assert_eq!(b.attr("svg.flow-svg", "role").as_deref(), Some("group"));
     let name = b.eval_json("document.querySelector('svg.flow-svg title').textContent");
     assert_eq!(name, "清河县重大事项社会稳定风险评估工作流程图");
     // The accessible step list beside the chart: 13 numbered steps, branches nested.

@@ -13,7 +13,7 @@ fn sample_procedure_page_has_its_chart_list_and_menu_entry() {
         html.contains("<figure class=\"flow\""),
         "the chart is embedded"
     );
-    assert!(html.contains("role=\"img\"") && html.contains("<title id=\"flow-"));
+    assert!(html.contains("role=\"group\"") && html.contains("<title id=\"flow-"));
     assert!(
         html.contains("<ol class=\"flow-steps\""),
         "the text version is beside the chart"

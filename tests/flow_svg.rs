@@ -33,7 +33,7 @@ fn assert_common(s: &str) {
         "{s}"
     );
     assert!(
-        s.contains("role=\"img\"")
+        s.contains("role=\"group\"")
             && s.contains("<title id=\"flow-test-t\">")
             && s.contains("<desc id=\"flow-test-d\">")
     );

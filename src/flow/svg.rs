@@ -1,7 +1,7 @@
 //! SVG output of a laid-out chart, and its A4 print pages.
 //!
 //! Stage: render (pure). Input: a [`Chart`], its [`Layout`], the resolved `href` of each chart link
-//! and an id prefix unique in the page. Output: an `<svg role="img">` with `<title>` and `<desc>`,
+//! and an id prefix unique in the page. Output: an `<svg role="group">` (not `img`: its linked steps are focusable) with `<title>` and `<desc>`,
 //! drawn with presentation attributes and `currentColor` only (no `style`, no script), so colours
 //! follow the page (high-contrast mode included); nodes with a link are wrapped in `<a href>`.
 //! [`render_print_parts`] cuts a chart too tall for one A4 page between ranks into page-sized views
@@ -47,7 +47,7 @@ pub fn render_svg(
         "flow-svg"
     };
     s.push_str(&format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\">\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"group\" aria-labelledby=\"{id}-t {id}-d\">\n",
         w = num(layout.width),
         h = num(layout.height)
     ));

@@ -121,6 +121,25 @@ impl Writer<'_> {
             let _ = write!(self.out, "<col class=\"{}\">", size_class("fw", *c));
         }
         self.out.push_str("</colgroup>\n<tbody>\n");
+        // HTML requires a cell to begin in every column a <col> establishes. When no cell of this
+        // sheet's rows begins in some column (every row spans it), an empty row of one cell per
+        // column, zero high and hidden from assistive technology, keeps the grid valid.
+        let mut starts = vec![false; block.columns.len()];
+        for r in rows {
+            for cell in &block.rows[r.row].cells {
+                if let Some(s) = starts.get_mut(cell.col) {
+                    *s = true;
+                }
+            }
+        }
+        if starts.contains(&false) {
+            self.out
+                .push_str("<tr class=\"grid-cols\" aria-hidden=\"true\">");
+            for _ in &block.columns {
+                self.out.push_str("<td></td>");
+            }
+            self.out.push_str("</tr>\n");
+        }
         for r in rows {
             let row = &block.rows[r.row];
             let head = if row.head { " head" } else { "" };

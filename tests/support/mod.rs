@@ -16,4 +16,5 @@
 
 pub mod browser;
 pub mod http;
+pub mod page_types;
 pub mod site;

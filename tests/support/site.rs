@@ -41,7 +41,7 @@ impl Site {
         let site = Site::empty();
         let root = repo_root();
         std::fs::copy(root.join("portal.yaml"), site.root().join("portal.yaml")).unwrap();
-        for dir in ["content", "templates", "themes"] {
+        for dir in ["content", "templates", "themes", "static"] {
             if root.join(dir).is_dir() {
                 copy_tree(&root.join(dir), &site.root().join(dir));
             }

@@ -1,37 +1,71 @@
-// policy-portal default theme: font size and high-contrast preferences (kept in localStorage so they
-// persist across pages), and the print button. Plain script, no dependencies, no inline handlers.
+// Reader's font size and high-contrast mode, and the print buttons. Loaded in <head> without defer:
+// preferences reach <html> before the first paint. Kept in localStorage (shared by file:// pages in
+// Chromium), with window.name as the fallback where storage is off or per-file, so they follow the
+// reader from page to page in the tab.
 (function () {
   "use strict";
   var root = document.documentElement;
+  var KEYS = { font: "portal.font", contrast: "portal.contrast" };
+  var NAME_PREFIX = "portal-prefs:";
+
+  function fromName() {
+    var n = String(window.name || "");
+    if (n.indexOf(NAME_PREFIX) !== 0) return {};
+    try { return JSON.parse(n.slice(NAME_PREFIX.length)) || {}; } catch (e) { return {}; }
+  }
   function load(key) {
-    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+    var v = null;
+    try { v = window.localStorage.getItem(key); } catch (e) { v = null; }
+    if (v === null) v = fromName()[key] || null;
+    return v;
   }
   function save(key, value) {
     try { window.localStorage.setItem(key, value); } catch (e) { /* storage may be disabled */ }
+    // Only take over window.name when it is free or already ours.
+    var n = String(window.name || "");
+    if (n === "" || n.indexOf(NAME_PREFIX) === 0) {
+      var prefs = fromName();
+      prefs[key] = value;
+      window.name = NAME_PREFIX + JSON.stringify(prefs);
+    }
   }
+
   function applyFont(size) {
     if (size === "small" || size === "large") root.setAttribute("data-font", size);
     else root.removeAttribute("data-font");
-    document.querySelectorAll(".js-font").forEach(function (b) {
-      b.setAttribute("aria-pressed", String(b.getAttribute("data-font") === (size || "medium")));
-    });
+    var current = size === "small" || size === "large" ? size : "medium";
+    var buttons = document.querySelectorAll(".js-font");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].setAttribute("aria-pressed", String(buttons[i].getAttribute("data-font") === current));
+    }
   }
   function applyContrast(on) {
-    root.classList.toggle("contrast", on);
-    document.querySelectorAll(".js-contrast").forEach(function (b) { b.setAttribute("aria-pressed", String(on)); });
+    if (on) root.classList.add("contrast");
+    else root.classList.remove("contrast");
+    var buttons = document.querySelectorAll(".js-contrast");
+    for (var i = 0; i < buttons.length; i++) buttons[i].setAttribute("aria-pressed", String(on));
   }
-  applyFont(load("portal.font"));
-  applyContrast(load("portal.contrast") === "1");
+  function applyAll() {
+    applyFont(load(KEYS.font));
+    applyContrast(load(KEYS.contrast) === "1");
+  }
+
+  applyAll(); // before the body exists: sets <html> only
+  document.addEventListener("DOMContentLoaded", applyAll); // again, for the buttons' state
+  // Another tab changed a preference: follow it.
+  window.addEventListener("storage", function (ev) {
+    if (ev.key === KEYS.font || ev.key === KEYS.contrast) applyAll();
+  });
   document.addEventListener("click", function (ev) {
-    var t = ev.target.closest("button");
+    var t = ev.target && ev.target.closest ? ev.target.closest("button") : null;
     if (!t) return;
     if (t.classList.contains("js-font")) {
       var size = t.getAttribute("data-font");
-      save("portal.font", size);
+      save(KEYS.font, size);
       applyFont(size);
     } else if (t.classList.contains("js-contrast")) {
       var on = !root.classList.contains("contrast");
-      save("portal.contrast", on ? "1" : "0");
+      save(KEYS.contrast, on ? "1" : "0");
       applyContrast(on);
     } else if (t.classList.contains("js-print")) {
       window.print();
