@@ -14,8 +14,12 @@ pub const PAGE_TYPES: &[(&str, &str)] = &[
     ("form", "forms/approval/index.html"),
     ("forms-print-all", "forms/print-all/index.html"),
     ("worksheet", "worksheet/index.html"),
-    // The scope catalogue and lookup pages belong here once they land:
-    // ("scope", "scope/index.html"), ("scope-lookup", "scope/lookup/index.html?q=…").
+    ("scope", "scope/index.html"),
+    // 开发区拟引进一个电镀项目
+    (
+        "scope-lookup",
+        "scope/lookup/index.html?q=%E5%BC%80%E5%8F%91%E5%8C%BA%E6%8B%9F%E5%BC%95%E8%BF%9B%E4%B8%80%E4%B8%AA%E7%94%B5%E9%95%80%E9%A1%B9%E7%9B%AE",
+    ),
     (
         "search",
         "search/index.html?q=%E5%BE%81%E5%9C%B0%E8%A1%A5%E5%81%BF",
