@@ -170,6 +170,20 @@ fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
             "query {q:?} kind {kind}"
         );
     }
+    // The page says the count is a lower bound when tiers were left unread, and offers more
+    // (on a fresh page: the one above has read every tier of the common words by now).
+    b.open(&file_url(run.out.join("search/index.html")));
+    b.wait_until(
+        "window.PortalSearchUI && window.PortalSearchUI.ready",
+        "the search page",
+    );
+    let shown = b.eval_json(
+        "PortalSearchUI.run('风险').then(() => [document.getElementById('search-status').textContent, document.getElementById('search-more').hidden])",
+    );
+    assert!(
+        shown[0].as_str().unwrap().contains("个以上结果") && shown[1] == false,
+        "{shown}"
+    );
     println!(
         "tiers: {} queries on {PAGES} pages equal the command line; {pruned} answered before loading every tier",
         queries.len()

@@ -73,8 +73,10 @@
       ui.total = r.total;
       ui.query = q;
       ui.kind = state.kind;
-      status.textContent = r.total ? "找到 " + r.total + " 个结果" + (state.kind ? "（" + state.kind + "）" : "") + "，完整包含搜索词的排在前面。" : "没有找到与“" + q + "”相关的内容。请换用其他词语，或减少词语。";
-      more.hidden = state.shown >= r.total;
+      // Without every tier loaded the count is a lower bound (the list itself is exact).
+      var count = r.complete ? r.total + " 个" : r.total + " 个以上";
+      status.textContent = r.total ? "找到 " + count + "结果" + (state.kind ? "（" + state.kind + "）" : "") + "，完整包含搜索词的排在前面。" : "没有找到与“" + q + "”相关的内容。请换用其他词语，或减少词语。";
+      more.hidden = r.complete ? state.shown >= r.total : r.results.length < PAGE;
     }).catch(function (e) {
       ui.error = String(e);
       status.textContent = "搜索索引加载失败，请刷新页面重试。";
