@@ -38,6 +38,10 @@ use policy_portal::serve::{Report as ServeReport, ServeOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc gives freed memory back; see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "portal",

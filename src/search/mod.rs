@@ -67,17 +67,9 @@ impl std::fmt::Debug for SearchIndex {
 
 /// Builds the tantivy index of the site and exports the static browser index.
 pub fn render_search(site: &Site) -> Result<(SearchIndex, Vec<OutputFile>)> {
+    let index = SearchIndex::build(&collect_docs(site))?;
     let synonyms = Synonyms::new(&site.config.search.synonyms);
-    index_and_export(&collect_docs(site), &synonyms)
-}
-
-/// Builds the tantivy index of search documents and exports the static browser index.
-pub fn index_and_export(
-    docs: &[SearchDoc],
-    synonyms: &Synonyms,
-) -> Result<(SearchIndex, Vec<OutputFile>)> {
-    let index = SearchIndex::build(docs)?;
-    let files = export::export(&index, synonyms)?;
+    let files = export::export(&index, &synonyms)?;
     Ok((index, files))
 }
 

@@ -14,7 +14,6 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{MemorySink, OutputFile};
 use crate::pipeline::{load_config, BuildOptions};
 use crate::render::{listing_fingerprint, render_selected, Selection, Theme};
-use crate::search::{collect_docs, SearchDoc, Synonyms};
 use crate::site::{assemble, Site};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -107,7 +106,7 @@ pub struct Live {
     load_diags: Vec<Diagnostic>,
     assets: Vec<Asset>,
     /// The last site that rendered without errors, with its pages' listing fingerprints.
-    good: Option<(Site, HashMap<String, String>)>,
+    good: Option<(Arc<Site>, HashMap<String, String>)>,
     files: Arc<FileMap>,
     /// Pages changed since the last good build (edits made while the site had errors still need
     /// rendering once it is fixed), and whether a full render is owed.
@@ -115,12 +114,6 @@ pub struct Live {
     pending_full: bool,
     /// The last good build has not had its search index made yet (see [`Live::search_job`]).
     search_owed: bool,
-}
-
-/// What the search thread needs to index the last good build.
-pub struct SearchJob {
-    pub docs: Vec<SearchDoc>,
-    pub synonyms: Synonyms,
 }
 
 impl Live {
@@ -156,17 +149,13 @@ impl Live {
         self.search_owed
     }
 
-    /// The documents of the last good build for the search index, once per good build. The index
-    /// is built on a thread of its own, so a reload never waits for it (see `serve::start`).
-    pub fn search_job(&mut self) -> Option<SearchJob> {
+    /// The last good build for the search index, once per good build (shared, not copied). The
+    /// index is built on a thread of its own, so a reload never waits for it (see `serve::start`).
+    pub fn search_job(&mut self) -> Option<Arc<Site>> {
         if !std::mem::take(&mut self.search_owed) {
             return None;
         }
-        let (site, _) = self.good.as_ref()?;
-        Some(SearchJob {
-            docs: collect_docs(site),
-            synonyms: Synonyms::new(&site.config.search.synonyms),
-        })
+        self.good.as_ref().map(|(site, _)| site.clone())
     }
 
     /// The base path pages are served under.
@@ -326,7 +315,7 @@ impl Live {
                     self.swap_in(sink.into_files(), outcome.full);
                     let pending = std::mem::take(&mut self.pending);
                     let fingerprints = self.fingerprints(&site, &pending, outcome.full);
-                    self.good = Some((site, fingerprints));
+                    self.good = Some((Arc::new(site), fingerprints));
                     outcome.ok = true;
                 }
                 Err(d) => diags.extend(d),

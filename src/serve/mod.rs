@@ -11,12 +11,13 @@ pub mod watch;
 
 use crate::diagnostic::Diagnostic;
 use crate::pipeline::BuildOptions;
+use crate::site::Site;
 use anyhow::{anyhow, Context, Result};
 use http::{Gate, Hub, Shared};
-use live::{Changes, FileMap, Live, Outcome, SearchJob};
+use live::{Changes, FileMap, Live, Outcome};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread;
 
 /// Where to listen and how to watch.
@@ -111,16 +112,16 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
         search_gate: Gate::default(),
         hub: Hub::default(),
     });
-    let (jobs, job_queue) = mpsc::channel::<SearchJob>();
+    let slot = Arc::new(SearchSlot::default());
     if live.search_owed() {
         shared.search_gate.begin();
     }
     let search = {
-        let (shared, log) = (shared.clone(), log.clone());
-        thread::spawn(move || search_thread(job_queue, &shared, &*log))
+        let (shared, log, slot) = (shared.clone(), log.clone(), slot.clone());
+        thread::spawn(move || search_thread(&slot, &shared, &*log))
     };
-    if let Some(job) = live.search_job() {
-        let _ = jobs.send(job);
+    if let Some(site) = live.search_job() {
+        slot.put(site);
     }
     log(Report::Rebuilt(first.clone()));
     announce(&shared, &first, 0);
@@ -175,10 +176,11 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
                     &outcome,
                     version.fetch_add(1, Ordering::SeqCst) + 1,
                 );
-                if let Some(job) = live.search_job() {
-                    let _ = jobs.send(job);
+                if let Some(site) = live.search_job() {
+                    slot.put(site);
                 }
             }
+            slot.close();
         })
     };
     threads.push(rebuild);
@@ -195,18 +197,67 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
     })
 }
 
-/// Makes the search index of each good build, newest first: builds queued while one is being made
-/// are skipped but the newest, and search requests wait (the search gate) until it is in place.
-fn search_thread(queue: mpsc::Receiver<SearchJob>, shared: &Shared, log: &dyn Fn(Report)) {
-    while let Ok(mut job) = queue.recv() {
-        let mut taken = 1;
-        while let Ok(newer) = queue.try_recv() {
-            job = newer;
-            taken += 1;
+/// The newest good build waiting for its search index, and how many builds began waiting since the
+/// search thread last looked (each closed the search gate once).
+#[derive(Default)]
+struct SearchSlot {
+    state: Mutex<SlotState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct SlotState {
+    site: Option<Arc<Site>>,
+    begun: usize,
+    closed: bool,
+}
+
+impl SearchSlot {
+    /// Hands over a build (replacing one still waiting: only the newest is indexed).
+    fn put(&self, site: Arc<Site>) {
+        let mut s = self.state.lock().expect("search slot");
+        s.site = Some(site);
+        s.begun += 1;
+        self.changed.notify_all();
+    }
+
+    fn close(&self) {
+        self.state.lock().expect("search slot").closed = true;
+        self.changed.notify_all();
+    }
+
+    /// Waits for a build, then for the writer to pause ([`SEARCH_QUIET`] without a newer one);
+    /// `None` once closed.
+    fn take(&self) -> Option<(Arc<Site>, usize)> {
+        let mut s = self.state.lock().expect("search slot");
+        while s.site.is_none() && !s.closed {
+            s = self.changed.wait(s).expect("search slot");
         }
-        match crate::search::index_and_export(&job.docs, &job.synonyms) {
+        loop {
+            let begun = s.begun;
+            let (next, timeout) = self
+                .changed
+                .wait_timeout_while(s, SEARCH_QUIET, |x| x.begun == begun && !x.closed)
+                .expect("search slot");
+            s = next;
+            if timeout.timed_out() || s.closed {
+                break;
+            }
+        }
+        let site = s.site.take()?;
+        Some((site, std::mem::take(&mut s.begun)))
+    }
+}
+
+/// Makes the search index of the newest good build: builds handed over while one is being made are
+/// skipped but the newest, and search requests wait (the search gate) until it is in place.
+fn search_thread(slot: &SearchSlot, shared: &Shared, log: &dyn Fn(Report)) {
+    lower_priority();
+    while let Some((site, begun)) = slot.take() {
+        match crate::search::render_search(&site) {
             Ok((index, files)) => {
                 drop(index);
+                drop(site);
                 let map: FileMap = files
                     .into_iter()
                     .map(|f| {
@@ -220,9 +271,23 @@ fn search_thread(queue: mpsc::Receiver<SearchJob>, shared: &Shared, log: &dyn Fn
                 "cannot build the search index: {e:#}"
             ))),
         }
-        for _ in 0..taken {
+        for _ in 0..begun {
             shared.search_gate.end();
         }
+    }
+}
+
+/// How long the search thread waits for a newer build before indexing the one it has.
+const SEARCH_QUIET: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Gives the calling thread a lower CPU priority (Linux: per thread), so that indexing for search
+/// never slows down the rebuilds that make pages reload.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on the calling thread's own id; failure leaves the priority as it was.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
     }
 }
 
