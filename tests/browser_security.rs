@@ -230,3 +230,50 @@ fn hostile_text_shows_as_text_in_chromium() {
     let problems = visit_all(&b, &strict, &all);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The watchers above do see what they look for: a page with an inline style, an inline script
+/// and an injected `onerror` handler reports policy violations under the policy and a dialog
+/// without it.
+#[test]
+fn the_watchers_catch_violations_and_dialogs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>t</title></head><body>\
+         <p style=\"color:red\">styled</p><script>alert('inline')</script>\
+         <img src=\"x\" onerror=\"alert('injected')\"></body></html>",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("x"), b"").unwrap();
+    let b = require_browser!();
+    watch(&b);
+    let strict =
+        StaticServer::start_with_headers(dir.path(), &[("Content-Security-Policy", STRICT_CSP)]);
+    let problems = visit_all(&b, &strict, &["/".to_string()]);
+    let csp = problems
+        .iter()
+        .filter(|p| p.contains("CSP violation"))
+        .count();
+    assert!(
+        csp >= 2,
+        "expected the inline style and script to be reported: {problems:#?}"
+    );
+    assert!(
+        !problems.iter().any(|p| p.contains("dialog")),
+        "{problems:#?}"
+    );
+    let plain = StaticServer::start(dir.path());
+    let problems = visit_all(&b, &plain, &["/".to_string()]);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("dialog opened: alert(inline)")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("dialog opened: alert(injected)")),
+        "{problems:#?}"
+    );
+}
