@@ -202,12 +202,7 @@ fn hostile_text_shows_as_text_in_chromium() {
              + [...document.querySelectorAll('a[href^=\"javascript:\" i]')].length",
         );
         assert_eq!(injected, Value::from(0), "{page}: injected elements");
-        seen.push_str(
-            &b.eval_json("document.body.innerText")
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        seen.push_str(b.eval_json("document.body.innerText").as_str().unwrap());
         seen.push_str(&b.title());
     }
     for text in SHOWN_AS_TEXT {
