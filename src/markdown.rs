@@ -1006,6 +1006,57 @@ mod tests {
     }
 
     #[test]
+    fn unclosed_fences_are_errors() {
+        let (_, diags) = parse("a\n\n```text\ncode\n", false);
+        assert_eq!(diags.len(), 1);
+        assert_eq!((diags[0].line, diags[0].col), (3, 1));
+        assert!(diags[0].message.contains("never closed"));
+        for closed in [
+            "```\ncode\n```\n",
+            "````md\n```\n````\n",
+            "~~~\nx\n~~~~\n",
+            "> ```\n> x\n> ```\n",
+            "- ```\n  x\n  ```\n",
+            "```\n```",
+        ] {
+            let (_, diags) = parse(closed, false);
+            assert!(diags.is_empty(), "{closed:?}: {diags:?}");
+        }
+        let (_, diags) = parse("````\nx\n```\n", false);
+        assert_eq!(diags.len(), 1, "a shorter fence does not close");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = format!("{}x\n", "> ".repeat(MAX_NESTING));
+        assert!(parse(&ok, false).1.is_empty());
+        let deep = format!("{}x\n", "- ".repeat(MAX_NESTING + 50));
+        let (_, diags) = parse(&deep, false);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].col, 2 * MAX_NESTING + 1);
+    }
+
+    #[test]
+    fn heading_attributes_cannot_add_handlers() {
+        let (d, diags) = parse("# 标题 {#t .c onclick=alert(1) style=x}\n", false);
+        let html = render_html(&d, |_| String::new());
+        assert!(
+            !html.contains("onclick") && !html.contains("style"),
+            "{html}"
+        );
+        assert!(
+            html.contains("id=\"t\"") && html.contains("class=\"c\""),
+            "{html}"
+        );
+        assert_eq!(diags.len(), 1);
+        assert!(
+            diags[0].message.contains("`onclick`, `style`"),
+            "{}",
+            diags[0].message
+        );
+    }
+
+    #[test]
     fn raw_html_is_dropped_with_a_warning() {
         let (d, diags) = parse("a <script>alert(1)</script> b\n", false);
         let html = render_html(&d, |_| String::new());

@@ -188,7 +188,7 @@ fn explain_yaml_message(message: &str) -> String {
         return "YAML aliases (`&name` … `*name`) expand too far: expected plain values; write the text out instead".into();
     }
     if message.contains("while scanning a quoted scalar") {
-        return "a quoted text is never closed: expected the closing quote on the same line".into();
+        return "YAML syntax error: a quoted text is never closed: expected the closing quote on the same line".into();
     }
     if message.starts_with("mapping values are not allowed") {
         return "`: ` inside a value: quote the whole value, e.g. `title: \"通知：关于……\"` (or use the full-width `：`)".into();
@@ -282,6 +282,31 @@ mod tests {
         let e = from_yaml::<T>("a.md", "title: \"unclosed\nweight: 1\n", 2).unwrap_err();
         assert!(!e.message.contains("at line"), "{}", e.message);
         assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
+    }
+
+    #[test]
+    fn common_yaml_mistakes_point_at_the_line_to_fix() {
+        let e = from_yaml::<T>("a.md", "title: a\ntitle: b\n", 2).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (3, "`title` is given twice: keep one")
+        );
+        let e = from_yaml::<T>("a.md", "weight: 1\ntitle: \"open\nx: 1\n", 2).unwrap_err();
+        assert_eq!((e.line, e.col), (3, 8));
+        assert!(e.message.contains("never closed"), "{}", e.message);
+        let e = from_yaml::<T>("a.md", "title: 通知: 关于\n", 2).unwrap_err();
+        assert!(e.message.contains("quote the whole value"), "{}", e.message);
+        let e = from_yaml::<serde_json::Value>("a.md", "a:\n\t- b\n", 2).unwrap_err();
+        assert!(e.message.contains("tabs"), "{}", e.message);
+        let e = from_yaml::<T>("a.md", "- a\n- b\n", 2).unwrap_err();
+        assert!(
+            e.message.ends_with("expected `key: value` lines"),
+            "{}",
+            e.message
+        );
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+        let e = from_yaml::<serde_json::Value>("a.md", bomb, 2).unwrap_err();
+        assert!(e.message.contains("aliases"), "{}", e.message);
     }
 
     #[test]
