@@ -38,7 +38,7 @@ BODY = ('本办法所称重大事项社会稳定风险评估，是指在重大�
 def page(i, broken):
     kind = i % len(MISTAKES)
     front = [f'title: 第{i}号测试页面', f'weight: {i}']
-    body = [f'## 第{i}页的小节', '', BODY, '', f'[上一页](@/p{max(i - 1, 0):03}.md)']
+    body = [f'## 第{i}页的小节', '', BODY, '', '[首页](@/_index.md)']
     if broken:
         if kind == 0:
             body.append(MISTAKES[0][0].format(i=i))
