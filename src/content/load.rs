@@ -77,6 +77,10 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         if entry.file_type().is_dir() {
             continue;
         }
+        if rel.contains('\\') {
+            diags.push(Diagnostic::file(&source, "the name holds a backslash `\\`, a folder separator on Windows (and a way out of the output folder): rename it"));
+            continue;
+        }
         if !entry.file_type().is_file() {
             // A named pipe would block the read forever, a device could be endless.
             diags.push(Diagnostic::file(&source, "not a regular file (a named pipe, socket or device): expected a Markdown file or an attachment"));
