@@ -74,7 +74,7 @@ fn yaml_diagnostic(path: &str, yaml: &str, e: &serde_yaml::Error, first_line: us
     let raw = strip_positions(&e.to_string());
     let message = explain_yaml_message(&raw);
     let (mut line, mut col) = match e.location() {
-        Some(loc) => (loc.line(), loc.column()),
+        Some(loc) => yaml_position(yaml, loc.line(), loc.column()),
         None => (0, 1),
     };
     // Where serde_yaml's position is not where the author has to look, find the better place.
@@ -115,6 +115,45 @@ fn yaml_diagnostic(path: &str, yaml: &str, e: &serde_yaml::Error, first_line: us
         _ => message,
     };
     Diagnostic::error(path, line + first_line - 1, col, message)
+}
+
+/// Converts a position as the YAML parser counts it (lines broken also by a lone CR, NEL, U+2028
+/// and U+2029) into lines broken by `\n` only, as the file's positions are counted everywhere else.
+fn yaml_position(yaml: &str, line: usize, col: usize) -> (usize, usize) {
+    let mut current = 1;
+    let mut offset = yaml.len();
+    let mut chars = yaml.char_indices().peekable();
+    let mut line_start = 0;
+    let mut found = line <= 1;
+    while !found {
+        let Some((i, c)) = chars.next() else { break };
+        let is_break = match c {
+            '\r' => {
+                if chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                    chars.next();
+                }
+                true
+            }
+            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+            _ => false,
+        };
+        if is_break {
+            current += 1;
+            line_start = chars.peek().map_or(yaml.len(), |&(j, _)| j);
+            found = current == line;
+            let _ = i;
+        }
+    }
+    if found {
+        offset = yaml[line_start..]
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(yaml.len(), |(j, _)| line_start + j);
+    }
+    if line == 0 {
+        return (0, col);
+    }
+    crate::diagnostic::LineIndex::new(yaml).position(offset)
 }
 
 /// Whether a `key: "value` line opens a quote that it does not close.
@@ -307,6 +346,15 @@ mod tests {
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
         let e = from_yaml::<serde_json::Value>("a.md", bomb, 2).unwrap_err();
         assert!(e.message.contains("aliases"), "{}", e.message);
+    }
+
+    #[test]
+    fn positions_count_only_line_feeds_as_line_breaks() {
+        // The YAML parser also breaks lines at CR and U+2028; the file's lines do not.
+        let e = from_yaml::<T>("a.md", "title: a\u{2028}b\nx: 1\rweight: [\n", 2).unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        let e = from_yaml::<T>("a.md", "title: a\r\r\r\rwieght: 1\n", 2).unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
     }
 
     #[test]
