@@ -275,8 +275,9 @@ fn symlink_loops_and_links_outside_the_site() {
 
 /// A file the build cannot read. `chmod 000` keeps nobody but root out, and tests may run as root
 /// (in CI containers they do): then the file stays readable, which the test detects and says, and
-/// the other unreadable sources (a named pipe, which would block a naive reader forever, and a
-/// folder that is not one) still have to be reported.
+/// the other unreadable sources (named pipes, which would block a naive reader forever, and a link
+/// to a device) still have to be reported; `unreadable_files_as_an_unprivileged_user` then runs
+/// the `chmod 000` case as user `nobody`.
 #[cfg(unix)]
 #[test]
 fn unreadable_files_pipes_and_devices() {
@@ -375,4 +376,47 @@ fn five_hundred_errors_are_all_printed() {
         "{}",
         run.stderr.lines().last().unwrap()
     );
+}
+
+/// `chmod 000` for real when the tests run as root: the build runs as user `nobody` (through
+/// util-linux `setpriv`), for whom the locked file and folder are unreadable. Outside root there is
+/// nothing to drop, and `unreadable_files_pipes_and_devices` has already checked the same case.
+#[cfg(unix)]
+#[test]
+fn unreadable_files_as_an_unprivileged_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = Site::minimal()
+        .file("content/locked.md", "---\ntitle: 锁住\n---\n")
+        .file("content/closed/page.md", "---\ntitle: 锁住的目录\n---\n");
+    let c = site.root().join("content");
+    let set = |p: &std::path::Path, mode| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    set(&c.join("locked.md"), 0o000);
+    set(&c.join("closed"), 0o000);
+    if std::fs::read(c.join("locked.md")).is_err() {
+        set(&c.join("closed"), 0o755);
+        eprintln!("note: not root; the chmod 000 case ran in unreadable_files_pipes_and_devices");
+        return;
+    }
+    // `nobody` may enter and write the site folder (for the staging folder), nothing more.
+    set(site.root(), 0o777);
+    site.write("public/index.html", b"previous\n");
+    set(&site.root().join("public"), 0o777);
+    let before = snapshot_tree(&site.root().join("public"));
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_portal"))
+        .args(["build", "--root"])
+        .arg(site.root())
+        .output()
+        .expect("setpriv (util-linux) runs the build as nobody");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    set(&c.join("closed"), 0o755);
+    set(&c.join("locked.md"), 0o644);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(snapshot_tree(&site.root().join("public")) == before);
+    let text: Vec<&str> = stderr.lines().filter(|l| l.contains(": error: ")).collect();
+    insta::assert_snapshot!("unreadable_unprivileged", text.join("\n"));
 }
