@@ -72,12 +72,32 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Control characters from file names or values (NUL, escape sequences that would recolour
+        // or rewrite the terminal) are shown as escapes.
+        let (path, message) = (visible(&self.path), visible(&self.message));
         match (self.line, self.col) {
-            (0, _) => write!(f, "{}: {}: {}", self.path, level, self.message),
-            (l, 0) => write!(f, "{}:{}: {}: {}", self.path, l, level, self.message),
-            (l, c) => write!(f, "{}:{}:{}: {}: {}", self.path, l, c, level, self.message),
+            (0, _) => write!(f, "{path}: {level}: {message}"),
+            (l, 0) => write!(f, "{path}:{l}: {level}: {message}"),
+            (l, c) => write!(f, "{path}:{l}:{c}: {level}: {message}"),
         }
     }
+}
+
+/// `text` with control characters other than tab written as `\u{..}` escapes.
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// A bag of diagnostics collected over a whole run.
@@ -169,6 +189,12 @@ mod tests {
             Diagnostic::error("a.md", 3, 4, "bad").to_string(),
             "a.md:3:4: error: bad"
         );
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let d = Diagnostic::error("a\u{1b}[31m.md", 1, 2, "slug `a\0b`");
+        assert_eq!(d.to_string(), "a\\u{1b}[31m.md:1:2: error: slug `a\\u{0}b`");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod content;
 pub mod diagnostic;
 pub mod flow;
 pub mod forms;
+pub mod fuzzing;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

@@ -206,12 +206,58 @@ pub fn parse_markdown(
         doc: Document::default(),
         diags: Vec::new(),
     };
+    let mut fences = Vec::new();
     let events: Vec<(Event<'static>, usize)> = Parser::new_ext(body, cmark_options())
         .into_offset_iter()
-        .map(|(e, r)| (e.into_static(), r.start))
+        .map(|(e, r)| {
+            if matches!(
+                e,
+                Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(_)))
+            ) {
+                fences.push(r.clone());
+            }
+            (e.into_static(), r.start)
+        })
         .collect();
+    for r in fences {
+        if !fence_is_closed(&body[r.clone()]) {
+            let (line, col) = p.pos(r.start);
+            p.diags.push(Diagnostic::error(
+                path,
+                line,
+                col,
+                "code fence opened here is never closed: expected a closing line of the same backticks or tildes; without it the rest of the page is taken as code",
+            ));
+        }
+    }
     p.build(events);
     (p.doc, p.diags)
+}
+
+/// Lists and block quotes nested deeper than this are refused: browsers' HTML parsers stop nesting
+/// elements at 512 levels, and no guidance page needs more than a handful.
+pub const MAX_NESTING: usize = 100;
+
+/// Whether the source of a fenced code block (opening line to its end) ends with a closing fence:
+/// a line of at least as many of the opening fence's characters. Container markers (`>`, list
+/// indentation) before the fences are skipped.
+fn fence_is_closed(block: &str) -> bool {
+    let strip = |l: &str| {
+        l.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+            .to_string()
+    };
+    let mut lines = block.lines();
+    let open = strip(lines.next().unwrap_or(""));
+    let Some(fence) = open.chars().next().filter(|c| *c == '`' || *c == '~') else {
+        return true;
+    };
+    let n = open.chars().take_while(|&c| c == fence).count();
+    let Some(last) = lines.rev().find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    let last = strip(last);
+    let run = last.chars().take_while(|&c| c == fence).count();
+    run >= n && last[run * fence.len_utf8()..].trim().is_empty()
 }
 
 struct DocBuilder<'a> {
@@ -232,8 +278,27 @@ impl DocBuilder<'_> {
     fn build(&mut self, events: Vec<(Event<'static>, usize)>) {
         let mut out: Vec<Event<'static>> = Vec::with_capacity(events.len() + 8);
         let mut i = 0;
+        let mut depth = 0usize;
         while i < events.len() {
             let (ev, off) = &events[i];
+            match ev {
+                Event::Start(Tag::List(_) | Tag::BlockQuote(_)) => {
+                    depth += 1;
+                    if depth == MAX_NESTING + 1 {
+                        let (line, col) = self.pos(*off);
+                        self.diags.push(Diagnostic::error(
+                            self.path,
+                            line,
+                            col,
+                            format!("lists and block quotes are nested more than {MAX_NESTING} deep here: expected at most {MAX_NESTING} levels (browsers cannot show deeper ones)"),
+                        ));
+                    }
+                }
+                Event::End(TagEnd::List(_) | TagEnd::BlockQuote(_)) => {
+                    depth = depth.saturating_sub(1);
+                }
+                _ => {}
+            }
             match ev {
                 Event::Start(Tag::Heading { .. }) => {
                     let end = find_end(&events, i);
@@ -400,6 +465,24 @@ impl DocBuilder<'_> {
             (Some(id), _) => self.claim_explicit(id, line, col),
             (None, Some((_, label))) => self.claim_article(label, line, col),
             (None, None) => self.claim_derived(&anchor_id(&text)),
+        };
+        // `{key=value}` attributes would let the source write any attribute, event handlers and
+        // `style` included: kept only where raw HTML is allowed anyway.
+        let attrs = if self.opts.raw_html || attrs.is_empty() {
+            attrs
+        } else {
+            let names: Vec<String> = attrs.iter().map(|(k, _)| format!("`{k}`")).collect();
+            self.diags.push(Diagnostic::warning(
+                self.path,
+                line,
+                col,
+                format!(
+                    "heading attribute {} is not rendered: only `{{#id}}` and `{{.class}}` are allowed \
+                     (or set `markdown: {{ raw_html: true }}` in portal.yaml)",
+                    names.join(", ")
+                ),
+            ));
+            Vec::new()
         };
         let heading_index = self.doc.headings.len();
         if let Some((number, label)) = article {
@@ -920,6 +1003,57 @@ mod tests {
         assert!(diags[0]
             .message
             .contains("`javascript:` links are not allowed"));
+    }
+
+    #[test]
+    fn unclosed_fences_are_errors() {
+        let (_, diags) = parse("a\n\n```text\ncode\n", false);
+        assert_eq!(diags.len(), 1);
+        assert_eq!((diags[0].line, diags[0].col), (3, 1));
+        assert!(diags[0].message.contains("never closed"));
+        for closed in [
+            "```\ncode\n```\n",
+            "````md\n```\n````\n",
+            "~~~\nx\n~~~~\n",
+            "> ```\n> x\n> ```\n",
+            "- ```\n  x\n  ```\n",
+            "```\n```",
+        ] {
+            let (_, diags) = parse(closed, false);
+            assert!(diags.is_empty(), "{closed:?}: {diags:?}");
+        }
+        let (_, diags) = parse("````\nx\n```\n", false);
+        assert_eq!(diags.len(), 1, "a shorter fence does not close");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = format!("{}x\n", "> ".repeat(MAX_NESTING));
+        assert!(parse(&ok, false).1.is_empty());
+        let deep = format!("{}x\n", "- ".repeat(MAX_NESTING + 50));
+        let (_, diags) = parse(&deep, false);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].col, 2 * MAX_NESTING + 1);
+    }
+
+    #[test]
+    fn heading_attributes_cannot_add_handlers() {
+        let (d, diags) = parse("# 标题 {#t .c onclick=alert(1) style=x}\n", false);
+        let html = render_html(&d, |_| String::new());
+        assert!(
+            !html.contains("onclick") && !html.contains("style"),
+            "{html}"
+        );
+        assert!(
+            html.contains("id=\"t\"") && html.contains("class=\"c\""),
+            "{html}"
+        );
+        assert_eq!(diags.len(), 1);
+        assert!(
+            diags[0].message.contains("`onclick`, `style`"),
+            "{}",
+            diags[0].message
+        );
     }
 
     #[test]

@@ -187,7 +187,7 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
         } else {
             std::env::current_dir().unwrap_or_default().join(p)
         };
-        normalize(&p)
+        resolve_links(&normalize(&p))
     };
     let (root, out) = (abs(root), abs(out));
     if out.parent().is_none() {
@@ -208,6 +208,28 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `p` with symbolic links resolved in the part of it that exists, so that a link cannot hide that
+/// the output folder is the site or lies inside its sources.
+fn resolve_links(p: &Path) -> PathBuf {
+    let mut existing = p.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return p.to_path_buf(),
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    out.extend(rest.iter().rev());
+    out
 }
 
 fn normalize(p: &Path) -> PathBuf {
@@ -258,6 +280,21 @@ mod tests {
         assert!(check_output_dir(root, Path::new("/srv")).is_err());
         assert!(check_output_dir(root, Path::new("/")).is_err());
         assert!(check_output_dir(root, Path::new("/srv/site/public")).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_output_folders_reached_through_links() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("site");
+        std::fs::create_dir_all(root.join("content/guide")).unwrap();
+        std::os::unix::fs::symlink(root.join("content"), d.path().join("c")).unwrap();
+        std::os::unix::fs::symlink(&root, d.path().join("alias")).unwrap();
+        assert!(check_output_dir(&root, &d.path().join("c/guide")).is_err());
+        assert!(check_output_dir(&root, &d.path().join("c/new/public")).is_err());
+        assert!(check_output_dir(&root, &d.path().join("alias")).is_err());
+        assert!(check_output_dir(&root, &d.path().join("alias/public")).is_ok());
+        assert!(check_output_dir(&root, &root.join("..")).is_err());
     }
 
     #[test]

@@ -69,7 +69,8 @@ pub fn load_config(root: &Path, base_path: Option<&str>) -> Result<Config, Vec<D
     let text = text
         .strip_prefix('\u{feff}')
         .unwrap_or(&text)
-        .replace("\r\n", "\n");
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     Config::parse(&text, base_path)
 }
 

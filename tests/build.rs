@@ -150,16 +150,45 @@ fn base_path_flag_overrides_config() {
 #[test]
 fn two_builds_in_two_folders_are_byte_identical() {
     let a = Site::sample();
-    let b = Site::sample();
+    // The second copy sits one folder deeper, under a different name.
+    let b = Site::empty();
+    let b_root = b.root().join("另一个目录/site");
+    support::site::copy_tree(a.root(), &b_root);
     let ra = a.build().ok();
-    let rb = b.build().ok();
+    let rb = portal(&["build".as_ref(), "--root".as_ref(), b_root.as_os_str()]);
+    assert!(
+        rb.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rb.stderr)
+    );
     let ta = snapshot_tree(&ra.out);
-    let tb = snapshot_tree(&rb.out);
-    assert_eq!(ta.len(), tb.len());
-    for ((pa, ba), (pb, bb)) in ta.iter().zip(&tb) {
-        assert_eq!(pa, pb);
-        assert!(ba == bb, "{pa} differs between builds");
+    let tb = snapshot_tree(&b_root.join("public"));
+    // The whole site: pages, forms' .docx files, the search index, static files.
+    for kind in [".docx", "search/", ".css", ".js", "sitemap.xml", "404.html"] {
+        assert!(
+            ta.iter().any(|(p, _)| p.contains(kind)),
+            "the sample output has no {kind} file"
+        );
     }
+    assert!(ta.iter().filter(|(p, _)| p.ends_with(".docx")).count() >= 10);
+    assert_eq!(
+        ta.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        tb.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    for ((pa, ba), (_, bb)) in ta.iter().zip(&tb) {
+        assert!(ba == bb, "{pa} differs between builds in two folders");
+    }
+    // No build folder leaks into the output.
+    let (root_a, root_b) = (a.root().display().to_string(), b_root.display().to_string());
+    for (p, bytes) in &ta {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(&root_a), "{p} names the build folder");
+    }
+    for (p, bytes) in &tb {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(&root_b), "{p} names the build folder");
+    }
+    let _ = rb;
     let again = a.build().ok();
     assert!(
         snapshot_tree(&again.out) == ta,
@@ -246,8 +275,26 @@ fn new_site_builds_at_once() {
 
 #[test]
 fn output_folder_may_not_be_the_site_or_its_sources() {
-    let site = Site::minimal();
-    for out in [".", "content", "/"] {
+    let site = Site::minimal().file("content/guide/a.md", "---\ntitle: a\n---\n");
+    let root = site.root().display().to_string();
+    let content_link = site.root().join("c");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(site.root().join("content"), &content_link).unwrap();
+    let through_link = format!("{}/guide", content_link.display());
+    let mut outs = vec![
+        ".",
+        "./",
+        "..",
+        "content",
+        "content/guide",
+        "content/new",
+        "/",
+        &root,
+    ];
+    if cfg!(unix) {
+        outs.push(&through_link);
+    }
+    for out in outs {
         let run = site.portal(&["build", "--output", out]).failed();
         assert!(
             run.stderr.contains("refusing to use"),
@@ -256,6 +303,8 @@ fn output_folder_may_not_be_the_site_or_its_sources() {
         );
     }
     assert!(site.root().join("content/_index.md").exists());
+    assert!(site.root().join("content/guide/a.md").exists());
+    assert!(!site.root().join("content/new").exists());
 }
 
 #[test]

@@ -67,15 +67,117 @@ pub fn from_yaml<T: DeserializeOwned>(
     first_line: usize,
 ) -> Result<T, Diagnostic> {
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    serde_yaml::from_str(source).map_err(|e| yaml_diagnostic(path, &e, first_line))
+    serde_yaml::from_str(source).map_err(|e| yaml_diagnostic(path, yaml, &e, first_line))
 }
 
-fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, first_line: usize) -> Diagnostic {
-    let message = explain_yaml_message(&strip_positions(&e.to_string()));
-    match e.location() {
-        Some(loc) => Diagnostic::error(path, loc.line() + first_line - 1, loc.column(), message),
-        None => Diagnostic::error(path, first_line.saturating_sub(1).max(1), 1, message),
+fn yaml_diagnostic(path: &str, yaml: &str, e: &serde_yaml::Error, first_line: usize) -> Diagnostic {
+    let raw = strip_positions(&e.to_string());
+    let message = explain_yaml_message(&raw);
+    let (mut line, mut col) = match e.location() {
+        Some(loc) => yaml_position(yaml, loc.line(), loc.column()),
+        None => (0, 1),
+    };
+    // Where serde_yaml's position is not where the author has to look, find the better place.
+    let lines: Vec<&str> = yaml.lines().collect();
+    if let Some(field) = raw
+        .strip_prefix("duplicate field `")
+        .and_then(|r| r.split('`').next())
+    {
+        // Point at the second occurrence.
+        if let Some(i) = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                l.strip_prefix(field)
+                    .is_some_and(|r| r.trim_start().starts_with(':'))
+            })
+            .map(|(i, _)| i)
+            .nth(1)
+        {
+            (line, col) = (i + 1, 1);
+        }
+    } else if raw.contains("while scanning a quoted scalar") {
+        // serde_yaml points at the end of the text; the quote that was opened is what matters.
+        if let Some(i) = lines.iter().position(|l| has_unclosed_quote(l)) {
+            let c = lines[i]
+                .find(['"', '\''])
+                .map_or(1, |b| lines[i][..b].chars().count() + 1);
+            (line, col) = (i + 1, c);
+        }
     }
+    if line == 0 {
+        return Diagnostic::error(path, first_line.saturating_sub(1).max(1), 1, message);
+    }
+    let message = match lines.get(line - 1) {
+        Some(l) if raw.contains("cannot start any token") && l.starts_with('\t') => {
+            "YAML does not allow tabs for indentation: indent with spaces".to_string()
+        }
+        _ => message,
+    };
+    Diagnostic::error(path, line + first_line - 1, col, message)
+}
+
+/// Converts a position as the YAML parser counts it (lines broken also by a lone CR, NEL, U+2028
+/// and U+2029) into lines broken by `\n` only, as the file's positions are counted everywhere else.
+fn yaml_position(yaml: &str, line: usize, col: usize) -> (usize, usize) {
+    let mut current = 1;
+    let mut offset = yaml.len();
+    let mut chars = yaml.char_indices().peekable();
+    let mut line_start = 0;
+    let mut found = line <= 1;
+    while !found {
+        let Some((i, c)) = chars.next() else { break };
+        let is_break = match c {
+            '\r' => {
+                if chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                    chars.next();
+                }
+                true
+            }
+            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+            _ => false,
+        };
+        if is_break {
+            current += 1;
+            line_start = chars.peek().map_or(yaml.len(), |&(j, _)| j);
+            found = current == line;
+            let _ = i;
+        }
+    }
+    if found {
+        offset = yaml[line_start..]
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(yaml.len(), |(j, _)| line_start + j);
+    }
+    if line == 0 {
+        return (0, col);
+    }
+    crate::diagnostic::LineIndex::new(yaml).position(offset)
+}
+
+/// Whether a `key: "value` line opens a quote that it does not close.
+fn has_unclosed_quote(line: &str) -> bool {
+    let value = line
+        .split_once(": ")
+        .map_or(line.trim_start().trim_start_matches("- "), |(_, v)| v)
+        .trim();
+    let Some(q) = value.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return false;
+    };
+    let rest = &value[1..];
+    if q == '\'' {
+        return rest.replace("''", "").find('\'').is_none();
+    }
+    let mut escaped = false;
+    for c in rest.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return false,
+            _ => escaped = false,
+        }
+    }
+    true
 }
 
 /// Removes serde_yaml's ` at line N column M` notes: they count from the YAML, not the file, and the
@@ -98,6 +200,13 @@ fn strip_positions(text: &str) -> String {
 /// Rewrites serde's terse messages into ones a web editor can act on.
 fn explain_yaml_message(message: &str) -> String {
     let words = |m: String| {
+        let m = match m.split_once("expected struct ") {
+            Some((head, tail)) => {
+                let rest = tail.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+                format!("{head}expected `key: value` lines{rest}")
+            }
+            None => m,
+        };
         m.replace("expected i64", "expected a whole number")
             .replace("expected u64", "expected a whole number")
             .replace("expected a sequence", "expected a list")
@@ -112,6 +221,30 @@ fn explain_yaml_message(message: &str) -> String {
     }
     if let Some((field, rest)) = message.split_once(": unknown variant ") {
         return format!("`{field}` has an unknown value {rest}");
+    }
+    if message.contains("repetition limit exceeded") || message.contains("recursion limit exceeded")
+    {
+        return "YAML aliases (`&name` … `*name`) expand too far: expected plain values; write the text out instead".into();
+    }
+    if message.contains("while scanning a quoted scalar") {
+        return "YAML syntax error: a quoted text is never closed: expected the closing quote on the same line".into();
+    }
+    if message.starts_with("mapping values are not allowed") {
+        return "`: ` inside a value: quote the whole value, e.g. `title: \"通知：关于……\"` (or use the full-width `：`)".into();
+    }
+    if let Some(field) = message
+        .strip_prefix("duplicate field `")
+        .and_then(|r| r.split('`').next())
+    {
+        return format!("`{field}` is given twice: keep one");
+    }
+    if message.contains("expected struct") || message.contains("expected a map") {
+        let found = message
+            .split("found ")
+            .nth(1)
+            .and_then(|r| r.split(',').next())
+            .unwrap_or("something else");
+        return format!("expected `key: value` lines, found {found}");
     }
     if message.contains("while parsing") || message.contains("while scanning") {
         return format!("YAML syntax error: {message} (text that starts with [ {{ * & ! | > or contains `: ` must be quoted)");
@@ -188,6 +321,40 @@ mod tests {
         let e = from_yaml::<T>("a.md", "title: \"unclosed\nweight: 1\n", 2).unwrap_err();
         assert!(!e.message.contains("at line"), "{}", e.message);
         assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
+    }
+
+    #[test]
+    fn common_yaml_mistakes_point_at_the_line_to_fix() {
+        let e = from_yaml::<T>("a.md", "title: a\ntitle: b\n", 2).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (3, "`title` is given twice: keep one")
+        );
+        let e = from_yaml::<T>("a.md", "weight: 1\ntitle: \"open\nx: 1\n", 2).unwrap_err();
+        assert_eq!((e.line, e.col), (3, 8));
+        assert!(e.message.contains("never closed"), "{}", e.message);
+        let e = from_yaml::<T>("a.md", "title: 通知: 关于\n", 2).unwrap_err();
+        assert!(e.message.contains("quote the whole value"), "{}", e.message);
+        let e = from_yaml::<serde_json::Value>("a.md", "a:\n\t- b\n", 2).unwrap_err();
+        assert!(e.message.contains("tabs"), "{}", e.message);
+        let e = from_yaml::<T>("a.md", "- a\n- b\n", 2).unwrap_err();
+        assert!(
+            e.message.ends_with("expected `key: value` lines"),
+            "{}",
+            e.message
+        );
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+        let e = from_yaml::<serde_json::Value>("a.md", bomb, 2).unwrap_err();
+        assert!(e.message.contains("aliases"), "{}", e.message);
+    }
+
+    #[test]
+    fn positions_count_only_line_feeds_as_line_breaks() {
+        // The YAML parser also breaks lines at CR and U+2028; the file's lines do not.
+        let e = from_yaml::<T>("a.md", "title: a\u{2028}b\nx: 1\rweight: [\n", 2).unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        let e = from_yaml::<T>("a.md", "title: a\r\r\r\rwieght: 1\n", 2).unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
     }
 
     #[test]

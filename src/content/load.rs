@@ -45,12 +45,12 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         return (sources, diags);
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = WalkDir::new(&content)
+    let mut walker = WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref()));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -58,19 +58,33 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
                 continue;
             }
         };
-        if entry.file_type().is_dir() {
-            continue;
-        }
         let rel = rel_path(&content, entry.path());
         let source = format!("content/{rel}");
-        if entry.path_is_symlink() {
+        // A link (to a file or to a folder) may only lead to somewhere inside the site: a folder
+        // link leading out would publish whatever lies there.
+        if entry.depth() > 0 && entry.path_is_symlink() {
             match entry.path().canonicalize() {
                 Ok(target) if target.starts_with(&canonical_root) => {}
                 _ => {
                     diags.push(Diagnostic::file(&source, "symbolic link points outside the site: copy the file into the site instead"));
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
                     continue;
                 }
             }
+        }
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if rel.contains('\\') {
+            diags.push(Diagnostic::file(&source, "the name holds a backslash `\\`, a folder separator on Windows (and a way out of the output folder): rename it"));
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            // A named pipe would block the read forever, a device could be endless.
+            diags.push(Diagnostic::file(&source, "not a regular file (a named pipe, socket or device): expected a Markdown file or an attachment"));
+            continue;
         }
         if rel.ends_with(".md") {
             match read_markdown(entry.path(), &source) {
@@ -141,6 +155,17 @@ fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
             "symbolic link loop: the link points at a folder that contains it",
         );
     }
+    if let Some(p) = e.path() {
+        if p.is_symlink() && !p.exists() {
+            let target = std::fs::read_link(p)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            return Diagnostic::file(
+                path,
+                format!("symbolic link points at `{target}`, which does not exist: remove the link or restore the file"),
+            );
+        }
+    }
     Diagnostic::file(
         path,
         format!(
@@ -151,10 +176,53 @@ fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
     )
 }
 
+/// The largest Markdown source read (10 MiB). A page's HTML is bigger still; anything larger is
+/// not something a browser on a phone can open, and is almost surely a mistake (a generated or
+/// pasted-in file), so it is refused before it is read.
+pub const MAX_MARKDOWN_BYTES: u64 = 10 * 1024 * 1024;
+
 /// Reads a Markdown file as UTF-8 text, removing a BOM and folding CRLF/CR line ends to LF.
 fn read_markdown(path: &Path, source: &str) -> Result<String, Diagnostic> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Diagnostic::file(source, format!("cannot read: {e}")))?;
+    use std::io::Read;
+    let cannot = |e: std::io::Error| Diagnostic::file(source, format!("cannot read: {e}"));
+    // Look before opening: opening a named pipe blocks until someone writes to it.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Diagnostic::file(
+            source,
+            "not a regular file (a named pipe, socket or device): expected a Markdown file",
+        ));
+    }
+    let too_big = |size: u64| {
+        Diagnostic::file(
+            source,
+            format!(
+                "the file is {:.1} MB: a page may be at most {} MB; split it into several pages",
+                size as f64 / 1024.0 / 1024.0,
+                MAX_MARKDOWN_BYTES / 1024 / 1024
+            ),
+        )
+    };
+    if meta.len() > MAX_MARKDOWN_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Bounded even when the size on disk was wrong (a file that grew while read).
+    file.take(MAX_MARKDOWN_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_MARKDOWN_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Diagnostic::error(
+            source,
+            1,
+            1,
+            "the file is UTF-16 (its first bytes say so): save it as UTF-8",
+        ));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -176,19 +244,38 @@ fn read_markdown(path: &Path, source: &str) -> Result<String, Diagnostic> {
     })
 }
 
+/// Names (of files, and of the folders on their way) that differ only in letter case name one
+/// file or folder on Windows and macOS: the second one would overwrite or merge into the first.
 fn check_case_collisions(sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut reported = std::collections::BTreeSet::new();
     let rels = sources
         .files
         .iter()
         .map(|f| f.rel.as_str())
         .chain(sources.assets.iter().map(|a| a.rel.as_str()));
     for rel in rels {
-        if let Some(other) = seen.insert(rel.to_lowercase(), rel) {
-            diags.push(Diagnostic::file(
-                format!("content/{rel}"),
-                format!("name differs from `content/{other}` only in letter case: they collide on Windows and macOS; rename one"),
-            ));
+        let mut end = 0;
+        for (i, part) in rel.split('/').enumerate() {
+            end += part.len() + usize::from(i > 0);
+            let prefix = &rel[..end];
+            let is_folder = end < rel.len();
+            match seen.get(&prefix.to_lowercase()) {
+                Some(other) if other != prefix => {
+                    if reported.insert(prefix.to_string()) {
+                        let what = if is_folder { "folder name" } else { "name" };
+                        diags.push(Diagnostic::file(
+                            format!("content/{prefix}"),
+                            format!("{what} differs from `content/{other}` only in letter case: they collide on Windows and macOS; rename one"),
+                        ));
+                    }
+                    break;
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(prefix.to_lowercase(), prefix.to_string());
+                }
+            }
         }
     }
 }

@@ -42,12 +42,27 @@ pub struct StaticServer {
     thread: Option<JoinHandle<()>>,
 }
 
+/// The policy every page must work under (no inline script or style, nothing from elsewhere).
+pub const STRICT_CSP: &str = "default-src 'self'";
+
 impl StaticServer {
     /// Starts serving `dir` on 127.0.0.1 with an OS-chosen port, in a background thread.
     ///
     /// Panics if `dir` is not a directory or the socket cannot be bound.
     #[track_caller]
     pub fn start(dir: impl AsRef<Path>) -> StaticServer {
+        StaticServer::start_with_headers(dir, &[])
+    }
+
+    /// Like [`start`](Self::start), adding `headers` (name, value) to every answer, e.g.
+    /// `[("Content-Security-Policy", STRICT_CSP)]`.
+    #[track_caller]
+    pub fn start_with_headers(dir: impl AsRef<Path>, headers: &[(&str, &str)]) -> StaticServer {
+        let extra: String = headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\r\n"))
+            .collect();
+        let extra: Arc<str> = extra.into();
         let root = dir.as_ref().to_path_buf();
         assert!(
             root.is_dir(),
@@ -68,7 +83,7 @@ impl StaticServer {
             let (root, stop, log) = (root.clone(), Arc::clone(&stop), Arc::clone(&log));
             thread::Builder::new()
                 .name(format!("static-server-{port}"))
-                .spawn(move || accept_loop(listener, root, stop, log))
+                .spawn(move || accept_loop(listener, root, stop, log, extra))
                 .expect("StaticServer: spawn thread")
         };
         StaticServer {
@@ -144,15 +159,16 @@ fn accept_loop(
     root: PathBuf,
     stop: Arc<AtomicBool>,
     log: Arc<Mutex<Vec<Request>>>,
+    extra_headers: Arc<str>,
 ) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         let Ok(stream) = stream else { continue };
-        let (root, log) = (root.clone(), Arc::clone(&log));
+        let (root, log, extra) = (root.clone(), Arc::clone(&log), Arc::clone(&extra_headers));
         thread::spawn(move || {
-            let _ = handle_connection(stream, &root, &log);
+            let _ = handle_connection(stream, &root, &log, &extra);
         });
     }
 }
@@ -161,6 +177,7 @@ fn handle_connection(
     mut stream: TcpStream,
     root: &Path,
     log: &Mutex<Vec<Request>>,
+    extra_headers: &str,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -200,6 +217,7 @@ fn handle_connection(
     if let Some(location) = &response.location {
         head.push_str(&format!("Location: {location}\r\n"));
     }
+    head.push_str(extra_headers);
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     if method != "HEAD" {

@@ -20,6 +20,8 @@ pub struct Site {
 /// What one `portal` run printed and produced.
 pub struct Run {
     pub success: bool,
+    /// The exit code (`None` when a signal ended the process, e.g. a stack overflow).
+    pub code: Option<i32>,
     pub stderr: String,
     pub stdout: String,
     /// The output folder (for `build`).
@@ -91,9 +93,47 @@ impl Site {
             .expect("run portal");
         Run {
             success: output.status.success(),
+            code: output.status.code(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             out,
+            _site: self.dir.clone(),
+        }
+    }
+
+    /// Runs `portal ARGS --root <site>` and kills it when it takes longer than `limit` (a hang is
+    /// then a test failure instead of a test that never ends).
+    pub fn portal_within(&self, args: &[&str], limit: std::time::Duration) -> Run {
+        let logs = tempfile::tempdir().expect("temp dir");
+        let (out_path, err_path) = (logs.path().join("stdout"), logs.path().join("stderr"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&out_path).unwrap())
+            .stderr(std::fs::File::create(&err_path).unwrap())
+            .spawn()
+            .expect("run portal");
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for portal") {
+                break status;
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("portal {args:?} still running after {limit:?}: a hang");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+        Run {
+            success: status.success(),
+            code: status.code(),
+            stderr: read(&err_path),
+            stdout: read(&out_path),
+            out: self.root().join("public"),
             _site: self.dir.clone(),
         }
     }

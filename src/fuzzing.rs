@@ -1,0 +1,212 @@
+//! Fuzzing entry points: each function drives one parsing stage with arbitrary text and asserts the
+//! stage's invariants, so that a panic, a broken invariant or unsafe HTML is a crash to the fuzzer.
+//!
+//! Used by the cargo-fuzz targets in `tests/fuzz/` and by the property tests in
+//! `tests/hardening_props.rs`; both call exactly these functions. They read no files and write none,
+//! and only call the public API of the stages, so exposing them adds no way around any check.
+
+use crate::content::front_matter::{from_yaml, key_line, split, KindProbe};
+use crate::content::{parse_page, SourceFile};
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{classify_link, render_html, EmbedContext};
+
+const PATH: &str = "content/fuzz.md";
+
+/// Front matter: the splitter, the YAML reader (into a kind probe and into any value) and the key
+/// locator, then the whole page stage on the same text.
+pub fn front_matter(text: &str) {
+    match split(PATH, text) {
+        Ok(s) => {
+            assert!(s.body_offset <= text.len());
+            assert_eq!(&text[s.body_offset..], s.body);
+            if s.present {
+                assert!(text.starts_with("---"));
+                assert!(s.yaml.len() < text.len());
+                let lines = text.lines().count().max(1) + 1;
+                for key in ["kind", "title", "slug"] {
+                    let line = key_line(s.yaml, s.yaml_line, key);
+                    assert!(line >= 1 && line <= lines, "key line {line} of {lines}");
+                }
+                if let Err(d) = from_yaml::<KindProbe>(PATH, s.yaml, s.yaml_line) {
+                    check_diagnostic(&d, text);
+                }
+                if let Err(d) = from_yaml::<serde_json::Value>(PATH, s.yaml, s.yaml_line) {
+                    check_diagnostic(&d, text);
+                }
+            } else {
+                assert_eq!(s.body_offset, 0);
+            }
+        }
+        Err(d) => check_diagnostic(&d, text),
+    }
+    page(text);
+}
+
+/// A ```form block: parse, then render its HTML and text.
+pub fn form_syntax(text: &str) {
+    let cx = context("form");
+    match crate::forms::parse_block(text, &cx) {
+        Ok(embed) => {
+            let hrefs = vec![String::new(); embed.links().len()];
+            assert_safe_html(&embed.render(&hrefs));
+            let _ = embed.plain_text();
+        }
+        Err(diags) => {
+            assert!(!diags.is_empty(), "a refused form block says why");
+            for d in &diags {
+                assert!(d.line >= cx.first_line, "{d}");
+            }
+        }
+    }
+}
+
+/// A ```flow block: parse, lay out and render as SVG and step list.
+pub fn flow_syntax(text: &str) {
+    let cx = context("flow");
+    match crate::flow::parse_block(text, &cx) {
+        Ok(embed) => {
+            let hrefs: Vec<String> = embed
+                .links()
+                .iter()
+                .map(|l| l.raw.replace('"', ""))
+                .collect();
+            assert_safe_html(&embed.render(&hrefs));
+            let _ = embed.plain_text();
+        }
+        Err(diags) => {
+            assert!(!diags.is_empty(), "a refused flow block says why");
+            for d in &diags {
+                assert!(d.line >= cx.first_line, "{d}");
+            }
+        }
+    }
+}
+
+/// The Markdown stage: the first byte picks the page kind, the rest is the body of a page with a
+/// valid front matter; the page is parsed (embeds included) and rendered with links resolved as
+/// the site does (a link that does not classify gets no `href`).
+pub fn markdown(data: &[u8]) {
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
+    let Ok(body) = std::str::from_utf8(body) else {
+        return;
+    };
+    let kinds = ["page", "measure", "procedure", "scope", "section", "form"];
+    let kind = kinds[usize::from(pick) % kinds.len()];
+    let text = format!("---\ntitle: 模糊测试\nkind: {kind}\n---\n{body}");
+    page(&text);
+}
+
+/// The search tokenizer: tokens carry in-range character offsets and ordered positions; folding
+/// keeps the length in characters.
+pub fn tokenizer(text: &str) {
+    use crate::search::tokenizer::{fold, query_tokens, tokenize};
+    let chars = text.chars().count();
+    assert_eq!(fold(text).chars().count(), chars);
+    for tokens in [tokenize(text), query_tokens(text)] {
+        let mut last = 0;
+        for t in &tokens {
+            assert!(t.start < t.end && t.end <= chars, "{t:?} in {chars} chars");
+            assert!(t.position >= last, "positions go backwards: {t:?}");
+            assert!(!t.text.is_empty());
+            last = t.position;
+        }
+    }
+}
+
+fn page(text: &str) {
+    let file = SourceFile {
+        source: PATH.into(),
+        rel: "fuzz.md".into(),
+        text: text.into(),
+    };
+    let (page, diags) = parse_page(&file, false);
+    for d in &diags {
+        check_diagnostic(d, text);
+    }
+    if let Some(page) = page {
+        let html = render_html(&page.doc, |l| match classify_link(&l.raw, &page.dir) {
+            Ok(_) => l.raw.replace('"', "%22"),
+            Err(_) => String::new(),
+        });
+        assert_safe_html(&html);
+        let _ = page.doc.summary(120);
+    }
+}
+
+fn context(info: &'static str) -> EmbedContext<'static> {
+    EmbedContext {
+        path: PATH,
+        first_line: 5,
+        source_dir: "",
+        info,
+    }
+}
+
+/// A diagnostic names the file and a line inside it (or none).
+fn check_diagnostic(d: &Diagnostic, text: &str) {
+    assert_eq!(d.path, PATH, "{d}");
+    let lines = text.split('\n').count() + 1;
+    assert!(d.line <= lines, "{d} is past the last line ({lines})");
+    assert!(!d.message.is_empty());
+}
+
+/// Nothing from the source may become a script, an event handler or a `javascript:` URL: text is
+/// escaped, so these strings can only appear when markup from the source got through.
+fn assert_safe_html(html: &str) {
+    let lower = html.to_ascii_lowercase();
+    for bad in ["<script", "<iframe", "<object", "<embed", "<svg:script"] {
+        if let Some(i) = lower.find(bad) {
+            panic!("unsafe HTML `{bad}` in: {}", context_of(html, i));
+        }
+    }
+    for attr in ["href=\"", "src=\"", "xlink:href=\""] {
+        for (i, _) in lower.match_indices(attr) {
+            let value = &lower[i + attr.len()..];
+            let value = &value[..value.find('"').unwrap_or(value.len())];
+            if let Some((scheme, _)) = value.split_once(':') {
+                let scheme: String = scheme
+                    .chars()
+                    .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+                    .collect();
+                assert!(
+                    !["javascript", "vbscript", "data"].contains(&scheme.as_str()),
+                    "script URL in: {}",
+                    context_of(html, i)
+                );
+            }
+        }
+    }
+    for tag in lower.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        // An event-handler attribute is ` on…=` outside a quoted value.
+        let mut quoted = false;
+        for (i, c) in tag.char_indices() {
+            if c == '"' {
+                quoted = !quoted;
+            } else if !quoted && c.is_ascii_whitespace() && tag[i + 1..].starts_with("on") {
+                let rest = &tag[i + 1..];
+                let name_end = rest
+                    .find(|c: char| !c.is_ascii_alphabetic())
+                    .unwrap_or(rest.len());
+                assert!(
+                    !rest[name_end..].trim_start().starts_with('='),
+                    "event handler attribute in <{tag}>"
+                );
+            }
+        }
+    }
+}
+
+fn context_of(html: &str, i: usize) -> &str {
+    let mut a = i.saturating_sub(80);
+    while !html.is_char_boundary(a) {
+        a -= 1;
+    }
+    let mut b = (i + 80).min(html.len());
+    while !html.is_char_boundary(b) {
+        b += 1;
+    }
+    &html[a..b]
+}

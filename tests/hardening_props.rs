@@ -1,0 +1,239 @@
+//! Property tests beside the fuzzers (`tests/fuzz/`): the same entry points
+//! (`policy_portal::fuzzing`), fed with text built from the pieces each syntax is made of, a bounded
+//! number of cases so the suite stays fast. Also replays every committed fuzz seed and every crash
+//! input found by fuzzing (`tests/fuzz/regressions/<target>/`), so a fixed crash stays fixed.
+
+use policy_portal::fuzzing;
+use proptest::prelude::*;
+use std::path::Path;
+
+/// Text made of syntax pieces (fences, bars, arrows, brackets, markup, Chinese numbers…) and
+/// arbitrary characters, so that generated inputs reach past the first syntax check.
+fn syntax_text(pieces: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => proptest::sample::select(pieces).prop_map(str::to_string),
+        1 => any::<char>().prop_map(|c| c.to_string()),
+        1 => "[a-z0-9一-龥 ]{1,6}",
+    ];
+    proptest::collection::vec(piece, 0..max).prop_map(|v| v.concat())
+}
+
+const COMMON: &[&str] = &[
+    "\n",
+    "\n",
+    " ",
+    "  ",
+    "\t",
+    "\r\n",
+    "---\n",
+    "...\n",
+    ":",
+    "：",
+    "|",
+    "｜",
+    "-",
+    "?",
+    "#",
+    ">",
+    "*",
+    "`",
+    "```",
+    "~~~",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "<",
+    ">",
+    "\"",
+    "'",
+    "=",
+    "/",
+    "\\",
+    "@/",
+    "../",
+    "#第一条",
+    "javascript:",
+    "<script>",
+    "\"><img src=x onerror=alert(1)>",
+    "{{ x }}",
+    "第一条",
+    "第十二条",
+    "一、",
+    "甲",
+    "征地",
+    "\u{feff}",
+    "\u{0}",
+    "\u{200b}",
+    "𠀀",
+];
+
+const FRONT: &[&str] = &[
+    "title: ",
+    "kind: ",
+    "measure",
+    "procedure",
+    "form",
+    "scope",
+    "page",
+    "section",
+    "slug: ",
+    "weight: ",
+    "tags: [",
+    "date: 2024-01-01",
+    "draft: true",
+    "&a ",
+    "*a",
+    "!!str ",
+    "- ",
+    "{a: b}",
+];
+
+const FORM: &[&str] = &[
+    "columns: 30 40 100",
+    "columns: ",
+    "| [事项] | ___ |",
+    "___",
+    "{span=2}",
+    "{rows=2}",
+    "{colspan=9}",
+    " h=3cm",
+    " h=*",
+    "header: 编号",
+    "sign: 填表人：___",
+    "page-break",
+    "[",
+    "]",
+    "font: 10.5",
+];
+
+const FLOW: &[&str] = &[
+    "- a: 第一步",
+    "- b: 第二步",
+    "? c: 判断 -> 是: a / 否: b",
+    " -> end",
+    " -> ",
+    "-> a",
+    "  - sub: 子步骤",
+    " | 责任主体",
+    " | 3日内",
+    " | [表](@/forms/a.md)",
+    "# 注释",
+    "是: ",
+    "／",
+];
+
+const MARKDOWN: &[&str] = &[
+    "# ",
+    "## ",
+    "- ",
+    "1. ",
+    "> ",
+    "    ",
+    "**",
+    "_",
+    "[x](@/a.md)",
+    "![i](a.png)",
+    "[^1]",
+    "[^1]: 注",
+    "| a | b |\n|---|---|\n",
+    "```flow\n- a: 步\n```\n",
+    "```form\n| [a] | ___ |\n```\n",
+    "{#id}",
+    "{.c onclick=alert(1)}",
+    "<b>",
+    "<!-- c -->",
+    "&amp;",
+    "&#x6A;avascript:",
+    "\\",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn front_matter_never_panics(
+        text in (syntax_text(FRONT, 12), syntax_text(COMMON, 30))
+            .prop_map(|(a, b)| format!("---\n{a}\n{b}"))
+    ) {
+        fuzzing::front_matter(&text);
+    }
+
+    #[test]
+    fn form_syntax_never_panics(text in syntax_text(FORM, 40)) {
+        fuzzing::form_syntax(&text);
+    }
+
+    #[test]
+    fn flow_syntax_never_panics(text in syntax_text(FLOW, 30)) {
+        fuzzing::flow_syntax(&text);
+    }
+
+    #[test]
+    fn markdown_stage_never_panics(kind in any::<u8>(), text in syntax_text(MARKDOWN, 40)) {
+        let mut data = vec![kind];
+        data.extend_from_slice(text.as_bytes());
+        fuzzing::markdown(&data);
+    }
+
+    #[test]
+    fn tokenizer_offsets_stay_in_range(text in syntax_text(COMMON, 40)) {
+        fuzzing::tokenizer(&text);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in any::<String>()) {
+        fuzzing::front_matter(&text);
+        fuzzing::form_syntax(&text);
+        fuzzing::flow_syntax(&text);
+        fuzzing::markdown(text.as_bytes());
+        fuzzing::tokenizer(&text);
+    }
+}
+
+/// Every file in `tests/fuzz/<dir>/<target>/` through the target's entry point.
+fn replay(dir: &str) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz")
+        .join(dir);
+    let mut n = 0;
+    for target in [
+        "front_matter",
+        "form_syntax",
+        "flow_syntax",
+        "markdown",
+        "tokenizer",
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for file in files {
+            let data = std::fs::read(&file).unwrap();
+            let text = String::from_utf8_lossy(&data);
+            let run = std::panic::catch_unwind(|| match target {
+                "front_matter" => fuzzing::front_matter(&text),
+                "form_syntax" => fuzzing::form_syntax(&text),
+                "flow_syntax" => fuzzing::flow_syntax(&text),
+                "markdown" => fuzzing::markdown(&data),
+                _ => fuzzing::tokenizer(&text),
+            });
+            assert!(run.is_ok(), "{} fails again", file.display());
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn fuzz_seeds_pass() {
+    assert!(replay("seeds") > 100, "the committed seeds are missing");
+}
+
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    replay("regressions");
+}
