@@ -100,6 +100,7 @@ fn every_sample_page_works_under_a_strict_content_security_policy() {
     // The interactive pages after their scripts ran with input.
     pages.push("/search/?q=征地补偿".into());
     pages.push("/search/?q=第十二条".into());
+    pages.push("/scope/lookup/?q=开发区拟引进一个电镀项目".into());
     let problems = visit_all(&b, &server, &pages);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // The search page did run its scripts (a policy that blocked them would leave it empty).
@@ -113,9 +114,8 @@ fn every_sample_page_works_under_a_strict_content_security_policy() {
 
 /// The hostile strings of `tests/fixtures/xss/`, as they must appear: as text.
 ///
-/// Scope items (`kind: scope`, built on another branch) belong here too: once their model lands,
-/// add a scope page to `tests/fixtures/xss/content/` whose items hold these strings and list one
-/// item's text below; the file and browser checks then cover it unchanged.
+/// The scope catalogue of the fixture (`content/scope/index.md`) holds them in its items too, and
+/// its lookup page is visited with a query that matches the hostile item.
 const SHOWN_AS_TEXT: &[&str] = &[
     "首页<script>alert('home-title')</script>",
     "\"><img src=x onerror=alert('page-title')>页面",
@@ -124,6 +124,8 @@ const SHOWN_AS_TEXT: &[&str] = &[
     "{{ 7*7 }}",
     "<script>alert('flow-label')</script>",
     "<script>alert('form-label')</script>",
+    "事项<script>alert('scope-item')</script>",
+    "\"><img src=x onerror=alert('scope-dept')>部门",
 ];
 
 fn built_xss_site() -> Run {
@@ -195,6 +197,7 @@ fn hostile_text_shows_as_text_in_chromium() {
     let plain = StaticServer::start(&run.out);
     let mut all = pages.clone();
     all.push("/search/?q=XSS探针".into());
+    all.push("/scope/lookup/?q=征地补偿".into());
     let problems = visit_all(&b, &plain, &all);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let mut seen = String::new();
