@@ -12,7 +12,7 @@
 
 mod support;
 
-use support::browser::{file_url, js_str, Browser};
+use support::browser::{file_url, js_list, Browser};
 use support::site::{repo_root, Site};
 
 fn matters() -> Vec<String> {
@@ -64,14 +64,7 @@ fn scope_benchmark() {
         "document.getElementById('scope-form').hasAttribute('data-ready')",
         "the lookup page to load its data",
     );
-    let list = format!(
-        "[{}]",
-        matters
-            .iter()
-            .map(|m| js_str(m))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let list = js_list(&matters);
     let js = format!(
         "(() => {{ const qs = {list}; const m = new PortalScope.Matcher(PortalScope.data().matcher);
           const input = document.getElementById('scope-q'), out = document.getElementById('scope-answer');

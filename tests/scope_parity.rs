@@ -11,7 +11,7 @@
 mod support;
 
 use serde_json::Value;
-use support::browser::{file_url, js_str, Artifacts, Browser, Viewport};
+use support::browser::{file_url, js_list, Artifacts, Browser, Viewport};
 use support::site::{repo_root, Run, Site};
 
 /// The development set's descriptions plus inputs that stress folding, figures and emptiness.
@@ -39,22 +39,12 @@ fn matters() -> Vec<String> {
     m
 }
 
-/// Chromium sometimes fails to open its first tab when the machine is busy: try three times.
-fn launch_with_retry() -> Option<Browser> {
-    for attempt in 1..=3 {
-        match std::panic::catch_unwind(Browser::launch) {
-            Ok(b) => return b,
-            Err(e) if attempt == 3 => std::panic::resume_unwind(e),
-            Err(_) => eprintln!("chromium did not start (attempt {attempt}); trying again"),
-        }
-    }
-    None
-}
-
 /// One Chromium for all checks: a second one started in the same test process does not answer.
 #[test]
 fn scope_lookup_in_chromium() {
-    let Some(b) = launch_with_retry() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     let site = Site::sample();
     let run = site.build().ok();
     let shots = Artifacts::new("scope_parity");
@@ -95,14 +85,7 @@ fn browser_and_command_line_give_the_same_answers(b: &Browser, site: &Site, run:
         "document.getElementById('scope-form').hasAttribute('data-ready')",
         "the lookup page to load its data",
     );
-    let list = format!(
-        "[{}]",
-        matters
-            .iter()
-            .map(|m| js_str(m))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let list = js_list(&matters);
     let js = format!(
         "(() => {{ const m = new PortalScope.Matcher(PortalScope.data().matcher);
            return {list}.map(q => {{ const a = m.lookup(q);

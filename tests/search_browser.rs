@@ -44,23 +44,13 @@ fn parity_queries() -> Vec<String> {
 /// One Chromium for all checks: a second one started in the same test process does not answer.
 #[test]
 fn search_page_in_chromium() {
-    let Some(b) = launch_with_retry() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     browser_tokenizer_cuts_text_like_rust(&b);
     browser_and_command_line_give_the_same_top_ten(&b);
     results_show_kind_snippet_and_land_on_the_article(&b);
     header_box_leads_to_results_at_a_sub_path(&b);
-}
-
-/// Chromium sometimes fails to open its first tab when the machine is busy: try three times.
-fn launch_with_retry() -> Option<Browser> {
-    for attempt in 1..=3 {
-        match std::panic::catch_unwind(Browser::launch) {
-            Ok(b) => return b,
-            Err(e) if attempt == 3 => std::panic::resume_unwind(e),
-            Err(_) => eprintln!("chromium did not start (attempt {attempt}); trying again"),
-        }
-    }
-    None
 }
 
 fn built_sample() -> Run {
@@ -93,29 +83,6 @@ fn browser_urls(b: &Browser, query: &str, kind: &str) -> Vec<String> {
         .collect()
 }
 
-fn cli_urls(site: &std::path::Path, query: &str, kind: Option<&str>) -> Vec<String> {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_portal"));
-    cmd.args(["search", query, "--json", "--limit", "10", "--root"])
-        .arg(site);
-    if let Some(k) = kind {
-        cmd.args(["--kind", k]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["query"], query);
-    v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["url"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn browser_and_command_line_give_the_same_top_ten(b: &Browser) {
     let site = Site::sample();
     let run = site.build().ok();
@@ -124,14 +91,14 @@ fn browser_and_command_line_give_the_same_top_ten(b: &Browser) {
     assert!(queries.len() >= 50);
     let mut nonempty = 0;
     for q in &queries {
-        let cli = cli_urls(site.root(), q, None);
+        let cli = site.search_urls(q, 10, None);
         assert_eq!(browser_urls(b, q, ""), cli, "query {q:?}");
         nonempty += !cli.is_empty() as usize;
     }
     for (q, kind) in [("风险", "办法"), ("评估", "页面"), ("第十二条", "办法")] {
         assert_eq!(
             browser_urls(b, q, kind),
-            cli_urls(site.root(), q, Some(kind)),
+            site.search_urls(q, 10, Some(kind)),
             "query {q:?} kind {kind}"
         );
     }

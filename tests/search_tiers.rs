@@ -5,7 +5,6 @@
 
 mod support;
 
-use serde_json::Value;
 use support::browser::{file_url, js_str, Browser};
 use support::site::{repo_root, Site};
 
@@ -83,23 +82,6 @@ fn generated_site() -> Site {
     site
 }
 
-fn cli(site: &Site, query: &str, limit: usize, kind: Option<&str>) -> Vec<String> {
-    let mut args = vec!["search", query, "--json", "--limit"];
-    let limit = limit.to_string();
-    args.push(&limit);
-    if let Some(k) = kind {
-        args.extend(["--kind", k]);
-    }
-    let run = site.portal(&args);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap();
-    v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["url"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// The browser's page of results: (urls, whether every tier of every term was loaded).
 fn browser(b: &Browser, query: &str, offset: usize, kind: &str) -> (Vec<String>, bool) {
     let v = b.eval_json(&format!(
@@ -155,7 +137,7 @@ fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
     ];
     let mut pruned = 0;
     for q in queries {
-        let all = cli(&site, q, 20, None);
+        let all = site.search_urls(q, 20, None);
         let (first, complete) = browser(&b, q, 0, "");
         assert_eq!(first, all[..all.len().min(10)], "query {q:?}, first page");
         let (second, _) = browser(&b, q, 10, "");
@@ -166,7 +148,7 @@ fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
         let (urls, _) = browser(&b, q, 0, kind);
         assert_eq!(
             urls,
-            cli(&site, q, 10, Some(kind)),
+            site.search_urls(q, 10, Some(kind)),
             "query {q:?} kind {kind}"
         );
     }

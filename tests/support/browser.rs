@@ -173,6 +173,19 @@ impl Browser {
     /// Chromium is found and `$CI` is unset/false; panics if none is found and `$CI` is set,
     /// or if Chromium is present but fails to start.
     #[track_caller]
+    /// [`Browser::launch`], tried three times: Chromium sometimes fails to open its first tab when
+    /// the machine is busy.
+    pub fn launch_with_retry() -> Option<Browser> {
+        for attempt in 1..=3 {
+            match std::panic::catch_unwind(Browser::launch) {
+                Ok(b) => return b,
+                Err(e) if attempt == 3 => std::panic::resume_unwind(e),
+                Err(_) => eprintln!("chromium did not start (attempt {attempt}); trying again"),
+            }
+        }
+        None
+    }
+
     pub fn launch() -> Option<Browser> {
         let Some(path) = chromium_path() else {
             if ci_strict() {
@@ -710,6 +723,12 @@ fn is_automatic_favicon_request(url: &str) -> bool {
 /// A JSON/JavaScript string literal for `s` (for splicing selectors into scripts).
 pub fn js_str(s: &str) -> String {
     Value::String(s.to_string()).to_string()
+}
+
+/// A JavaScript array literal of strings.
+pub fn js_list<S: AsRef<str>>(items: &[S]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| js_str(s.as_ref())).collect();
+    format!("[{}]", quoted.join(","))
 }
 
 /// The `file://` URL for a local path (made absolute; non-ASCII and special characters

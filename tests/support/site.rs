@@ -143,6 +143,25 @@ impl Site {
         self.portal(&["build"])
     }
 
+    /// The URLs `portal search QUERY --json --limit LIMIT [--kind KIND]` lists, in order.
+    #[allow(dead_code)] // not every test binary searches
+    pub fn search_urls(&self, query: &str, limit: usize, kind: Option<&str>) -> Vec<String> {
+        let limit = limit.to_string();
+        let mut args = vec!["search", query, "--json", "--limit", &limit];
+        if let Some(k) = kind {
+            args.extend(["--kind", k]);
+        }
+        let run = self.portal(&args).ok();
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON from --json");
+        assert_eq!(v["query"], query);
+        v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| r["url"].as_str().expect("url").to_string())
+            .collect()
+    }
+
     /// `portal check`.
     pub fn check(&self) -> Run {
         self.portal(&["check"])
