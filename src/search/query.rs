@@ -78,6 +78,19 @@ pub struct Variant {
     pub terms: Vec<QueryTerm>,
 }
 
+impl Variant {
+    /// The variant's term texts, each once, in query order (a term scores once per variant).
+    pub fn distinct_terms(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for t in &self.terms {
+            if !out.contains(&t.text.as_str()) {
+                out.push(&t.text);
+            }
+        }
+        out
+    }
+}
+
 /// A white-space separated part of the query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {

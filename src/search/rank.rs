@@ -161,13 +161,8 @@ fn score_doc(
         let mut is_exact = false;
         for v in &clause.variants {
             let mut s = 0f32;
-            let mut seen: Vec<&str> = Vec::new();
-            for t in &v.terms {
-                if seen.contains(&t.text.as_str()) {
-                    continue;
-                }
-                seen.push(&t.text);
-                let Some(fields) = terms.get(t.text.as_str()) else {
+            for text in v.distinct_terms() {
+                let Some(fields) = terms.get(text) else {
                     continue;
                 };
                 for (f, ft) in fields.iter().enumerate() {
@@ -235,14 +230,9 @@ fn score_bound(query: &Query, terms: &HashMap<&str, Vec<FieldTerm>>) -> f32 {
         let mut best = 0f32;
         for v in &clause.variants {
             let mut s = 0f32;
-            let mut seen: Vec<&str> = Vec::new();
-            for t in &v.terms {
-                if seen.contains(&t.text.as_str()) {
-                    continue;
-                }
-                seen.push(&t.text);
+            for text in v.distinct_terms() {
                 for ft in terms
-                    .get(t.text.as_str())
+                    .get(text)
                     .into_iter()
                     .flatten()
                     .filter(|ft| !ft.by_doc.is_empty())
