@@ -194,3 +194,41 @@ fn pages_with_the_exact_string_are_all_found_and_rank_first() {
     assert!(recall >= 0.98, "recall {recall}");
     assert!(misordered.is_empty(), "{misordered:#?}");
 }
+
+/// `portal serve` reads a changed page's occurrences with the tokenizer instead of tantivy
+/// (search::update): on every page of the sample site they must be exactly what tantivy indexed —
+/// the same terms, field norms, frequencies and positions, and the same token totals.
+#[test]
+fn pages_read_for_serve_updates_equal_what_tantivy_indexed() {
+    use policy_portal::search::rank::TermPostings;
+    use policy_portal::search::update::doc_postings;
+    use std::collections::BTreeMap;
+    let (index, _, docs) = sample_index();
+    let mut expect: BTreeMap<String, TermPostings> = BTreeMap::new();
+    let mut totals = [0u64; 3];
+    for d in &docs {
+        let (lens, terms) = doc_postings(d);
+        for f in 0..3 {
+            totals[f] += lens[f] as u64;
+        }
+        for (term, fields) in terms {
+            let e = expect.entry(term).or_default();
+            for (f, p) in fields.into_iter().enumerate() {
+                e[f].extend(p);
+            }
+        }
+    }
+    assert_eq!(totals, index.stats().unwrap().total_tokens);
+    let mut got: BTreeMap<String, TermPostings> = BTreeMap::new();
+    index
+        .for_each_term(|term, p| {
+            got.insert(term.to_string(), p);
+            Ok(())
+        })
+        .unwrap();
+    assert!(got.len() > 5000, "{} terms", got.len());
+    for (term, p) in &got {
+        assert_eq!(Some(p), expect.get(term), "term {term:?}");
+    }
+    assert_eq!(got.len(), expect.len());
+}

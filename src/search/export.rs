@@ -114,7 +114,7 @@ fn encode(docs: &[DocPostings], with_positions: bool) -> (String, String) {
 }
 
 /// A term's documents (in any field), with their postings per field, by document id.
-fn by_doc(p: &TermPostings) -> Vec<DocPostings<'_>> {
+pub(super) fn by_doc(p: &TermPostings) -> Vec<DocPostings<'_>> {
     let mut out: Vec<DocPostings> = Vec::new();
     let mut cursor = [0usize; 3];
     loop {
@@ -173,14 +173,27 @@ fn tiers(
 }
 
 /// A term's entries in the `t` and `x` shards.
-struct TermEntry {
-    term: String,
+pub(super) struct TermEntry {
+    pub term: String,
     /// Documents holding the term, then its document frequency in each field.
-    counts: [usize; 4],
-    tiers: Vec<(String, String)>,
+    pub counts: [usize; 4],
+    /// (postings, positions) strings, best tier first.
+    pub tiers: Vec<(String, String)>,
 }
 
-fn script(name: &str, data: &Value) -> Vec<u8> {
+impl TermEntry {
+    /// The entry of a term with these postings, its tiers ordered for these statistics.
+    pub fn new(term: &str, p: &TermPostings, stats: &Stats, caches: &[[f32; 256]; 3]) -> TermEntry {
+        TermEntry {
+            term: term.to_string(),
+            counts: [by_doc(p).len(), p[0].len(), p[1].len(), p[2].len()],
+            tiers: tiers(term, p, stats, caches),
+        }
+    }
+}
+
+/// A classic script that hands `data` to the browser under `name`.
+pub(super) fn script(name: &str, data: &Value) -> Vec<u8> {
     format!(
         "PortalSearch.register({},{});\n",
         Value::String(name.into()),
@@ -190,7 +203,7 @@ fn script(name: &str, data: &Value) -> Vec<u8> {
 }
 
 /// Writes the shard files of `t` (postings) and `x` (positions) for every term.
-fn shard_files(entries: &[TermEntry], shards: u32, files: &mut Vec<OutputFile>) {
+pub(super) fn shard_files(entries: &[TermEntry], shards: u32, files: &mut Vec<OutputFile>) {
     type Shard = (Map<String, Value>, Map<String, Value>, usize);
     let mut by_shard: BTreeMap<u32, Shard> = BTreeMap::new();
     for e in entries {
@@ -230,17 +243,26 @@ fn shard_files(entries: &[TermEntry], shards: u32, files: &mut Vec<OutputFile>) 
     }
 }
 
+/// The static index with what [`super::update`] needs to change parts of it later.
+pub struct Export {
+    pub files: Vec<OutputFile>,
+    pub shards: u32,
+    pub stats: Stats,
+    pub docs: Vec<SearchDoc>,
+}
+
 /// The whole static index (see the module header).
 pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile>> {
+    Ok(export_all(index, synonyms)?.files)
+}
+
+/// The whole static index, and the statistics, shard count and documents it was made with.
+pub fn export_all(index: &SearchIndex, synonyms: &Synonyms) -> Result<Export> {
     let stats = index.stats()?;
     let caches = field_caches(&stats, &fieldnorm_table());
     let mut entries = Vec::new();
     index.for_each_term(|term, p| {
-        entries.push(TermEntry {
-            term: term.to_string(),
-            counts: [by_doc(&p).len(), p[0].len(), p[1].len(), p[2].len()],
-            tiers: tiers(term, &p, &stats, &caches),
-        });
+        entries.push(TermEntry::new(term, &p, &stats, &caches));
         Ok(())
     })?;
     let small: usize = entries
@@ -255,21 +277,48 @@ pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile
     drop(entries);
     let docs = index.docs()?;
     let kinds = kind_list(&docs);
-    for d in &docs {
-        files.push(OutputFile::bytes(
-            format!("search/d/{}.js", d.id),
-            script(&format!("d{}", d.id), &doc_json(d)),
-        ));
-    }
+    files.extend(docs.iter().map(doc_file));
+    files.push(kinds_file(&docs, &kinds));
+    files.push(meta_file(&stats, shards, synonyms, &kinds, 1.0));
+    Ok(Export {
+        files,
+        shards,
+        stats,
+        docs,
+    })
+}
+
+/// `search/d/ID.js`: what a hit shows and where it lands.
+pub(super) fn doc_file(d: &SearchDoc) -> OutputFile {
+    OutputFile::bytes(
+        format!("search/d/{}.js", d.id),
+        script(&format!("d{}", d.id), &doc_json(d)),
+    )
+}
+
+/// `search/kinds.js`: each document's kind as its index in `kinds`.
+pub(super) fn kinds_file(docs: &[SearchDoc], kinds: &[String]) -> OutputFile {
     let kind_chars: String = docs
         .iter()
         .map(|d| ALPHABET[kinds.iter().position(|k| *k == d.kind).unwrap_or(0)] as char)
         .collect();
-    files.push(OutputFile::bytes(
+    OutputFile::bytes(
         "search/kinds.js",
         script("kinds", &Value::String(kind_chars)),
-    ));
-    let meta = json!({
+    )
+}
+
+/// `search/meta.js`. `slack` (≥ 1) widens the browser's bound on what a term's unread tiers can
+/// add, for tiers ordered with other statistics than these (see [`super::update`]); a full export
+/// writes none.
+pub(super) fn meta_file(
+    stats: &Stats,
+    shards: u32,
+    synonyms: &Synonyms,
+    kinds: &[String],
+    slack: f64,
+) -> OutputFile {
+    let mut meta = json!({
         "version": FORMAT_VERSION,
         "docs": stats.num_docs,
         "fields": FIELDS,
@@ -283,12 +332,14 @@ pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile
         "context": CONTEXT_CHARS,
         "window": WINDOW_CHARS,
     });
-    files.push(OutputFile::bytes("search/meta.js", script("meta", &meta)));
-    Ok(files)
+    if slack > 1.0 {
+        meta["slack"] = json!(slack);
+    }
+    OutputFile::bytes("search/meta.js", script("meta", &meta))
 }
 
 /// Kind labels present, in the order of `Kind::ALL`.
-fn kind_list(docs: &[SearchDoc]) -> Vec<String> {
+pub(super) fn kind_list(docs: &[SearchDoc]) -> Vec<String> {
     let mut kinds: Vec<String> = Vec::new();
     for k in crate::content::Kind::ALL.map(super::docs::kind_label) {
         if !kinds.iter().any(|x| x == k) && docs.iter().any(|d| d.kind == k) {

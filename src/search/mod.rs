@@ -21,6 +21,7 @@ pub mod query;
 pub mod rank;
 pub mod snippet;
 pub mod tokenizer;
+pub mod update;
 
 pub use docs::{collect_docs, SearchDoc, Section};
 pub use index::SearchIndex;

@@ -532,8 +532,10 @@
   function exhausted(t) { return t.loaded >= t.tiers.length; }
 
   // The best key {exact, bm25} a document could still reach (doc null: one not seen in any term).
-  // The bound is rounded up a little so that f32 rounding never makes it too low.
-  function upperBound(q, st, view, doc, synWeight) {
+  // The bound is rounded up a little so that f32 rounding never makes it too low. `slack` (meta.js,
+  // only after `portal serve` changed parts of the index) widens what an unread tier can add, for
+  // tiers ordered with slightly older statistics (see update.rs).
+  function upperBound(q, st, view, doc, synWeight, slack) {
     var exact = 0, bm25 = 0;
     q.clauses.forEach(function (clause) {
       var best = 0, canExact = false;
@@ -546,7 +548,7 @@
           if (doc !== null && seenIn(t, doc)) s += contribution(t, doc);
           else {
             all = false;
-            if (exhausted(t)) possible = false; else s += t.floor;
+            if (exhausted(t)) possible = false; else s += t.floor * slack;
           }
         });
         if (v.synonym) s *= synWeight;
@@ -573,7 +575,7 @@
   // The documents ranked as rank.rs orders them (exact clauses, then BM25, then site order) over
   // the loaded tiers: {ranked, done, count}. `done` when the first `want` are certain: no document
   // outside them can reach the `want`-th one's key.
-  function evaluate(q, st, view, caches, want, keep, synWeight) {
+  function evaluate(q, st, view, caches, want, keep, synWeight, slack) {
     var names = Object.keys(st);
     var all = names.every(function (k) { return exhausted(st[k]); });
     var candidates = new Set();
@@ -593,8 +595,8 @@
     if (complete.length < want) return { ranked: complete, done: false, count: count };
     var kth = complete[want - 1];
     function below(ub) { return kth.exact > ub.exact || (kth.exact === ub.exact && kth.bm25 > ub.bm25); }
-    var done = below(upperBound(q, st, view, null, synWeight)) &&
-      open.every(function (d) { return below(upperBound(q, st, view, d, synWeight)); });
+    var done = below(upperBound(q, st, view, null, synWeight, slack)) &&
+      open.every(function (d) { return below(upperBound(q, st, view, d, synWeight, slack)); });
     return { ranked: complete, done: done, count: count };
   }
 
@@ -607,7 +609,7 @@
         if (v.terms.length > 1) v.terms.forEach(function (t) { if (!isSingleCjk(t.text)) phrase[t.text] = true; });
       });
     });
-    var synWeight = self.meta.synonymWeight;
+    var synWeight = self.meta.synonymWeight, slack = self.meta.slack || 1;
     function next(n) { return self.more(st[n], phrase[n]); }
     return Promise.all(names.map(function (n) {
       return self.term(n).then(function (t) { st[n] = t; });
@@ -620,7 +622,7 @@
       }));
     }).then(function loop() {
       var view = termsView(st);
-      var r = evaluate(q, st, view, self.caches, want, keep, synWeight);
+      var r = evaluate(q, st, view, self.caches, want, keep, synWeight, slack);
       if (!r.done) {
         return Promise.all(names.filter(function (n) { return !exhausted(st[n]); }).map(next)).then(loop);
       }
