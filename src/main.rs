@@ -288,6 +288,21 @@ fn print_serve_report(report: ServeReport) {
             }
         }
         ServeReport::Problem(p) => eprintln!("warning: {p}"),
+        ServeReport::Searched { change, elapsed } => {
+            use policy_portal::search::update::Change;
+            let took = cmd::human_duration(elapsed);
+            match change {
+                Change::Nothing => {}
+                Change::Parts {
+                    pages,
+                    written,
+                    removed,
+                } => eprintln!(
+                    "search index: {pages} changed page(s), {written} files written, {removed} removed in {took}"
+                ),
+                Change::Full(why) => eprintln!("search index: made whole ({why}) in {took}"),
+            }
+        }
     }
 }
 

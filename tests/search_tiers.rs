@@ -5,6 +5,11 @@
 
 mod support;
 
+use policy_portal::pipeline::BuildOptions;
+use policy_portal::search::update::Change;
+use policy_portal::serve::{start, Report, ServeOptions};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use support::browser::{file_url, js_str, Browser};
 use support::site::{repo_root, Site};
 
@@ -98,6 +103,31 @@ fn browser(b: &Browser, query: &str, offset: usize, kind: &str) -> (Vec<String>,
     (urls, v[0].as_bool().unwrap())
 }
 
+/// Common and rare words, phrases, synonyms, numbers, a single character and a miss.
+const QUERIES: [&str; 21] = [
+    "风险",
+    "评估",
+    "风险 评估",
+    "风险评估",
+    "社会稳定风险评估",
+    "评估 报告",
+    "决策 机关",
+    "征地",
+    "征收 补偿",
+    "拆迁",
+    "矛盾 纠纷 化解",
+    "责任 追究",
+    "应当 组织",
+    "第十二条",
+    "群众 意见",
+    "高风险",
+    "实施 部门 评估 结论",
+    "稳",
+    "评估·报",
+    "县 乡镇",
+    "不存在的词语组合",
+];
+
 #[test]
 fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
     let Some(b) = Browser::launch() else { return };
@@ -112,29 +142,7 @@ fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
         "window.PortalSearchUI && window.PortalSearchUI.ready",
         "the search page",
     );
-    let queries = [
-        "风险",
-        "评估",
-        "风险 评估",
-        "风险评估",
-        "社会稳定风险评估",
-        "评估 报告",
-        "决策 机关",
-        "征地",
-        "征收 补偿",
-        "拆迁",
-        "矛盾 纠纷 化解",
-        "责任 追究",
-        "应当 组织",
-        "第十二条",
-        "群众 意见",
-        "高风险",
-        "实施 部门 评估 结论",
-        "稳",
-        "评估·报",
-        "县 乡镇",
-        "不存在的词语组合",
-    ];
+    let queries = QUERIES;
     let mut pruned = 0;
     for q in queries {
         let all = site.search_urls(q, 20, None);
@@ -175,4 +183,103 @@ fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
         "common words should be answered from their first tiers ({pruned} were)"
     );
     b.assert_no_console_errors();
+}
+
+/// `portal serve` changes only the parts of the index an edit touches (the tiers of untouched terms
+/// keep their order, within the slack meta.js gives), and the browser's lists still equal those of
+/// `portal search` over the edited site.
+#[test]
+fn served_index_updated_in_parts_still_equals_the_command_line() {
+    let Some(b) = Browser::launch() else { return };
+    let site = generated_site();
+    let changes: Arc<Mutex<Vec<Change>>> = Arc::default();
+    let log = changes.clone();
+    let server = start(
+        BuildOptions {
+            root: site.root().to_path_buf(),
+            ..BuildOptions::default()
+        },
+        &ServeOptions {
+            bind: "127.0.0.1".into(),
+            port: 0,
+            poll: false,
+        },
+        Arc::new(move |r| {
+            if let Report::Searched { change, .. } = r {
+                log.lock().unwrap().push(change);
+            }
+        }),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while changes.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "no search index after 120 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A long page (the body's average length moves), a new title, a page emptied.
+    let long = "听证会记录。风险评估报告应当公开。".repeat(40);
+    site.write(
+        "content/s3/p0003.md",
+        format!("---\ntitle: 听证会记录汇编\n---\n\n## 听证 0\n\n{long}\n").as_bytes(),
+    );
+    site.write(
+        "content/s2/p0100.md",
+        "---\ntitle: 征地补偿听证公告\n---\n\n## 公告\n\n群众意见。\n".as_bytes(),
+    );
+    site.write(
+        "content/s4/p0200.md",
+        "---\ntitle: 空页\n---\n\n无。\n".as_bytes(),
+    );
+    b.open(&format!("{}search/index.html", server.url));
+    b.wait_until(
+        "window.PortalSearchUI && window.PortalSearchUI.ready",
+        "the search page",
+    );
+    // The served documents hold the edits once the index has caught up.
+    let seen = "fetch('/search/meta.js', {cache: 'no-store'}).then(r => r.text()).then(m => Promise.all(Array.from({length: +m.match(/\"docs\":(\\d+)/)[1]}, (_, i) => fetch('/search/d/' + i + '.js', {cache: 'no-store'}).then(r => r.text())))).then(ts => ['听证会记录。', '征地补偿听证公告', '\"t\":\"空页\"'].every(w => ts.some(t => t.includes(w))))";
+    loop {
+        if b.eval_json(seen) == serde_json::json!(true) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the edits never reached the search index"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = changes.lock().unwrap().clone();
+    assert!(
+        log[1..]
+            .iter()
+            .all(|c| matches!(c, Change::Parts { .. } | Change::Nothing))
+            && log.iter().any(|c| matches!(c, Change::Parts { .. })),
+        "edits change parts of the index, not all of it: {log:?}"
+    );
+    // A fresh page reads the new meta.js: its slack is what makes stale tiers safe.
+    b.open(&format!("{}search/index.html", server.url));
+    b.wait_until(
+        "window.PortalSearchUI && window.PortalSearchUI.ready",
+        "the search page after the edits",
+    );
+    let slack = b.eval_json("PortalSearchUI.index.meta.slack");
+    assert!(slack.as_f64().is_some_and(|s| s > 1.0), "slack {slack}");
+    let mut pruned = 0;
+    for q in QUERIES
+        .iter()
+        .chain(&["听证会", "征地补偿听证公告", "听证 风险评估报告"])
+    {
+        let all = site.search_urls(q, 20, None);
+        let (first, complete) = browser(&b, q, 0, "");
+        assert_eq!(first, all[..all.len().min(10)], "query {q:?}, first page");
+        let (second, _) = browser(&b, q, 10, "");
+        assert_eq!(second, all[all.len().min(10)..], "query {q:?}, second page");
+        pruned += !complete as usize;
+    }
+    println!("served index after the edits: {log:?}, slack {slack}; {pruned} queries answered before every tier was read");
+    assert!(
+        pruned >= 5,
+        "the stale tiers were read to the end ({pruned} pruned)"
+    );
+    b.assert_no_console_errors();
+    drop(server);
 }

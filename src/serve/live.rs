@@ -6,7 +6,8 @@
 //! edited page, the pages that list it when its listing entry (title, date, summary …) changed, the
 //! tag pages and home page that show it; a template or theme change renders every page again without
 //! parsing; `portal.yaml` or a change to the folder structure rebuilds everything. The search index
-//! of a good build is made afterwards on the search thread ([`Live::search_job`]).
+//! of a good build is brought up to date afterwards on the search thread ([`Live::search_job`]): in
+//! the parts the changed pages touch (`search::update`), or whole when pages come or go.
 
 use crate::config::Config;
 use crate::content::{load_sources, parse_page, read_source, Asset, Page};

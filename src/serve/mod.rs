@@ -11,6 +11,7 @@ pub mod watch;
 
 use crate::diagnostic::Diagnostic;
 use crate::pipeline::BuildOptions;
+use crate::search::update::{Change, LiveIndex};
 use crate::site::Site;
 use anyhow::{anyhow, Context, Result};
 use http::{Gate, Hub, Shared};
@@ -51,6 +52,11 @@ pub enum Report {
     Rebuilt(Outcome),
     /// Something went wrong outside the sources (the watcher).
     Problem(String),
+    /// The search index of the newest good build is in place.
+    Searched {
+        change: crate::search::update::Change,
+        elapsed: std::time::Duration,
+    },
 }
 
 /// A running preview server; it stops when dropped.
@@ -250,26 +256,38 @@ impl SearchSlot {
 }
 
 /// Makes the search index of the newest good build: builds handed over while one is being made are
-/// skipped but the newest, and search requests wait (the search gate) until it is in place.
+/// skipped but the newest, and search requests wait (the search gate) until it is in place. After
+/// the first, an edit changes only the parts of the index it touches ([`LiveIndex::update`]).
 fn search_thread(slot: &SearchSlot, shared: &Shared, log: &dyn Fn(Report)) {
     lower_priority();
+    let mut live: Option<LiveIndex> = None;
     while let Some((site, begun)) = slot.take() {
-        match crate::search::render_search(&site) {
-            Ok((index, files)) => {
-                drop(index);
-                drop(site);
-                let map: FileMap = files
-                    .into_iter()
-                    .map(|f| {
-                        let bytes = f.read().map(|b| b.into_owned()).unwrap_or_default();
-                        (f.path, Arc::new(bytes))
-                    })
-                    .collect();
-                *shared.search.write().expect("search") = Arc::new(map);
+        let started = std::time::Instant::now();
+        let result = match live.as_mut() {
+            Some(index) => index.update(&site),
+            None => LiveIndex::build(&site).map(|index| {
+                live = Some(index);
+                Change::Full("the first build".into())
+            }),
+        };
+        drop(site);
+        match result {
+            Ok(change) => {
+                if let (true, Some(index)) = (change != Change::Nothing, live.as_ref()) {
+                    *shared.search.write().expect("search") = index.files();
+                }
+                log(Report::Searched {
+                    change,
+                    elapsed: started.elapsed(),
+                });
             }
-            Err(e) => log(Report::Problem(format!(
-                "cannot build the search index: {e:#}"
-            ))),
+            Err(e) => {
+                // Whatever the index holds now, the next build starts afresh.
+                live = None;
+                log(Report::Problem(format!(
+                    "cannot build the search index: {e:#}"
+                )));
+            }
         }
         for _ in 0..begun {
             shared.search_gate.end();
