@@ -119,6 +119,7 @@ fn search_benchmark() {
     let site = std::path::PathBuf::from(std::env::var("BENCH_SITE").expect("BENCH_SITE"));
     let pf = std::env::var("BENCH_PAGEFIND").expect("BENCH_PAGEFIND");
     substring_truth(&site);
+    indexing_stages(&site);
     let b = Browser::launch().expect("chromium");
     let ours = StaticServer::start(site.join("public"));
     let f = measure(
@@ -163,6 +164,36 @@ fn search_benchmark() {
 
 /// Every page containing a 2–8 character Chinese string is returned, and ranks above pages that
 /// hold only its parts (synonym variants count as containing it).
+/// Where the indexing time goes, on the same documents: tantivy's own indexing (the tokenizer, both
+/// threads) and the export of the browser index, each against the build without search
+/// (`BENCH_BUILD_NOSEARCH`, seconds) when given.
+fn indexing_stages(site: &std::path::Path) {
+    let docs = SearchIndex::open(&search::cache_dir(site).join("index"))
+        .and_then(|i| i.docs())
+        .expect("the cached index of BENCH_SITE");
+    let start = std::time::Instant::now();
+    let index = SearchIndex::build(&docs).unwrap();
+    let tantivy = start.elapsed().as_secs_f64();
+    let start = std::time::Instant::now();
+    let files = search::export::export(&index, &Synonyms::new(&[])).unwrap();
+    let export = start.elapsed().as_secs_f64();
+    let base: Option<f64> = std::env::var("BENCH_BUILD_NOSEARCH")
+        .ok()
+        .and_then(|s| s.trim().parse().ok());
+    let share = |t: f64| {
+        base.map_or(String::new(), |b| {
+            format!(" ({:.0}% of the build without search)", t / b * 100.0)
+        })
+    };
+    println!(
+        "indexing stages on {} documents: tantivy {tantivy:.2} s{}, export {export:.2} s{} ({} files)",
+        docs.len(),
+        share(tantivy),
+        share(export),
+        files.len()
+    );
+}
+
 fn substring_truth(site: &std::path::Path) {
     let index = SearchIndex::open(&search::cache_dir(site).join("index"))
         .expect("the cached index of BENCH_SITE");

@@ -10,7 +10,11 @@ usage: python3 tests/bench/serve_bench.py [--n 10000] [--edits 50] [--workload p
    a different page's body (the common case: its listing entry does not change) and times the write
    until the `reload` event arrives. The same is measured for edits that change a page's title (its
    section's listing must be rendered again) and for a full rebuild (touching portal.yaml).
-3. Load: --clients threads request random pages for --seconds while a page is edited every 200 ms;
+3. Search: after each of 10 body edits (and 3 new pages), the time from the write
+   until `search/meta.js` is served from the new index (search requests wait for it): the index
+   changed in the parts the edit touches, against the index made whole. The server's own figures
+   for each update are read from its log.
+4. Load: --clients threads request random pages for --seconds while a page is edited every 200 ms;
    counts failed requests and responses whose body length differs from Content-Length, and samples
    the server's resident memory.
 Prints medians and p95s; it reports, it never fails on a timing. Traffic goes only to 127.0.0.1.
@@ -162,6 +166,39 @@ def load(port, paths, clients, seconds, edit):
     return stats, edits
 
 
+def timed_search(ev, port, path, change):
+    """Edit (or create), wait for the reload, then for search/meta.js (it waits for the new index): ms."""
+    seen = len(ev.events)
+    text = ''
+    if os.path.exists(path):
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+    start = time.perf_counter()
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(change(text))
+    got = ev.wait_after(seen)
+    if got is None or got[0] != 'reload':
+        raise SystemExit(f'no reload after editing {path}: {got}')
+    c = http.client.HTTPConnection('127.0.0.1', port, timeout=120)
+    c.request('GET', '/search/meta.js')
+    r = c.getresponse()
+    r.read()
+    if r.status != 200:
+        raise SystemExit(f'search/meta.js: {r.status}')
+    return (time.perf_counter() - start) * 1000
+
+
+def search_log(path):
+    """(kind, ms) of the server's 'search index:' lines."""
+    out = []
+    for line in open(path, encoding='utf-8', errors='replace'):
+        if line.startswith('search index:'):
+            took = line.rsplit(' in ', 1)[-1].strip()
+            ms = float(took[:-2]) if took.endswith('ms') else float(took[:-1]) * 1000
+            out.append(('whole' if 'made whole' in line else 'parts', ms))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--n', type=int, default=10000)
@@ -205,6 +242,30 @@ def main():
         summary('body edit (incremental)', body)
         summary('title edit (listing again)', titles)
         summary('full rebuild (portal.yaml)', full)
+        time.sleep(1)
+        log.flush()
+        lines_before = len(search_log(log.name))
+        parts = []
+        for i, p in enumerate(picks[10:20]):
+            parts.append(timed_search(ev, port, p, lambda t, i=i: t + f'\n检索更新第{i}条。\n'))
+            time.sleep(0.5)
+        # A new page changes every later page's id: the index is made whole.
+        new_pages = [os.path.join(os.path.dirname(picks[0]), f'bench-new-{i}.md') for i in range(3)]
+        whole = []
+        for i, p in enumerate(new_pages):
+            whole.append(timed_search(ev, port, p, lambda t, i=i: f'---\ntitle: 新增页面{i}\n---\n\n新增页面的正文。\n'))
+        time.sleep(0.5)
+        own = search_log(log.name)[lines_before:]
+        print('edit -> search index served')
+        summary('body edit (index in parts)', parts)
+        summary('new page (index whole)', whole)
+        for kind in ('parts', 'whole'):
+            xs = [ms for k, ms in own if k == kind]
+            if xs:
+                summary(f'server: index {kind}', xs)
+        for p in new_pages:
+            os.remove(p)
+        time.sleep(8)
         rss_before = rss_mib(proc.pid)
         urls = ['/' + os.path.relpath(p, os.path.join(site, 'content'))[:-3] + '/' for p in pages[:2000]]
         stats, edits = load(port, urls, a.clients, a.seconds,
