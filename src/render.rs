@@ -17,7 +17,7 @@ use include_dir::{include_dir, Dir};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -37,6 +37,8 @@ pub struct Theme {
     tera: tera::Tera,
     origins: BTreeMap<String, String>,
     statics: BTreeMap<String, Data>,
+    /// Each template's text, to tell which templates an edit changed (`portal serve`).
+    texts: BTreeMap<String, String>,
 }
 
 impl Theme {
@@ -102,12 +104,56 @@ impl Theme {
         if !diags.is_empty() {
             return Err(diags);
         }
+        let texts = templates
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect();
         let origins = templates.into_iter().map(|(k, v)| (k, v.origin)).collect();
         Ok(Theme {
             tera,
             origins,
             statics,
+            texts,
         })
+    }
+
+    /// The templates whose output may differ between `old` and this theme: those whose text changed,
+    /// that appeared or went away, and every template that extends, includes or imports one of them
+    /// (found as quoted template names in its text: a name in a string is counted too, which only
+    /// renders more than needed).
+    pub fn changed_templates(&self, old: &Theme) -> BTreeSet<String> {
+        let mut changed: BTreeSet<String> = self
+            .texts
+            .keys()
+            .chain(old.texts.keys())
+            .filter(|k| self.texts.get(*k) != old.texts.get(*k))
+            .cloned()
+            .collect();
+        loop {
+            let more: Vec<String> = self
+                .texts
+                .iter()
+                .filter(|(name, text)| {
+                    !changed.contains(*name) && quoted_names(text).any(|n| changed.contains(n))
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            if more.is_empty() {
+                return changed;
+            }
+            changed.extend(more);
+        }
+    }
+
+    /// Whether the static files differ from `old`'s by name or origin (a changed file on disk is
+    /// not seen here: the watcher reports those).
+    pub fn statics_differ(&self, old: &Theme) -> bool {
+        !self.statics.keys().eq(old.statics.keys())
+            || self
+                .statics
+                .iter()
+                .zip(&old.statics)
+                .any(|((_, a), (_, b))| !same_data(a, b))
     }
 
     fn has(&self, name: &str) -> bool {
@@ -119,6 +165,34 @@ impl Theme {
             .get(name)
             .cloned()
             .unwrap_or_else(|| name.to_string())
+    }
+}
+
+/// The strings in quotes inside a template's `{% … %}` tags (where `extends`, `include` and
+/// `import` name templates).
+fn quoted_names(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{%")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("%}").map(|(tag, _)| tag))
+        .flat_map(|tag| {
+            let mut names = Vec::new();
+            let mut rest = tag;
+            while let Some(start) = rest.find(['"', '\'']) {
+                let quote = &rest[start..start + 1];
+                let after = &rest[start + 1..];
+                let Some(end) = after.find(quote) else { break };
+                names.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            names
+        })
+}
+
+fn same_data(a: &Data, b: &Data) -> bool {
+    match (a, b) {
+        (Data::Static(x), Data::Static(y)) => x == y,
+        (Data::Copy(x), Data::Copy(y)) => x == y,
+        _ => false,
     }
 }
 
@@ -925,6 +999,20 @@ fn render_template(
         .map_err(|e| render_error(theme, name, asked_by, &e))
 }
 
+/// The template page `i` is rendered with: its own or its kind's, the home page's `index.html`, or
+/// `page.html` for a kind the theme has no template for.
+pub fn page_template(site: &Site, theme: &Theme, i: usize) -> String {
+    let p = &site.pages[i];
+    let name = template_for(p);
+    if i == site.home && p.template.is_none() {
+        "index.html".into()
+    } else if p.template.is_none() && !theme.has(&name) {
+        "page.html".into()
+    } else {
+        name
+    }
+}
+
 /// Renders one page; `tctx` may already hold the page's parent `section` (shared by its chunk).
 fn render_page(
     ctx: &Ctx<'_>,
@@ -933,12 +1021,7 @@ fn render_page(
 ) -> Result<OutputFile, Diagnostic> {
     let site = ctx.site;
     let p = &site.pages[i];
-    let mut name = template_for(p);
-    if i == site.home && p.template.is_none() {
-        name = "index.html".into();
-    } else if p.template.is_none() && !ctx.theme.has(&name) {
-        name = "page.html".into();
-    }
+    let name = page_template(site, ctx.theme, i);
     if !ctx.theme.has(&name) {
         let available: Vec<_> = ctx
             .theme
@@ -1306,4 +1389,16 @@ fn sitemap(site: &Site) -> String {
     }
     s.push_str("</urlset>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted_names;
+
+    #[test]
+    fn template_names_are_read_from_tags_only() {
+        let text = "{% extends \"base.html\" %}<p title=\"x.html\">don't</p>{% include 'partials/a.html' %}{% import \"m.html\" as m %}";
+        let names: Vec<&str> = quoted_names(text).collect();
+        assert_eq!(names, ["base.html", "partials/a.html", "m.html"]);
+    }
 }

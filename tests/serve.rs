@@ -319,12 +319,58 @@ fn an_edit_renders_only_what_depends_on_it() {
     // guide/ and its 3 pages (a theme may list siblings), home, tags 风险 and 等级, and the 4 extras.
     assert_eq!(o.rendered, 11, "{o:?}");
 
-    // A template change renders every page without parsing.
+    // A new template for one kind renders only the pages of that kind (and the extras).
+    let builtin = std::fs::read_to_string(
+        support::site::repo_root().join("themes/default/templates/measure.html"),
+    )
+    .unwrap();
+    let t = root.join("templates/measure.html");
+    std::fs::write(
+        &t,
+        builtin.replace(
+            "{% block body_class %}kind-measure",
+            "{% block body_class %}kind-measure custom-measure",
+        ),
+    )
+    .unwrap();
+    let o = live.apply(&Changes::classify(&root, std::slice::from_ref(&t)));
+    assert!(o.ok && !o.full, "{o:?}");
+    assert_eq!(
+        o.rendered, 5,
+        "the one measure page and the 4 extras: {o:?}"
+    );
+    let files = live.files();
+    assert!(String::from_utf8_lossy(&files["guide/measure/index.html"]).contains("custom-measure"));
+    assert!(!String::from_utf8_lossy(&files["guide/levels/index.html"]).contains("custom-measure"));
+
+    // A partial every page includes (through base.html) renders every page, without parsing.
+    let pages = files.keys().filter(|k| k.ends_with("index.html")).count();
     let t = root.join("templates/partials/footer.html");
     std::fs::write(&t, "<footer class=\"site-footer\">新页脚</footer>\n").unwrap();
     let o = live.apply(&Changes::classify(&root, &[t]));
-    assert!(o.ok && o.full);
-    assert!(String::from_utf8_lossy(&live.files()["guide/levels/index.html"]).contains("新页脚"));
+    assert!(o.ok, "{o:?}");
+    let files = live.files();
+    let stale: Vec<&String> = files
+        .iter()
+        .filter(|(k, v)| {
+            k.ends_with(".html")
+                && !k.starts_with("__")
+                && !String::from_utf8_lossy(v).contains("新页脚")
+        })
+        .map(|(k, _)| k)
+        .collect();
+    assert!(stale.is_empty(), "pages without the new footer: {stale:?}");
+    assert!(o.rendered >= pages, "{o:?}");
+
+    // Removing the kind template goes back to the built-in one for that page.
+    let t = root.join("templates/measure.html");
+    std::fs::remove_file(&t).unwrap();
+    let o = live.apply(&Changes::classify(&root, &[t]));
+    assert!(o.ok, "{o:?}");
+    assert!(
+        !String::from_utf8_lossy(&live.files()["guide/measure/index.html"])
+            .contains("custom-measure")
+    );
 }
 
 #[test]

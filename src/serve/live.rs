@@ -4,8 +4,9 @@
 //! the paths that changed. Output: the new output files (swapped in only when the rebuild has no
 //! errors) and the rebuild's diagnostics. Only what an edit touched is parsed and rendered again: an
 //! edited page, the pages that list it when its listing entry (title, date, summary …) changed, the
-//! tag pages and home page that show it; a template or theme change renders every page again without
-//! parsing; `portal.yaml` or a change to the folder structure rebuilds everything. The search index
+//! tag pages and home page that show it; a template change renders, without parsing, the pages whose
+//! template changed or extends, includes or imports one that did; a static file change copies the
+//! static files; `portal.yaml` or a change to the folder structure rebuilds everything. The search index
 //! of a good build is brought up to date afterwards on the search thread ([`Live::search_job`]): in
 //! the parts the changed pages touch (`search::update`), or whole when pages come or go.
 
@@ -14,7 +15,7 @@ use crate::content::{load_sources, parse_page, read_source, Asset, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{MemorySink, OutputFile};
 use crate::pipeline::{load_config, BuildOptions};
-use crate::render::{listing_fingerprint, render_selected, Selection, Theme};
+use crate::render::{listing_fingerprint, page_template, render_selected, Selection, Theme};
 use crate::site::{assemble, Site};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -30,8 +31,14 @@ pub type FileMap = HashMap<String, Arc<Vec<u8>>>;
 pub struct Changes {
     /// `portal.yaml` changed: everything again.
     pub config: bool,
-    /// Templates, themes or static files changed: load the theme, render every page.
+    /// A theme folder itself changed (not just its templates or static files): load the theme,
+    /// render every page.
     pub theme: bool,
+    /// Templates changed (the site's or the theme's): load the theme, render the pages whose
+    /// templates changed or use one that did.
+    pub templates: bool,
+    /// Static files changed (the site's or the theme's): copy them again.
+    pub statics: bool,
     /// Something under `content/` other than a Markdown file (a folder, an attachment): walk again.
     pub rescan: bool,
     /// Markdown files (content-relative) to read and parse again.
@@ -56,7 +63,13 @@ impl Changes {
             }
             match parts.first().map(String::as_str) {
                 Some("portal.yaml") if parts.len() == 1 => c.config = true,
-                Some("templates" | "themes" | "static") => c.theme = true,
+                Some("templates") => c.templates = true,
+                Some("static") => c.statics = true,
+                Some("themes") => match parts.get(2).map(String::as_str) {
+                    Some("templates") => c.templates = true,
+                    Some("static") => c.statics = true,
+                    _ => c.theme = true,
+                },
                 Some("content") if parts.len() > 1 => {
                     let inner = parts[1..].join("/");
                     if inner.ends_with(".md") && !p.is_dir() {
@@ -113,6 +126,10 @@ pub struct Live {
     /// rendering once it is fixed), and whether a full render is owed.
     pending: BTreeSet<String>,
     pending_full: bool,
+    /// Static files changed since the last good build.
+    pending_statics: bool,
+    /// The theme the last good build was rendered with (to tell which templates changed).
+    good_theme: Option<Arc<Theme>>,
     /// The last good build has not had its search index made yet (see [`Live::search_job`]).
     search_owed: bool,
 }
@@ -131,6 +148,8 @@ impl Live {
             files: Arc::new(FileMap::new()),
             pending: BTreeSet::new(),
             pending_full: false,
+            pending_statics: false,
+            good_theme: None,
             search_owed: false,
         };
         let outcome = live.apply(&Changes {
@@ -175,7 +194,7 @@ impl Live {
         if changes.config {
             self.config = load_config(&root, self.opts.base_path.as_deref());
         }
-        if changes.config || changes.theme {
+        if changes.config || changes.theme || changes.templates || changes.statics {
             let name = self
                 .config
                 .as_ref()
@@ -190,10 +209,12 @@ impl Live {
         }
         self.pending.extend(changes.pages.iter().cloned());
         self.pending_full |= changes.config || changes.theme || changes.rescan;
+        self.pending_statics |= changes.statics;
         let outcome = self.rebuild(start);
         if outcome.ok {
             self.pending.clear();
             self.pending_full = false;
+            self.pending_statics = false;
         }
         outcome
     }
@@ -300,16 +321,21 @@ impl Live {
             elapsed: Duration::ZERO,
             diagnostics: Vec::new(),
         };
-        if let (Ok(theme), false) = (&self.theme, diags.has_errors()) {
-            let selection = match (&self.good, full) {
-                (Some((old, fingerprints)), false) => {
-                    select(old, fingerprints, &site, &self.pending)
+        if let (Ok(theme), false) = (self.theme.clone(), diags.has_errors()) {
+            let selection = match (&self.good, &self.good_theme, full) {
+                (Some((old, fingerprints)), Some(old_theme), false) => {
+                    let mut sel = select(old, fingerprints, &site, &self.pending);
+                    if !Arc::ptr_eq(old_theme, &theme) {
+                        select_templates(&mut sel, &site, old_theme, &theme);
+                    }
+                    sel.statics |= self.pending_statics;
+                    sel
                 }
                 _ => Selection::all(),
             };
             outcome.full = selection.pages.is_none();
             let sink = MemorySink::default();
-            match render_selected(&site, theme, &selection, &sink) {
+            match render_selected(&site, &theme, &selection, &sink) {
                 Ok(stats) => {
                     outcome.rendered = stats.files;
                     self.search_owed = site.config.search.enabled;
@@ -317,6 +343,7 @@ impl Live {
                     let pending = std::mem::take(&mut self.pending);
                     let fingerprints = self.fingerprints(&site, &pending, outcome.full);
                     self.good = Some((Arc::new(site), fingerprints));
+                    self.good_theme = Some(theme);
                     outcome.ok = true;
                 }
                 Err(d) => diags.extend(d),
@@ -366,6 +393,27 @@ impl Live {
             map.insert(f.path, Arc::new(bytes));
         }
         self.files = Arc::new(map);
+    }
+}
+
+/// Adds to `sel` what a theme change asks for: the pages whose template (under either theme) changed
+/// or uses one that did ([`Theme::changed_templates`]) and every tag page when theirs did; everything
+/// when a static file came or went. The extras are in every selection already.
+pub fn select_templates(sel: &mut Selection, site: &Site, old: &Theme, new: &Theme) {
+    if new.statics_differ(old) {
+        // A static file came or went: everything again, so that a removed one is not served.
+        *sel = Selection::all();
+        return;
+    }
+    let changed = new.changed_templates(old);
+    if let Some(pages) = sel.pages.as_mut() {
+        pages.extend((0..site.pages.len()).filter(|&i| {
+            changed.contains(&page_template(site, new, i))
+                || changed.contains(&page_template(site, old, i))
+        }));
+    }
+    if changed.contains("taxonomy_term.html") {
+        sel.tags = None;
     }
 }
 
