@@ -9,7 +9,9 @@ usage: python3 tests/bench/serve_bench.py [--n 10000] [--edits 50] [--workload p
 2. Latency: a server-sent-events client stays connected; each of --edits edits appends a sentence to
    a different page's body (the common case: its listing entry does not change) and times the write
    until the `reload` event arrives. The same is measured for edits that change a page's title (its
-   section's listing must be rendered again) and for a full rebuild (touching portal.yaml).
+   section's listing must be rendered again), for a full rebuild (touching portal.yaml), for a
+   template only section pages use (templates/section.html) and for the base template every page
+   extends.
 3. Search: after each of 10 body edits (and 3 new pages), the time from the write
    until `search/meta.js` is served from the new index (search requests wait for it): the index
    changed in the parts the edit touches, against the index made whole. The server's own figures
@@ -53,6 +55,11 @@ def prepare(n, workload, cache):
         subprocess.run(gen, check=True, stdout=subprocess.DEVNULL)
         conv = [sys.executable, os.path.join(HERE, 'portal_flavour.py'), os.path.join(work, 'corpus', 'zola'), site]
         subprocess.run(conv + (['--no-siblings'] if workload == 'plain' else []), check=True, stdout=subprocess.DEVNULL)
+    # Pages a run stopped early may have left behind.
+    for d, _, files in os.walk(os.path.join(site, 'content')):
+        for f in files:
+            if f.startswith('bench-new-'):
+                os.remove(os.path.join(d, f))
     return site
 
 
@@ -238,10 +245,41 @@ def main():
                   for i, p in enumerate(picks[:10])]
         config = os.path.join(site, 'portal.yaml')
         full = [timed_edit(ev, config, lambda t, i=i: t + f'\n# touch {i}\n') for i in range(5)]
+        # Templates: one that only section pages use, and the base every page extends (the
+        # site's own when it has one, else a copy of the built-in one).
+        tdir = os.path.join(site, 'templates')
+        made = []
+        for rel in ('section.html', 'base.html'):
+            path = os.path.join(tdir, rel)
+            original = None
+            if os.path.exists(path):
+                with open(path, encoding='utf-8') as f:
+                    original = f.read()
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(os.path.join(REPO, 'themes', 'default', 'templates', rel), encoding='utf-8') as f:
+                    builtin = f.read()
+                seen = len(ev.events)
+                with open(path, 'w', encoding='utf-8') as f:
+                    f.write(builtin)
+                ev.wait_after(seen)
+            made.append((path, original))
+        sections = [timed_edit(ev, made[0][0], lambda t, i=i: t + f'{{# edit {i} #}}\n') for i in range(5)]
+        bases = [timed_edit(ev, made[1][0], lambda t, i=i: t + f'{{# edit {i} #}}\n') for i in range(3)]
+        for path, original in made:
+            seen = len(ev.events)
+            if original is None:
+                os.remove(path)
+            else:
+                with open(path, 'w', encoding='utf-8') as f:
+                    f.write(original)
+            ev.wait_after(seen)
         print('edit -> reload event')
         summary('body edit (incremental)', body)
         summary('title edit (listing again)', titles)
         summary('full rebuild (portal.yaml)', full)
+        summary('section template edit', sections)
+        summary('base template edit (all pages)', bases)
         time.sleep(1)
         log.flush()
         lines_before = len(search_log(log.name))
