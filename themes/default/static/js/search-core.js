@@ -18,6 +18,7 @@
     if (u === 0x3000) return " ";
     if (u >= 0x2460 && u <= 0x2468) return String.fromCodePoint(u - 0x2460 + 49);
     if (u < 128) return u >= 65 && u <= 90 ? String.fromCharCode(u + 32) : c;
+    if (u >= 0x3040 && u <= 0x9fff) return c; // kana and CJK ideographs have no case
     var l = c.toLowerCase();
     return Array.from(l).length === 1 ? l : c;
   }
@@ -251,13 +252,21 @@
   }
 
   // ------------------------------------------------------------------ snippets (snippet.rs)
-  function occurrences(text) {
-    var map = new Map();
-    tokenize(text).forEach(function (t) {
-      var list = map.get(t.text);
-      if (!list) map.set(t.text, list = []);
-      list.push([t.position, t.start, t.end]);
-    });
+  // Where the `wanted` tokens (a Set: the query's terms) stand in `text`: token -> [[position,
+  // start, end]] (the tokens of tokenize(), others skipped).
+  function occurrences(text, wanted) {
+    var map = new Map(), us = units(text);
+    function add(t, position, start, end) {
+      if (!wanted.has(t)) return;
+      var list = map.get(t);
+      if (!list) map.set(t, list = []);
+      list.push([position, start, end]);
+    }
+    for (var i = 0; i < us.length; i++) {
+      var u = us[i], n = us[i + 1];
+      add(u.text, u.position, u.start, u.end);
+      if (n && !n.gapBefore) add(u.text + n.text, u.position, u.start, n.end);
+    }
     return map;
   }
 
@@ -301,7 +310,7 @@
     var chain = 0;
     q.clauses.forEach(function (c) { c.variants.forEach(function (v) { chain = Math.max(chain, longestChain(v, occ)); }); });
     var found = terms.filter(function (t) { return occ.has(t); }).length;
-    return [exactIn(occ), exactIn(occurrences(title)), chain, found];
+    return [exactIn(occ), exactIn(occurrences(title, new Set(terms))), chain, found];
   }
 
   function keyAbove(a, b) {
@@ -311,9 +320,9 @@
 
   // doc: {t: title, s: [[anchor, title, text], ...]}; opts: {context, window}
   function snippet(q, doc, opts) {
-    var terms = queryTerms(q), best = null;
+    var terms = queryTerms(q), wanted = new Set(terms), best = null;
     doc.s.forEach(function (s, i) {
-      var occ = occurrences(s[2]);
+      var occ = occurrences(s[2], wanted);
       var key = sectionKey(q, terms, s[1], occ);
       if (!best || keyAbove(key, best.key)) best = { i: i, key: key, found: key[3], occ: occ };
     });
@@ -575,7 +584,7 @@
   // The documents ranked as rank.rs orders them (exact clauses, then BM25, then site order) over
   // the loaded tiers: {ranked, done, count}. `done` when the first `want` are certain: no document
   // outside them can reach the `want`-th one's key.
-  function evaluate(q, st, view, caches, want, keep, synWeight, slack) {
+  function evaluate(q, st, view, caches, want, keep, synWeight, slack, scored) {
     var names = Object.keys(st);
     var all = names.every(function (k) { return exhausted(st[k]); });
     var candidates = new Set();
@@ -587,7 +596,11 @@
     candidates.forEach(function (d) {
       if (keep && !keep(d)) return;
       count++;
-      if (names.every(function (k) { return exhausted(st[k]) || seenIn(st[k], d); })) complete.push(scoreDoc(q, view, caches, d, bound, synWeight));
+      if (names.every(function (k) { return exhausted(st[k]) || seenIn(st[k], d); })) {
+        var sc = scored.get(d);
+        if (!sc) scored.set(d, sc = scoreDoc(q, view, caches, d, bound, synWeight));
+        complete.push(sc);
+      }
       else open.push(d);
     });
     complete.sort(function (a, b) { return b.exact - a.exact || b.bm25 - a.bm25 || a.doc - b.doc; });
@@ -610,6 +623,8 @@
       });
     });
     var synWeight = self.meta.synonymWeight, slack = self.meta.slack || 1;
+    // A document complete in one round (every term seen or read to the end) keeps its score.
+    var scored = new Map();
     function next(n) { return self.more(st[n], phrase[n]); }
     return Promise.all(names.map(function (n) {
       return self.term(n).then(function (t) { st[n] = t; });
@@ -622,7 +637,7 @@
       }));
     }).then(function loop() {
       var view = termsView(st);
-      var r = evaluate(q, st, view, self.caches, want, keep, synWeight, slack);
+      var r = evaluate(q, st, view, self.caches, want, keep, synWeight, slack, scored);
       if (!r.done) {
         return Promise.all(names.filter(function (n) { return !exhausted(st[n]); }).map(next)).then(loop);
       }
