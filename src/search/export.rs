@@ -43,6 +43,7 @@ use super::snippet::{CONTEXT_CHARS, WINDOW_CHARS};
 use super::tokenizer::is_single_cjk;
 use crate::output::OutputFile;
 use anyhow::Result;
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -54,6 +55,8 @@ pub const SHARD_BYTES: usize = 8 * 1024;
 pub const BIG_ENTRY_BYTES: usize = 2 * 1024;
 /// Version of the file format, checked by the browser.
 pub const FORMAT_VERSION: u32 = 2;
+/// Terms ordered into tiers together (in parallel) while the export reads the index.
+const EXPORT_BATCH: usize = 1024;
 /// Documents in a term's first tier; each further tier holds 4 times as many as the one before.
 pub const TIER0_DOCS: usize = 32;
 
@@ -260,11 +263,24 @@ pub fn export(index: &SearchIndex, synonyms: &Synonyms) -> Result<Vec<OutputFile
 pub fn export_all(index: &SearchIndex, synonyms: &Synonyms) -> Result<Export> {
     let stats = index.stats()?;
     let caches = field_caches(&stats, &fieldnorm_table());
+    // Terms are read from tantivy in order and ordered into tiers in batches on every core.
     let mut entries = Vec::new();
+    let mut batch: Vec<(String, TermPostings)> = Vec::new();
+    let flush = |batch: &mut Vec<(String, TermPostings)>, entries: &mut Vec<TermEntry>| {
+        entries.par_extend(
+            batch
+                .par_drain(..)
+                .map(|(term, p)| TermEntry::new(&term, &p, &stats, &caches)),
+        );
+    };
     index.for_each_term(|term, p| {
-        entries.push(TermEntry::new(term, &p, &stats, &caches));
+        batch.push((term.to_string(), p));
+        if batch.len() >= EXPORT_BATCH {
+            flush(&mut batch, &mut entries);
+        }
         Ok(())
     })?;
+    flush(&mut batch, &mut entries);
     let small: usize = entries
         .iter()
         .flat_map(|e| e.tiers.iter().map(move |t| (e, t)))

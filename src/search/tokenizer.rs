@@ -70,6 +70,8 @@ pub fn fold_char(c: char) -> char {
         0x2460..=0x2468 => char::from_u32(u - 0x2460 + '1' as u32).unwrap_or(c),
         _ if c.is_ascii_uppercase() => c.to_ascii_lowercase(),
         _ if c.is_ascii() => c,
+        // Kana and CJK ideographs have no case: skip the case tables (most of the text).
+        0x3040..=0x9FFF => c,
         _ => {
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
