@@ -201,23 +201,10 @@ fn pages_with_the_exact_string_are_all_found_and_rank_first() {
 #[test]
 fn pages_read_for_serve_updates_equal_what_tantivy_indexed() {
     use policy_portal::search::rank::TermPostings;
-    use policy_portal::search::update::doc_postings;
+    use policy_portal::search::update::docs_postings;
     use std::collections::BTreeMap;
     let (index, _, docs) = sample_index();
-    let mut expect: BTreeMap<String, TermPostings> = BTreeMap::new();
-    let mut totals = [0u64; 3];
-    for d in &docs {
-        let (lens, terms) = doc_postings(d);
-        for f in 0..3 {
-            totals[f] += lens[f] as u64;
-        }
-        for (term, fields) in terms {
-            let e = expect.entry(term).or_default();
-            for (f, p) in fields.into_iter().enumerate() {
-                e[f].extend(p);
-            }
-        }
-    }
+    let (totals, expect) = docs_postings(&docs);
     assert_eq!(totals, index.stats().unwrap().total_tokens);
     let mut got: BTreeMap<String, TermPostings> = BTreeMap::new();
     index

@@ -128,6 +128,21 @@ const QUERIES: [&str; 21] = [
     "不存在的词语组合",
 ];
 
+/// Asserts that the browser's first and second pages of results equal `portal search`'s for each
+/// query; returns how many were answered before every tier was read.
+fn assert_pages_equal(b: &Browser, site: &Site, queries: &[&str]) -> usize {
+    let mut pruned = 0;
+    for q in queries {
+        let all = site.search_urls(q, 20, None);
+        let (first, complete) = browser(b, q, 0, "");
+        assert_eq!(first, all[..all.len().min(10)], "query {q:?}, first page");
+        let (second, _) = browser(b, q, 10, "");
+        assert_eq!(second, all[all.len().min(10)..], "query {q:?}, second page");
+        pruned += !complete as usize;
+    }
+    pruned
+}
+
 #[test]
 fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
     let Some(b) = Browser::launch() else { return };
@@ -143,15 +158,7 @@ fn tiered_browser_search_equals_the_command_line_on_a_large_site() {
         "the search page",
     );
     let queries = QUERIES;
-    let mut pruned = 0;
-    for q in queries {
-        let all = site.search_urls(q, 20, None);
-        let (first, complete) = browser(&b, q, 0, "");
-        assert_eq!(first, all[..all.len().min(10)], "query {q:?}, first page");
-        let (second, _) = browser(&b, q, 10, "");
-        assert_eq!(second, all[all.len().min(10)..], "query {q:?}, second page");
-        pruned += !complete as usize;
-    }
+    let pruned = assert_pages_equal(&b, &site, &queries);
     for (q, kind) in [("风险 评估", "页面"), ("评估", "页面")] {
         let (urls, _) = browser(&b, q, 0, kind);
         assert_eq!(
@@ -263,18 +270,9 @@ fn served_index_updated_in_parts_still_equals_the_command_line() {
     );
     let slack = b.eval_json("PortalSearchUI.index.meta.slack");
     assert!(slack.as_f64().is_some_and(|s| s > 1.0), "slack {slack}");
-    let mut pruned = 0;
-    for q in QUERIES
-        .iter()
-        .chain(&["听证会", "征地补偿听证公告", "听证 风险评估报告"])
-    {
-        let all = site.search_urls(q, 20, None);
-        let (first, complete) = browser(&b, q, 0, "");
-        assert_eq!(first, all[..all.len().min(10)], "query {q:?}, first page");
-        let (second, _) = browser(&b, q, 10, "");
-        assert_eq!(second, all[all.len().min(10)..], "query {q:?}, second page");
-        pruned += !complete as usize;
-    }
+    let mut queries = QUERIES.to_vec();
+    queries.extend(["听证会", "征地补偿听证公告", "听证 风险评估报告"]);
+    let pruned = assert_pages_equal(&b, &site, &queries);
     println!("served index after the edits: {log:?}, slack {slack}; {pruned} queries answered before every tier was read");
     assert!(
         pruned >= 5,

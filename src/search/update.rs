@@ -413,6 +413,26 @@ pub fn doc_postings(doc: &SearchDoc) -> ([u32; 3], BTreeMap<String, DocTerm>) {
     (lens, out)
 }
 
+/// What tantivy indexes for these documents, read with the tokenizer: each field's token total and
+/// each term's postings (see [`doc_postings`]).
+pub fn docs_postings(docs: &[SearchDoc]) -> ([u64; 3], BTreeMap<String, TermPostings>) {
+    let mut out: BTreeMap<String, TermPostings> = BTreeMap::new();
+    let mut totals = [0u64; 3];
+    for d in docs {
+        let (lens, terms) = doc_postings(d);
+        for (total, len) in totals.iter_mut().zip(lens) {
+            *total += len as u64;
+        }
+        for (term, fields) in terms {
+            let e = out.entry(term).or_default();
+            for (list, p) in e.iter_mut().zip(fields) {
+                list.extend(p);
+            }
+        }
+    }
+    (totals, out)
+}
+
 /// A term's entry as the files hold it: the counts and each tier's (postings, positions) strings.
 struct Entry {
     counts: [usize; 4],
@@ -657,20 +677,7 @@ mod tests {
             doc(2, "风险", &"风险评估报告。".repeat(300)),
         ];
         let (files, shards, stats) = exported(&docs);
-        let mut expect: BTreeMap<String, TermPostings> = BTreeMap::new();
-        let mut totals = [0u64; 3];
-        for d in &docs {
-            let (lens, terms) = doc_postings(d);
-            for f in 0..3 {
-                totals[f] += lens[f] as u64;
-            }
-            for (term, fields) in terms {
-                let e = expect.entry(term).or_default();
-                for (f, p) in fields.into_iter().enumerate() {
-                    e[f].extend(p);
-                }
-            }
-        }
+        let (totals, expect) = docs_postings(&docs);
         assert_eq!(totals, stats.total_tokens);
         let got: BTreeMap<String, TermPostings> = all_terms(&files, shards)
             .into_iter()

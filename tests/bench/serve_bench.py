@@ -102,17 +102,25 @@ def pages_of(site):
     return sorted(out)
 
 
-def timed_edit(ev, path, change):
+def edit_until_reload(ev, path, change):
+    """Writes change(old text) (old text '' for a new file) and waits for the reload: (start, event time)."""
     seen = len(ev.events)
-    with open(path, encoding='utf-8') as f:
-        text = f.read()
+    text = ''
+    if os.path.exists(path):
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
     start = time.perf_counter()
     with open(path, 'w', encoding='utf-8') as f:
         f.write(change(text))
     got = ev.wait_after(seen)
     if got is None or got[0] != 'reload':
         raise SystemExit(f'no reload after editing {path}: {got}')
-    return (got[1] - start) * 1000
+    return start, got[1]
+
+
+def timed_edit(ev, path, change):
+    start, reloaded = edit_until_reload(ev, path, change)
+    return (reloaded - start) * 1000
 
 
 def pct(xs, p):
@@ -175,17 +183,7 @@ def load(port, paths, clients, seconds, edit):
 
 def timed_search(ev, port, path, change):
     """Edit (or create), wait for the reload, then for search/meta.js (it waits for the new index): ms."""
-    seen = len(ev.events)
-    text = ''
-    if os.path.exists(path):
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
-    start = time.perf_counter()
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(change(text))
-    got = ev.wait_after(seen)
-    if got is None or got[0] != 'reload':
-        raise SystemExit(f'no reload after editing {path}: {got}')
+    start, _ = edit_until_reload(ev, path, change)
     c = http.client.HTTPConnection('127.0.0.1', port, timeout=120)
     c.request('GET', '/search/meta.js')
     r = c.getresponse()
