@@ -13,6 +13,7 @@
 //! - `rank` — BM25 per field as tantivy scores it, exact phrases first (mirrored in the browser).
 //! - `snippet` — the section a hit lands on, and its marked snippet (mirrored in the browser).
 //! - `export` — the static browser index: classic script shards loaded per term.
+//! - `update` — the static index of `portal serve`, changed in the parts an edit touches.
 
 pub mod docs;
 pub mod export;
