@@ -12,7 +12,7 @@
 
 mod support;
 
-use support::browser::{file_url, js_list, Browser};
+use support::browser::{js_list, Browser};
 use support::site::{repo_root, Site};
 
 fn matters() -> Vec<String> {
@@ -59,11 +59,7 @@ fn scope_benchmark() {
     }
 
     let b = Browser::launch().expect("chromium");
-    b.open(&file_url(run.out.join("scope/lookup/index.html")));
-    b.wait_until(
-        "document.getElementById('scope-form').hasAttribute('data-ready')",
-        "the lookup page to load its data",
-    );
+    b.open_scope_lookup(&run.out);
     let list = js_list(&matters);
     let js = format!(
         "(() => {{ const qs = {list}; const m = new PortalScope.Matcher(PortalScope.data().matcher);

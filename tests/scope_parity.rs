@@ -80,11 +80,7 @@ fn cli_answers(site: &Site, matters: &[String]) -> Vec<Value> {
 fn browser_and_command_line_give_the_same_answers(b: &Browser, site: &Site, run: &Run) {
     let matters = matters();
     let cli = cli_answers(site, &matters);
-    b.open(&file_url(run.out.join("scope/lookup/index.html")));
-    b.wait_until(
-        "document.getElementById('scope-form').hasAttribute('data-ready')",
-        "the lookup page to load its data",
-    );
+    b.open_scope_lookup(&run.out);
     let list = js_list(&matters);
     let js = format!(
         "(() => {{ const m = new PortalScope.Matcher(PortalScope.data().matcher);

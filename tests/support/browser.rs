@@ -382,6 +382,17 @@ impl Browser {
         }
     }
 
+    /// Opens the scope lookup page of a built site (`out`: its output folder) from disk and waits
+    /// until it has loaded the catalogue data.
+    #[allow(dead_code)] // not every test binary looks up matters
+    pub fn open_scope_lookup(&self, out: &Path) -> &Self {
+        self.open(&file_url(out.join("scope/lookup/index.html")));
+        self.wait_until(
+            "document.getElementById('scope-form').hasAttribute('data-ready')",
+            "the lookup page to load its data",
+        )
+    }
+
     /// Waits until an element matches the CSS `selector`; panics after [`TIMEOUT`].
     #[track_caller]
     pub fn wait_for(&self, selector: &str) -> &Self {
