@@ -399,9 +399,7 @@ fn check_synonyms(search: &SearchConfig, text: &str, diags: &mut Vec<Diagnostic>
             .lines()
             .position(|l| l.contains(first))
             .map_or(1, |i| i + 1);
-        let empty = group
-            .iter()
-            .find(|w| crate::search::tokenizer::units(w).is_empty());
+        let empty = group.iter().find(|w| crate::text::units(w).is_empty());
         if group.len() < 2 {
             diags.push(Diagnostic::error(CONFIG_FILE, line, 1, format!("synonym group `{}` has one word: expected two or more words that mean the same, e.g. [征收, 征用, 征地]", group.join(", "))));
         } else if let Some(w) = empty {

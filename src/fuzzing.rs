@@ -6,9 +6,10 @@
 //! and only call the public API of the stages, so exposing them adds no way around any check.
 
 use crate::content::front_matter::{from_yaml, key_line, split, KindProbe};
-use crate::content::{parse_page, SourceFile};
+use crate::content::SourceFile;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{classify_link, render_html, EmbedContext};
+use crate::page::parse_page;
 
 const PATH: &str = "content/fuzz.md";
 
@@ -101,7 +102,7 @@ pub fn markdown(data: &[u8]) {
 /// The search tokenizer: tokens carry in-range character offsets and ordered positions; folding
 /// keeps the length in characters.
 pub fn tokenizer(text: &str) {
-    use crate::search::tokenizer::{fold, query_tokens, tokenize};
+    use crate::text::{fold, query_tokens, tokenize};
     let chars = text.chars().count();
     assert_eq!(fold(text).chars().count(), chars);
     for tokens in [tokenize(text), query_tokens(text)] {

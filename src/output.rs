@@ -178,6 +178,18 @@ fn write_one(dir: &Path, f: &OutputFile) -> Result<()> {
     Ok(())
 }
 
+/// The relative URL from output file `from` to output file `to` (both site-root-relative).
+pub fn relative_url(from: &str, to: &str) -> String {
+    let mut s = root_prefix(from);
+    s.push_str(to);
+    s
+}
+
+/// The prefix from output file `path` to the site root: `""`, `"../"`, `"../../"`.
+pub fn root_prefix(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
 /// Refuses output folders whose replacement would destroy sources: the site root, `content/`, any
 /// ancestor of the site root, or `/`.
 pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {

@@ -6,10 +6,11 @@
 //! `search.enabled`); `build` keeps it in the site's cache for `portal search`.
 
 use crate::config::{Config, CONFIG_FILE};
-use crate::content::{load_sources, parse_page};
+use crate::content::load_sources;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::OutputFile;
 use crate::output::Sink;
+use crate::page::parse_page;
 use crate::render::{render_site, RenderStats, Theme};
 use crate::site::{assemble, Site};
 use rayon::prelude::*;

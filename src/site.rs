@@ -5,9 +5,15 @@
 //! diagnostics for those that do not and for output paths claimed twice.
 
 use crate::config::{Config, MenuTarget, CONFIG_FILE};
-use crate::content::{Asset, Page, SortBy};
+use crate::content::{Asset, SortBy};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{Link, LinkTarget};
+use crate::output::relative_url;
+pub use crate::output::root_prefix;
+use crate::page::Page;
+use crate::scope::view::LinkOut;
+use crate::scope::Matcher;
+use crate::text::Synonyms;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -82,6 +88,43 @@ impl Site {
             LinkTarget::External { url } => url.clone(),
         }
     }
+
+    /// The first `kind: scope` page of the site (the catalogue the lookup answers from).
+    pub fn catalogue_page(&self) -> Option<usize> {
+        self.pages.iter().position(|p| p.scope.is_some())
+    }
+
+    /// The matcher of the site's catalogue, with the site's synonyms, and the catalogue's page.
+    pub fn scope_matcher(&self) -> Option<(usize, Matcher)> {
+        let i = self.catalogue_page()?;
+        let cat = self.pages[i].scope.as_deref()?;
+        let synonyms = Synonyms::new(&self.config.search.synonyms);
+        Some((i, Matcher::new(cat, &synonyms)))
+    }
+
+    /// Link `n` of page `page`, resolved to a site-root-relative URL with a label (`《办法》第七条`),
+    /// for kinds that show links outside the page's body (the scope catalogue's basis links).
+    pub fn link_out(&self, page: usize, n: Option<usize>) -> Option<LinkOut> {
+        let link = self.pages[page].doc.links.get(n?)?;
+        let LinkTarget::Content { path, anchor } = &link.target else {
+            return None;
+        };
+        let target = &self.pages[*self.by_rel.get(path.as_str())?];
+        let anchor = anchor.as_deref().filter(|a| !a.is_empty());
+        let href = match anchor {
+            Some(a) => format!("{}#{a}", target.path),
+            None => target.path.clone(),
+        };
+        let label = match anchor {
+            Some(a) => format!("《{}》{a}", target.title),
+            None => target.title.clone(),
+        };
+        Some(LinkOut {
+            href,
+            label,
+            title: target.title.clone(),
+        })
+    }
 }
 
 fn with_anchor(url: String, anchor: Option<&str>) -> String {
@@ -89,19 +132,6 @@ fn with_anchor(url: String, anchor: Option<&str>) -> String {
         Some(a) if !a.is_empty() => format!("{url}#{a}"),
         _ => url,
     }
-}
-
-/// The relative URL from output file `from` to output file `to` (both site-root-relative).
-pub fn relative_url(from: &str, to: &str) -> String {
-    let depth = from.matches('/').count();
-    let mut s = "../".repeat(depth);
-    s.push_str(to);
-    s
-}
-
-/// The prefix from output file `path` to the site root: `""`, `"../"`, `"../../"`.
-pub fn root_prefix(path: &str) -> String {
-    "../".repeat(path.matches('/').count())
 }
 
 /// Builds the site from parsed pages; drafts are dropped unless `drafts` is set.

@@ -8,8 +8,9 @@
 
 use super::{human_duration, Report};
 use crate::content::front_matter::{from_yaml, split, KindProbe};
-use crate::content::{load_sources, parse_page};
+use crate::content::load_sources;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::page::parse_page;
 use crate::risk::config::Method;
 use crate::risk::csv::{read_factors, CsvFactors};
 use crate::risk::explain::{decision_rule, level_rules, observed};

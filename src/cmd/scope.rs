@@ -10,7 +10,6 @@ use super::{human_duration, Report};
 use crate::diagnostic::Diagnostic;
 use crate::pipeline::{assemble_site, BuildOptions};
 use crate::scope::matcher::Answer;
-use crate::scope::view::site_matcher;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -59,7 +58,7 @@ pub fn scope(opts: &BuildOptions, args: &ScopeArgs) -> Result<Report> {
             output: String::new(),
         });
     }
-    let Some((page, matcher)) = site_matcher(&assembled.site) else {
+    let Some((page, matcher)) = assembled.site.scope_matcher() else {
         return Ok(Report {
             summary: "this site has no catalogue: add a `kind: scope` page (see the README, “Scope lookup”)".into(),
             diagnostics: vec![Diagnostic::file("content/", "no page with `kind: scope`: expected the 评估事项指导目录 as a scope page, e.g. `content/scope/index.md`")],
@@ -96,7 +95,7 @@ pub fn scope(opts: &BuildOptions, args: &ScopeArgs) -> Result<Report> {
 }
 
 /// The answer in words: verdict, matched items with 【matched words】, reasons.
-fn text(out: &mut String, a: &Answer, page: &crate::content::Page) {
+fn text(out: &mut String, a: &Answer, page: &crate::page::Page) {
     let _ = writeln!(out, "{}：{}", a.query, a.verdict.label());
     let cat = page.scope.as_deref();
     for (kind, cue) in &a.cues {

@@ -7,7 +7,8 @@
 
 use super::{human_duration, Report};
 use crate::pipeline::{assemble_site, BuildOptions};
-use crate::search::{self, Hit, Query, SearchIndex, SearchOptions, Synonyms};
+use crate::search::{self, Hit, Query, SearchIndex, SearchOptions};
+use crate::text::Synonyms;
 use anyhow::Result;
 use std::time::Instant;
 

@@ -9,7 +9,7 @@
 use super::layout::Layout;
 use super::svg::{print_plan, render_print_parts, render_svg};
 use super::syntax::{Chart, Node, Shape};
-use crate::render::escape_html;
+use crate::html::escape;
 
 /// The whole block's HTML.
 pub fn render_figure(chart: &Chart, layout: &Layout, hrefs: &[String], id: &str) -> String {
@@ -17,7 +17,7 @@ pub fn render_figure(chart: &Chart, layout: &Layout, hrefs: &[String], id: &str)
     let mut s = format!("<figure class=\"flow\" aria-labelledby=\"{id}-c\">\n");
     s.push_str(&format!(
         "<figcaption class=\"flow-caption\" id=\"{id}-c\">{}</figcaption>\n",
-        escape_html(&chart.title)
+        escape(&chart.title)
     ));
     s.push_str("<div class=\"flow-body\">\n<div class=\"flow-chart\">\n");
     s.push_str(&render_svg(chart, layout, hrefs, id, !plan.cuts.is_empty()));
@@ -44,8 +44,8 @@ pub fn render_figure(chart: &Chart, layout: &Layout, hrefs: &[String], id: &str)
 
 fn link_or_text(name: &str, link: Option<usize>, hrefs: &[String]) -> String {
     match link.and_then(|l| hrefs.get(l)).filter(|h| !h.is_empty()) {
-        Some(h) => format!("<a href=\"{}\">{}</a>", escape_html(h), escape_html(name)),
-        None => escape_html(name),
+        Some(h) => format!("<a href=\"{}\">{}</a>", escape(h), escape(name)),
+        None => escape(name),
     }
 }
 
@@ -82,10 +82,10 @@ fn item(s: &mut String, chart: &Chart, layout: &Layout, hrefs: &[String], i: usi
 fn meta(s: &mut String, n: &Node, hrefs: &[String]) {
     let mut rows = Vec::new();
     if let Some(a) = &n.actor {
-        rows.push(("责任主体", escape_html(a)));
+        rows.push(("责任主体", escape(a)));
     }
     if let Some(t) = &n.time {
-        rows.push(("时限要求", escape_html(t)));
+        rows.push(("时限要求", escape(t)));
     }
     if !n.forms.is_empty() {
         let forms: Vec<String> = n
@@ -123,9 +123,9 @@ fn next(s: &mut String, chart: &Chart, layout: &Layout, i: usize) {
             let edge = &chart.edges[e];
             s.push_str(&format!(
                 "<li><span class=\"flow-branch-label\">{}</span>：{}“{}”</li>",
-                escape_html(edge.label.as_deref().unwrap_or("")),
+                escape(edge.label.as_deref().unwrap_or("")),
                 verb(e),
-                escape_html(&chart.nodes[edge.to].label)
+                escape(&chart.nodes[edge.to].label)
             ));
         }
         s.push_str("</ul>");
@@ -148,12 +148,12 @@ fn next(s: &mut String, chart: &Chart, layout: &Layout, i: usize) {
             let label = edge
                 .label
                 .as_deref()
-                .map(|l| format!("{}：", escape_html(l)))
+                .map(|l| format!("{}：", escape(l)))
                 .unwrap_or_default();
             format!(
                 "{label}{}“{}”",
                 verb(e),
-                escape_html(&chart.nodes[edge.to].label)
+                escape(&chart.nodes[edge.to].label)
             )
         })
         .collect();

@@ -10,7 +10,7 @@
 
 use super::layout::{Layout, NodeBox, EDGE_FONT};
 use super::syntax::{Chart, Shape};
-use crate::render::escape_html;
+use crate::html::escape;
 
 /// Printable A4 area in CSS px (210×297 mm less 18/20 mm margins) less room for the caption.
 const PRINT_W: f64 = 657.0;
@@ -53,11 +53,11 @@ pub fn render_svg(
     ));
     s.push_str(&format!(
         "<title id=\"{id}-t\">{}</title>\n",
-        escape_html(&chart.title)
+        escape(&chart.title)
     ));
     s.push_str(&format!(
         "<desc id=\"{id}-d\">{}</desc>\n",
-        escape_html(&describe(chart))
+        escape(&describe(chart))
     ));
     s.push_str(&format!("<g id=\"{id}-g\">\n"));
     edges(&mut s, layout);
@@ -156,7 +156,7 @@ fn edges(s: &mut String, layout: &Layout) {
         let anchor = if l.start { "start" } else { "end" };
         s.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" dominant-baseline=\"central\">{}</text>\n",
-            num(l.x), num(l.y), escape_html(&l.text)
+            num(l.x), num(l.y), escape(&l.text)
         ));
     }
     s.push_str("</g>\n");
@@ -170,7 +170,7 @@ fn nodes(s: &mut String, chart: &Chart, layout: &Layout, hrefs: &[String]) {
             .and_then(|i| hrefs.get(i))
             .filter(|h| !h.is_empty());
         if let Some(h) = href {
-            s.push_str(&format!("<a href=\"{}\">", escape_html(h)));
+            s.push_str(&format!("<a href=\"{}\">", escape(h)));
         }
         let kind = if node.shape == Shape::Decision {
             "flow-decision"
@@ -180,7 +180,7 @@ fn nodes(s: &mut String, chart: &Chart, layout: &Layout, hrefs: &[String]) {
         let linked = if href.is_some() { " flow-linked" } else { "" };
         s.push_str(&format!(
             "<g class=\"flow-node {kind}{linked}\" data-id=\"{}\">",
-            escape_html(&node.id)
+            escape(&node.id)
         ));
         shape(s, b);
         text(s, b, href.is_some());
@@ -232,7 +232,7 @@ fn text(s: &mut String, b: &NodeBox, linked: bool) {
         };
         s.push_str(&format!(
             "<tspan class=\"{class}\" x=\"{}\" y=\"{}\" font-size=\"{}\" dominant-baseline=\"central\"{deco}>{}</tspan>",
-            num(l.x), num(l.y), num(l.size), escape_html(&l.text)
+            num(l.x), num(l.y), num(l.size), escape(&l.text)
         ));
     }
     s.push_str("</text>");
@@ -394,12 +394,12 @@ fn mark(x: f64, cy: f64, y_line: f64, name: &str) -> String {
     let y_edge = if cy > y_line { cy - r } else { cy + r };
     format!(
         "<path d=\"M{} {} L{} {}\"/><circle cx=\"{}\" cy=\"{}\" r=\"{}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"central\" fill=\"currentColor\" stroke=\"none\">{}</text>\n",
-        num(x), num(y_line), num(x), num(y_edge), num(x), num(cy), num(r), num(x), num(cy), escape_html(name)
+        num(x), num(y_line), num(x), num(y_edge), num(x), num(cy), num(r), num(x), num(cy), escape(name)
     )
 }
 
 fn note(w: f64, y: f64, text: &str) -> String {
-    format!("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"currentColor\" stroke=\"none\">{}</text>\n", num(w - 8.0), num(y), escape_html(text))
+    format!("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"currentColor\" stroke=\"none\">{}</text>\n", num(w - 8.0), num(y), escape(text))
 }
 
 /// A, B, … Z, AA, AB … for the n-th mark (1-based).

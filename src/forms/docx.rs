@@ -12,6 +12,7 @@
 //! byte-identical).
 
 use super::model::*;
+use crate::html::escape_xml;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -23,13 +24,6 @@ fn twips(mm: f32) -> i64 {
 /// Font size in half-points.
 fn half_points(pt: f32) -> i64 {
     (pt * 2.0).round() as i64
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The .docx of a form.
@@ -119,7 +113,7 @@ impl Doc<'_> {
         match item {
             SheetItem::Title => {
                 let ppr = self.ppr(TITLE_MM, "center", "");
-                let _ = write!(self.out, "<w:p>{ppr}<w:r><w:rPr><w:rFonts w:ascii=\"黑体\" w:eastAsia=\"黑体\" w:hAnsi=\"黑体\"/><w:b/><w:sz w:val=\"{}\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", half_points(TITLE_PT), esc(&self.form.title));
+                let _ = write!(self.out, "<w:p>{ppr}<w:r><w:rPr><w:rFonts w:ascii=\"黑体\" w:eastAsia=\"黑体\" w:hAnsi=\"黑体\"/><w:b/><w:sz w:val=\"{}\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", half_points(TITLE_PT), escape_xml(&self.form.title));
             }
             SheetItem::Header(i) => self.line(&block.header[*i], HEADER_MM),
             SheetItem::Table(rows) => self.table(rows),
@@ -213,14 +207,14 @@ impl Doc<'_> {
                     let _ = write!(
                         self.out,
                         "<w:r>{size}<w:t xml:space=\"preserve\">{}</w:t></w:r>",
-                        esc(t)
+                        escape_xml(t)
                     );
                 }
                 Part::Check(l) => {
                     let _ = write!(
                         self.out,
                         "<w:r>{east}<w:t xml:space=\"preserve\">□{}</w:t></w:r>",
-                        esc(l)
+                        escape_xml(l)
                     );
                 }
                 Part::Field(n) => {
@@ -348,7 +342,7 @@ impl Doc<'_> {
                 let _ = write!(
                     self.out,
                     "<w:p>{p}<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
-                    esc(t)
+                    escape_xml(t)
                 );
             }
             Body::Number => {
@@ -397,9 +391,9 @@ fn styles_xml(form: &Form) -> String {
 fn core_xml(form: &Form) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><dc:title>{}</dc:title><dc:identifier>{}</dc:identifier>{}</cp:coreProperties>",
-        esc(&form.title),
-        esc(&form.id),
-        form.version.as_ref().map(|v| format!("<cp:version>{}</cp:version>", esc(v))).unwrap_or_default()
+        escape_xml(&form.title),
+        escape_xml(&form.id),
+        form.version.as_ref().map(|v| format!("<cp:version>{}</cp:version>", escape_xml(v))).unwrap_or_default()
     )
 }
 

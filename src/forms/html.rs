@@ -8,7 +8,7 @@
 //! part and check box carries `data-f` (its number in the form), which the fill-in script keys on.
 
 use super::model::*;
-use crate::render::escape_html;
+use crate::html::escape;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -39,8 +39,8 @@ pub fn render_sheets(form: &Form) -> String {
     let _ = writeln!(
         w.out,
         "<div class=\"form-doc paper-{paper} font-{font}\" data-form=\"{}\" data-version=\"{}\">",
-        escape_html(&form.id),
-        escape_html(form.version.as_deref().unwrap_or(""))
+        escape(&form.id),
+        escape(form.version.as_deref().unwrap_or(""))
     );
     let total = form.sheets.len();
     for (n, sheet) in form.sheets.iter().enumerate() {
@@ -73,7 +73,7 @@ impl Writer<'_> {
                     self.out,
                     "<p class=\"form-title {}\">{}</p>",
                     size_class("fw", self.form.paper.content_width()),
-                    escape_html(&self.form.title)
+                    escape(&self.form.title)
                 );
             }
             SheetItem::Header(i) => self.line(&block.header[*i], "form-header", HEADER_MM),
@@ -172,7 +172,7 @@ impl Writer<'_> {
         }
         self.out.push('>');
         match &cell.body {
-            Body::Label(t) => self.out.push_str(&escape_html(t)),
+            Body::Label(t) => self.out.push_str(&escape(t)),
             Body::Number => {
                 let _ = write!(self.out, "{}", number.unwrap_or(0));
             }
@@ -197,10 +197,10 @@ impl Writer<'_> {
     fn parts(&mut self, parts: &[Part]) {
         for p in parts {
             match p {
-                Part::Text(t) => self.out.push_str(&escape_html(t)),
+                Part::Text(t) => self.out.push_str(&escape(t)),
                 Part::Check(label) => {
                     let f = self.next_field();
-                    let _ = write!(self.out, "<span class=\"opt\"><span class=\"chk\" data-f=\"{f}\" role=\"checkbox\" aria-checked=\"false\" aria-label=\"{}\">□</span>{}</span>", escape_html(label), escape_html(label));
+                    let _ = write!(self.out, "<span class=\"opt\"><span class=\"chk\" data-f=\"{f}\" role=\"checkbox\" aria-checked=\"false\" aria-label=\"{}\">□</span>{}</span>", escape(label), escape(label));
                 }
                 Part::Field(n) => {
                     let f = self.next_field();

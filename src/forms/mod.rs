@@ -17,6 +17,7 @@ mod html;
 mod layout;
 mod model;
 mod syntax;
+pub mod view;
 
 pub use docx::render_docx;
 pub use front::FormFront;

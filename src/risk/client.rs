@@ -109,3 +109,19 @@ impl<'a> ClientConfig<'a> {
             .replace('&', "\\u0026")
     }
 }
+
+/// A worksheet's configuration for its template: structured (scale tables) and as the JSON the
+/// page's script reads from `<script type="application/json" id="worksheet-config">`.
+#[derive(Serialize)]
+pub struct WorksheetView<'a> {
+    pub config: ClientConfig<'a>,
+    /// `<`, `>` and `&` escaped, so it cannot close the data block; output it with `| safe`.
+    pub json: String,
+}
+
+/// The worksheet page's view of its configuration.
+pub fn worksheet_view(ws: &Worksheet) -> WorksheetView<'_> {
+    let config = ClientConfig::new(ws);
+    let json = config.to_script_json();
+    WorksheetView { config, json }
+}

@@ -23,8 +23,7 @@
 //!    item shares at least two pairs.
 
 use super::{Catalogue, UnitThreshold};
-use crate::search::tokenizer::{char_class, fold, fold_char, CharClass};
-use crate::search::Synonyms;
+use crate::text::{char_class, fold, fold_char, CharClass, Synonyms};
 use serde::Serialize;
 
 /// Words that say nothing about the matter, blanked before step 3.

@@ -357,7 +357,7 @@ impl Catalogue {
                 continue;
             }
             units.push(UnitThreshold {
-                unit: crate::search::tokenizer::fold(unit.trim()),
+                unit: crate::text::fold(unit.trim()),
                 min,
             });
         }

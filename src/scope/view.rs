@@ -1,14 +1,13 @@
 //! What the catalogue page, the lookup page and the browser matcher get from an assembled site.
 //!
-//! Stage: render (pure; `render.rs` hands the values to tera and writes the files). Input: the
-//! [`Site`] and the index of its `kind: scope` page. Output: the catalogue grouped by category with
-//! resolved basis links, and `scope-data.js` — the [`Matcher`] plus what the lookup page shows
-//! (departments, basis, next steps) — as a classic script, so it loads from `file://` too.
+//! Stage: render (pure; `render/` hands the values to tera and writes the files). Input: the
+//! catalogue, its page's path and a resolver for the page's links (the site resolves them: a kind
+//! does not know the site it is in). Output: the catalogue grouped by category with resolved basis
+//! links, and `scope-data.js` — the [`Matcher`] plus what the lookup page shows (departments, basis,
+//! next steps) — as a classic script, so it loads from `file://` too.
 
 use super::{Catalogue, Matcher, CATEGORIES};
-use crate::markdown::LinkTarget;
-use crate::search::Synonyms;
-use crate::site::{relative_url, Site};
+use crate::output::relative_url;
 use serde::Serialize;
 
 /// The lookup page's path beside the catalogue page: `scope/index.html` → `scope/lookup/index.html`.
@@ -25,19 +24,6 @@ fn dir_of(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..=i])
 }
 
-/// The first `kind: scope` page of the site (the catalogue the lookup answers from).
-pub fn catalogue_page(site: &Site) -> Option<usize> {
-    site.pages.iter().position(|p| p.scope.is_some())
-}
-
-/// The matcher of the site's catalogue, with the site's synonyms.
-pub fn site_matcher(site: &Site) -> Option<(usize, Matcher)> {
-    let i = catalogue_page(site)?;
-    let cat = site.pages[i].scope.as_deref()?;
-    let synonyms = Synonyms::new(&site.config.search.synonyms);
-    Some((i, Matcher::new(cat, &synonyms)))
-}
-
 /// A resolved link: site-root-relative `href` and the words to show.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkOut {
@@ -47,28 +33,9 @@ pub struct LinkOut {
     pub title: String,
 }
 
-/// Resolves link `n` of page `page` to a site-root-relative URL with a label (`《办法》第七条`).
-fn link_out(site: &Site, page: usize, n: Option<usize>) -> Option<LinkOut> {
-    let link = site.pages[page].doc.links.get(n?)?;
-    let LinkTarget::Content { path, anchor } = &link.target else {
-        return None;
-    };
-    let target = &site.pages[*site.by_rel.get(path.as_str())?];
-    let anchor = anchor.as_deref().filter(|a| !a.is_empty());
-    let href = match anchor {
-        Some(a) => format!("{}#{a}", target.path),
-        None => target.path.clone(),
-    };
-    let label = match anchor {
-        Some(a) => format!("《{}》{a}", target.title),
-        None => target.title.clone(),
-    };
-    Some(LinkOut {
-        href,
-        label,
-        title: target.title.clone(),
-    })
-}
+/// Resolves link `n` of the catalogue page (`None`: the field had no link) to a site-root-relative
+/// [`LinkOut`].
+pub type Links<'a> = dyn Fn(Option<usize>) -> Option<LinkOut> + 'a;
 
 #[derive(Serialize)]
 struct ItemView<'a> {
@@ -99,8 +66,12 @@ struct OutView<'a> {
 }
 
 /// The catalogue for the catalogue page (hrefs relative to `from`, the page being rendered).
-pub fn catalogue_view(site: &Site, page: usize, from: &str) -> Option<serde_json::Value> {
-    let cat: &Catalogue = site.pages[page].scope.as_deref()?;
+pub fn catalogue_view(
+    cat: &Catalogue,
+    catalogue_path: &str,
+    link_out: &Links<'_>,
+    from: &str,
+) -> serde_json::Value {
     let rel = |l: Option<LinkOut>| {
         l.map(|mut l| {
             l.href = relative_url(from, &l.href);
@@ -122,7 +93,7 @@ pub fn catalogue_view(site: &Site, page: usize, from: &str) -> Option<serde_json
                     keywords: &it.keywords,
                     related: &it.related,
                     departments: &it.departments,
-                    basis: rel(link_out(site, page, it.basis_link)),
+                    basis: rel(link_out(it.basis_link)),
                     note: it.note.as_deref(),
                 })
                 .collect(),
@@ -136,35 +107,37 @@ pub fn catalogue_view(site: &Site, page: usize, from: &str) -> Option<serde_json
             text: &o.text,
             examples: &o.examples,
             cues: &o.cues,
-            basis: rel(link_out(site, page, o.basis_link)),
+            basis: rel(link_out(o.basis_link)),
         })
         .collect();
-    let catalogue_path = &site.pages[page].path;
-    let v = serde_json::json!({
+    serde_json::json!({
         "groups": groups,
         "out_of_scope": out,
         "count": cat.items.len(),
         "contact": cat.contact,
-        "procedure": rel(link_out(site, page, cat.procedure_link)),
-        "forms": cat.form_links.iter().filter_map(|&l| rel(link_out(site, page, Some(l)))).collect::<Vec<_>>(),
+        "procedure": rel(link_out(cat.procedure_link)),
+        "forms": cat.form_links.iter().filter_map(|&l| rel(link_out(Some(l)))).collect::<Vec<_>>(),
         "catalogue": relative_url(from, catalogue_path),
         "lookup": relative_url(from, &lookup_path(catalogue_path)),
         "data": relative_url(from, &data_path(catalogue_path)),
-    });
-    Some(v)
+    })
 }
 
-/// `scope-data.js`: `PortalScope.register({matcher, display})`, hrefs site-root-relative.
-pub fn client_script(site: &Site) -> Option<(String, String)> {
-    let (page, matcher) = site_matcher(site)?;
-    let cat = site.pages[page].scope.as_deref()?;
+/// `scope-data.js` (its path and text): `PortalScope.register({matcher, display})`, hrefs
+/// site-root-relative.
+pub fn client_script(
+    cat: &Catalogue,
+    matcher: &Matcher,
+    catalogue_path: &str,
+    link_out: &Links<'_>,
+) -> (String, String) {
     let items: Vec<serde_json::Value> = cat
         .items
         .iter()
         .map(|it| {
             serde_json::json!({
                 "departments": it.departments,
-                "basis": link_out(site, page, it.basis_link),
+                "basis": link_out(it.basis_link),
                 "note": it.note,
             })
         })
@@ -172,17 +145,16 @@ pub fn client_script(site: &Site) -> Option<(String, String)> {
     let out: Vec<serde_json::Value> = cat
         .out_of_scope
         .iter()
-        .map(|o| serde_json::json!({"text": o.text, "basis": link_out(site, page, o.basis_link)}))
+        .map(|o| serde_json::json!({"text": o.text, "basis": link_out(o.basis_link)}))
         .collect();
-    let catalogue_path = &site.pages[page].path;
     let data = serde_json::json!({
         "matcher": matcher,
         "display": {
             "items": items,
             "out": out,
             "contact": cat.contact,
-            "procedure": link_out(site, page, cat.procedure_link),
-            "forms": cat.form_links.iter().filter_map(|&l| link_out(site, page, Some(l))).collect::<Vec<_>>(),
+            "procedure": link_out(cat.procedure_link),
+            "forms": cat.form_links.iter().filter_map(|&l| link_out(Some(l))).collect::<Vec<_>>(),
             "catalogue": catalogue_path,
         }
     });
@@ -191,5 +163,5 @@ pub fn client_script(site: &Site) -> Option<(String, String)> {
         "/* 评估事项指导目录的查询数据，由 policy-portal 生成 */\n(window.PortalScopeData = window.PortalScopeData || []).push({});\nif (window.PortalScope) window.PortalScope.ready();\n",
         json.replace("</", "<\\/")
     );
-    Some((data_path(catalogue_path), script))
+    (data_path(catalogue_path), script)
 }

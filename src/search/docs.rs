@@ -4,7 +4,7 @@
 //! `id` is their place). Entry function: [`collect_docs`]. The parsed document is used as it is
 //! (plain text, headings and articles with their offsets); nothing is rendered twice.
 
-use crate::content::{Kind, Page};
+use crate::page::{Kind, Page};
 use crate::site::Site;
 use serde::{Deserialize, Serialize};
 
@@ -172,7 +172,8 @@ fn sections(p: &Page, intro: String) -> Vec<Section> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{parse_page, SourceFile};
+    use crate::content::SourceFile;
+    use crate::page::parse_page;
 
     #[test]
     fn pages_are_cut_at_headings_and_articles() {

@@ -34,14 +34,14 @@
 
 use super::docs::SearchDoc;
 use super::index::{fieldnorm_table, SearchIndex};
-use super::query::Synonyms;
 use super::rank::{
     field_caches, field_score, field_weight, Posting, Stats, TermPostings, BOOSTS, FIELDS,
     SYNONYM_WEIGHT,
 };
 use super::snippet::{CONTEXT_CHARS, WINDOW_CHARS};
-use super::tokenizer::is_single_cjk;
 use crate::output::OutputFile;
+use crate::text::is_single_cjk;
+use crate::text::Synonyms;
 use anyhow::Result;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
@@ -357,7 +357,7 @@ pub(super) fn meta_file(
 /// Kind labels present, in the order of `Kind::ALL`.
 pub(super) fn kind_list(docs: &[SearchDoc]) -> Vec<String> {
     let mut kinds: Vec<String> = Vec::new();
-    for k in crate::content::Kind::ALL.map(super::docs::kind_label) {
+    for k in crate::page::Kind::ALL.map(super::docs::kind_label) {
         if !kinds.iter().any(|x| x == k) && docs.iter().any(|d| d.kind == k) {
             kinds.push(k.to_string());
         }

@@ -7,7 +7,8 @@
 
 use super::docs::SearchDoc;
 use super::rank::{Posting, Stats, TermPostings, FIELDS};
-use super::tokenizer::{is_single_cjk, PortalTokenizer, TOKENIZER_NAME};
+use super::tokenizer::{PortalTokenizer, TOKENIZER_NAME};
+use crate::text::is_single_cjk;
 use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::path::Path;

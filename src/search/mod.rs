@@ -26,10 +26,11 @@ pub mod update;
 
 pub use docs::{collect_docs, SearchDoc, Section};
 pub use index::SearchIndex;
-pub use query::{Query, Synonyms};
+pub use query::Query;
 
 use crate::output::OutputFile;
 use crate::site::Site;
+use crate::text::Synonyms;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 

@@ -8,59 +8,7 @@
 //! `征收补偿`, `征用补偿`). A variant's *terms* are its [`query_tokens`] with their positions
 //! relative to the first, so the ranker can check that they stand together (a phrase).
 
-use super::tokenizer::{fold, query_tokens};
-
-/// At most this many synonym variants per clause.
-pub const MAX_VARIANTS: usize = 8;
-
-/// Synonym groups, folded (see [`fold`]): each word of a group finds the others.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Synonyms {
-    pub groups: Vec<Vec<String>>,
-}
-
-impl Synonyms {
-    /// Folds the groups as written in `portal.yaml` (`search.synonyms`).
-    pub fn new(groups: &[Vec<String>]) -> Synonyms {
-        let groups = groups
-            .iter()
-            .map(|g| {
-                g.iter()
-                    .map(|w| fold(w.trim()))
-                    .filter(|w| !w.is_empty())
-                    .collect()
-            })
-            .collect();
-        Synonyms { groups }
-    }
-
-    /// The texts that `text` (folded) may also be written as: one synonym replaced by another,
-    /// every occurrence of it; in group order, then word order; without repeats.
-    pub fn variants(&self, text: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for group in &self.groups {
-            for word in group.iter().filter(|w| text.contains(w.as_str())) {
-                for other in group.iter().filter(|o| *o != word) {
-                    let v = text.replace(word.as_str(), other);
-                    if v != text && !out.contains(&v) && out.len() < MAX_VARIANTS {
-                        out.push(v);
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    /// The other words of every group holding `word` (folded), for callers that match words.
-    pub fn of(&self, word: &str) -> Vec<&str> {
-        let word = fold(word);
-        self.groups
-            .iter()
-            .filter(|g| g.contains(&word))
-            .flat_map(|g| g.iter().filter(|w| **w != word).map(String::as_str))
-            .collect()
-    }
-}
+use crate::text::{fold, query_tokens, Synonyms};
 
 /// A term to look up, at `rel` positions after the variant's first term.
 #[derive(Debug, Clone, PartialEq, Eq)]

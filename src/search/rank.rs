@@ -18,7 +18,7 @@
 //!   clauses rank first, then by score, then in site order.
 
 use super::query::Query;
-use super::tokenizer::is_single_cjk;
+use crate::text::is_single_cjk;
 use std::collections::HashMap;
 
 /// The indexed fields, in scoring order.
@@ -255,7 +255,7 @@ fn score_bound(query: &Query, terms: &HashMap<&str, Vec<FieldTerm>>) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::query::Synonyms;
+    use crate::text::Synonyms;
 
     fn posting(doc: u32, tf: u32, positions: &[u32]) -> Posting {
         Posting {

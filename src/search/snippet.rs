@@ -11,7 +11,7 @@
 
 use super::docs::SearchDoc;
 use super::query::{Query, Variant};
-use super::tokenizer::tokenize;
+use crate::text::tokenize;
 use std::collections::HashMap;
 
 /// Characters shown before the match.
@@ -231,7 +231,7 @@ fn collapse_space(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::search::docs::Section;
-    use crate::search::query::Synonyms;
+    use crate::text::Synonyms;
 
     fn doc() -> SearchDoc {
         let s = |a: &str, t: &str, x: &str| Section {

@@ -11,9 +11,10 @@
 //! the parts the changed pages touch (`search::update`), or whole when pages come or go.
 
 use crate::config::Config;
-use crate::content::{load_sources, parse_page, read_source, Asset, Page};
+use crate::content::{load_sources, read_source, Asset};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{MemorySink, OutputFile};
+use crate::page::{parse_page, Page};
 use crate::pipeline::{load_config, BuildOptions};
 use crate::render::{listing_fingerprint, page_template, render_selected, Selection, Theme};
 use crate::site::{assemble, Site};

@@ -5,11 +5,12 @@
 //! validated catalogue (`crate::scope`), `form` and `worksheet` pages theirs; a scope page's basis,
 //! procedure and form links are appended to its `doc.links`, so they are checked like body links.
 
-use super::front_matter::{from_yaml, key_line, split, KindProbe};
-use super::load::SourceFile;
+use crate::content::fields::{check_date, Date, SortBy, Status, StringList};
+use crate::content::front_matter::{from_yaml, key_line, split, KindProbe};
+use crate::content::{front_matter, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{parse_markdown, Document, EmbedParser, ParseOptions};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Fenced-block languages rendered by other modules, in every kind of page: each entry maps a
@@ -72,186 +73,6 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == s)
     }
 }
-
-/// A date written `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct Date(pub String);
-
-/// Read as text and checked in [`build_page`], so the error names the key's line (serde_yaml gives
-/// custom errors no position).
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Date)
-    }
-}
-
-/// Normalises a date in place, or reports it at its key's line.
-fn check_date(
-    date: &mut Option<Date>,
-    key: &str,
-    source: &str,
-    line: usize,
-    diags: &mut Vec<Diagnostic>,
-) {
-    if let Some(d) = date {
-        match parse_date(&d.0) {
-            Ok(norm) => d.0 = norm,
-            Err(m) => {
-                diags.push(Diagnostic::error(source, line, key.chars().count() + 3, m));
-                *date = None;
-            }
-        }
-    }
-}
-
-fn parse_date(s: &str) -> Result<String, String> {
-    let bad = || format!("invalid date `{s}`: expected YYYY-MM-DD, e.g. 2024-03-15");
-    let parts: Vec<&str> = s.trim().split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
-        return Err(bad());
-    };
-    let (y, m, d) = match (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) {
-        (Ok(y), Ok(m), Ok(d)) if (1000..=9999).contains(&y) => (y, m, d),
-        _ => return Err(bad()),
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if m == 0 || m > 12 || d == 0 || d > days[m as usize - 1] {
-        return Err(bad());
-    }
-    Ok(format!("{y:04}-{m:02}-{d:02}"))
-}
-
-/// A list written as a YAML list or as one string separated by commas, 、 or spaces.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct StringList(pub Vec<String>);
-
-impl<'de> Deserialize<'de> for StringList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = StringList;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of strings or one string")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<StringList, E> {
-                let items = s
-                    .split([',', '，', '、', ';', '；', ' ', '　'])
-                    .map(str::trim)
-                    .filter(|x| !x.is_empty());
-                Ok(StringList(items.map(String::from).collect()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<StringList, A::Error> {
-                let mut v = Vec::new();
-                while let Some(s) = seq.next_element::<String>()? {
-                    v.push(s);
-                }
-                Ok(StringList(v))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// How a section orders its pages.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortBy {
-    /// Ascending weight, then newest date, then title.
-    #[default]
-    Weight,
-    /// Newest first, then weight, then title.
-    Date,
-    /// By title (code point order), then weight.
-    Title,
-}
-
-/// The status of a measure (状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-pub enum Status {
-    #[serde(rename = "现行有效")]
-    InForce,
-    #[serde(rename = "已修订")]
-    Amended,
-    #[serde(rename = "已废止")]
-    Repealed,
-}
-
-impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::InForce => "现行有效",
-            Status::Amended => "已修订",
-            Status::Repealed => "已废止",
-        }
-    }
-}
-
-/// Declares a front-matter struct with the fields every kind shares plus the kind's own (used by the
-/// kind modules: `front_matter!(#[serde(deny_unknown_fields)] FormFront { pub paper: … })`).
-macro_rules! front_matter {
-    ($(#[$attr:meta])* $name:ident { $($extra:tt)* }) => {
-        #[derive(Debug, Deserialize)]
-        $(#[$attr])*
-        pub struct $name {
-            /// The page's kind (default `section` for `_index.md`, `page` otherwise); read
-            /// before this struct by `KindProbe`, declared here so it is a known key.
-            #[serde(default)]
-            #[allow(dead_code)]
-            pub kind: Option<String>,
-            /// Required.
-            pub title: String,
-            /// One or two sentences for listings and `<meta name="description">`.
-            #[serde(default)]
-            pub description: Option<String>,
-            /// Publication date, `YYYY-MM-DD`.
-            #[serde(default)]
-            pub date: Option<Date>,
-            /// Order in listings (ascending). Default 0.
-            #[serde(default)]
-            pub weight: i64,
-            #[serde(default)]
-            pub tags: StringList,
-            /// Drafts are left out of the build. Default false.
-            #[serde(default)]
-            pub draft: bool,
-            /// Replaces the file name in the URL.
-            #[serde(default)]
-            pub slug: Option<String>,
-            /// A template other than the kind's own.
-            #[serde(default)]
-            pub template: Option<String>,
-            /// Show a table of contents. Default true.
-            #[serde(default)]
-            pub toc: Option<bool>,
-            /// Free values for templates (`page.extra`).
-            #[serde(default)]
-            pub extra: BTreeMap<String, serde_json::Value>,
-            $($extra)*
-        }
-    };
-}
-
-#[allow(unused_imports)]
-pub(crate) use front_matter;
 
 front_matter!(
     /// Front matter of the fully modelled kinds (page, section, measure): unknown keys are errors.
@@ -475,43 +296,49 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     let mut form_spec = None;
     let mut worksheet = None;
     let mut scope = None;
-    let front = if kind == Kind::Procedure {
-        from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
-            .map(procedure_to_strict)
-    } else if kind == Kind::Form {
-        from_yaml::<crate::forms::FormFront>(&file.source, split.yaml, split.yaml_line).map(|f| {
-            form_spec = Some(f.spec());
-            (form_to_strict(f), None)
-        })
-    } else if kind == Kind::Worksheet {
-        from_yaml::<crate::risk::WorksheetFront>(&file.source, split.yaml, split.yaml_line).map(
-            |f| {
-                let (ws, d) = crate::risk::Worksheet::from_front(
-                    &f,
-                    &file.source,
-                    split.yaml,
-                    split.yaml_line,
-                );
-                worksheet = ws.map(std::sync::Arc::new);
-                diags.extend(d);
-                (worksheet_to_strict(f), None)
-            },
+    // The kind dispatch: each kind reads its own front-matter struct and builds its model.
+    let front = match kind {
+        Kind::Procedure => from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
+            .map(procedure_to_strict),
+        Kind::Form => {
+            from_yaml::<crate::forms::FormFront>(&file.source, split.yaml, split.yaml_line).map(
+                |f| {
+                    form_spec = Some(f.spec());
+                    (form_to_strict(f), None)
+                },
+            )
+        }
+        Kind::Worksheet => from_yaml::<crate::risk::WorksheetFront>(
+            &file.source,
+            split.yaml,
+            split.yaml_line,
         )
-    } else if kind == Kind::Scope {
-        from_yaml::<crate::scope::ScopeFront>(&file.source, split.yaml, split.yaml_line).map(|f| {
-            let (catalogue, links, d) = crate::scope::Catalogue::from_front(
-                &f,
-                &file.source,
-                split.yaml,
-                split.yaml_line,
-                0,
-            );
+        .map(|f| {
+            let (ws, d) =
+                crate::risk::Worksheet::from_front(&f, &file.source, split.yaml, split.yaml_line);
+            worksheet = ws.map(std::sync::Arc::new);
             diags.extend(d);
-            scope = Some((catalogue, links));
-            (scope_to_strict(f), None)
-        })
-    } else {
-        from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line).map(|f| (f, None))
+            (worksheet_to_strict(f), None)
+        }),
+        Kind::Scope => {
+            from_yaml::<crate::scope::ScopeFront>(&file.source, split.yaml, split.yaml_line).map(
+                |f| {
+                    let (catalogue, links, d) = crate::scope::Catalogue::from_front(
+                        &f,
+                        &file.source,
+                        split.yaml,
+                        split.yaml_line,
+                        0,
+                    );
+                    diags.extend(d);
+                    scope = Some((catalogue, links));
+                    (scope_to_strict(f), None)
+                },
+            )
+        }
+        Kind::Page | Kind::Section | Kind::Measure => {
+            from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line).map(|f| (f, None))
+        }
     };
     let (front, procedure) = match front {
         Ok(f) => f,

@@ -1,0 +1,334 @@
+//! Theme: the one home of tera. Template layers (site `templates/` > `themes/<name>/templates/` >
+//! the built-in default theme compiled into the binary) and static files, loaded once per build;
+//! template syntax and runtime errors become diagnostics naming the template and the page that
+//! asked for it.
+//!
+//! Everything else in `render/` hands this module plain JSON values ([`Context`] or a map) and
+//! gets HTML back, so a later tera upgrade touches this file alone.
+
+use crate::diagnostic::Diagnostic;
+use crate::html::escape;
+use crate::output::Data;
+use include_dir::{include_dir, Dir};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The default theme, compiled in.
+static BUILTIN_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// Values for a template, inserted one by one; a chunk of sibling pages shares one, so its section
+/// listing is serialised once.
+#[derive(Default)]
+pub(super) struct Context(tera::Context);
+
+impl Context {
+    pub(super) fn new() -> Context {
+        Context::default()
+    }
+
+    pub(super) fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.0.insert(key, value);
+    }
+}
+
+/// Where a template or static file came from (for diagnostics and overrides).
+#[derive(Debug, Clone)]
+struct Layered<T> {
+    origin: String,
+    value: T,
+}
+
+/// Templates and static files, layered: built-in < theme folder < site.
+pub struct Theme {
+    tera: tera::Tera,
+    origins: BTreeMap<String, String>,
+    pub(super) statics: BTreeMap<String, Data>,
+    /// Each template's text, to tell which templates an edit changed (`portal serve`).
+    texts: BTreeMap<String, String>,
+}
+
+impl Theme {
+    /// Loads the layers for `theme_name` under `root`. Template syntax errors are diagnostics.
+    pub fn load(root: &Path, theme_name: &str) -> Result<Theme, Vec<Diagnostic>> {
+        let mut templates: BTreeMap<String, Layered<String>> = BTreeMap::new();
+        let mut statics: BTreeMap<String, Data> = BTreeMap::new();
+        let mut diags = Vec::new();
+        builtin_files("templates", &mut |rel, bytes| {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            templates.insert(
+                rel.into(),
+                Layered {
+                    origin: format!("(built-in theme) templates/{rel}"),
+                    value: text,
+                },
+            );
+        });
+        builtin_files("static", &mut |rel, bytes| {
+            statics.insert(rel.into(), Data::Static(bytes));
+        });
+        let theme_dir = root.join("themes").join(theme_name);
+        if theme_name != "default" && !theme_dir.is_dir() {
+            diags.push(Diagnostic::error(crate::config::CONFIG_FILE, 1, 1, format!("theme `{theme_name}` not found: expected a folder `themes/{theme_name}/` (or `theme: default`)")));
+        }
+        let layers = [
+            (theme_dir.clone(), format!("themes/{theme_name}/")),
+            (root.to_path_buf(), String::new()),
+        ];
+        for (dir, prefix) in &layers {
+            disk_files(
+                &dir.join("templates"),
+                &mut |rel, path| match std::fs::read_to_string(path) {
+                    Ok(text) => {
+                        templates.insert(
+                            rel.into(),
+                            Layered {
+                                origin: format!("{prefix}templates/{rel}"),
+                                value: text,
+                            },
+                        );
+                    }
+                    Err(e) => diags.push(Diagnostic::file(
+                        format!("{prefix}templates/{rel}"),
+                        format!("cannot read template: {e}"),
+                    )),
+                },
+            );
+            disk_files(&dir.join("static"), &mut |rel, path| {
+                statics.insert(rel.into(), Data::Copy(path.to_path_buf()));
+            });
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape);
+        let raw: Vec<(String, String)> = templates
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(raw) {
+            diags.push(template_diagnostic(&e, &templates));
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let texts = templates
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect();
+        let origins = templates.into_iter().map(|(k, v)| (k, v.origin)).collect();
+        Ok(Theme {
+            tera,
+            origins,
+            statics,
+            texts,
+        })
+    }
+
+    /// The templates whose output may differ between `old` and this theme: those whose text changed,
+    /// that appeared or went away, and every template that extends, includes or imports one of them
+    /// (found as quoted template names in its text: a name in a string is counted too, which only
+    /// renders more than needed).
+    pub fn changed_templates(&self, old: &Theme) -> BTreeSet<String> {
+        let mut changed: BTreeSet<String> = self
+            .texts
+            .keys()
+            .chain(old.texts.keys())
+            .filter(|k| self.texts.get(*k) != old.texts.get(*k))
+            .cloned()
+            .collect();
+        loop {
+            let more: Vec<String> = self
+                .texts
+                .iter()
+                .filter(|(name, text)| {
+                    !changed.contains(*name) && quoted_names(text).any(|n| changed.contains(n))
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            if more.is_empty() {
+                return changed;
+            }
+            changed.extend(more);
+        }
+    }
+
+    /// Whether the static files differ from `old`'s by name or origin (a changed file on disk is
+    /// not seen here: the watcher reports those).
+    pub fn statics_differ(&self, old: &Theme) -> bool {
+        !self.statics.keys().eq(old.statics.keys())
+            || self
+                .statics
+                .iter()
+                .zip(&old.statics)
+                .any(|((_, a), (_, b))| !same_data(a, b))
+    }
+
+    /// Renders template `name` with `ctx`; `asked_by` (a page's source or an output path) is
+    /// named in the error.
+    pub(super) fn render(
+        &self,
+        name: &str,
+        ctx: &Context,
+        asked_by: &str,
+    ) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, &ctx.0)
+            .map_err(|e| render_error(self, name, asked_by, &e))
+    }
+
+    /// Every template's name, sorted.
+    pub(super) fn template_names(&self) -> impl Iterator<Item = &String> {
+        self.origins.keys()
+    }
+
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.origins.contains_key(name)
+    }
+
+    fn origin(&self, name: &str) -> String {
+        self.origins
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+}
+
+/// The strings in quotes inside a template's `{% … %}` tags (where `extends`, `include` and
+/// `import` name templates).
+fn quoted_names(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{%")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("%}").map(|(tag, _)| tag))
+        .flat_map(|tag| {
+            let mut names = Vec::new();
+            let mut rest = tag;
+            while let Some(start) = rest.find(['"', '\'']) {
+                let quote = &rest[start..start + 1];
+                let after = &rest[start + 1..];
+                let Some(end) = after.find(quote) else { break };
+                names.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            names
+        })
+}
+
+fn same_data(a: &Data, b: &Data) -> bool {
+    match (a, b) {
+        (Data::Static(x), Data::Static(y)) => x == y,
+        (Data::Copy(x), Data::Copy(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn builtin_files(sub: &str, f: &mut dyn FnMut(&str, &'static [u8])) {
+    fn walk(dir: &'static Dir<'static>, strip: &str, f: &mut dyn FnMut(&str, &'static [u8])) {
+        for file in dir.files() {
+            let rel = file.path().to_string_lossy().replace('\\', "/");
+            f(rel.strip_prefix(strip).unwrap_or(&rel), file.contents());
+        }
+        for d in dir.dirs() {
+            walk(d, strip, f);
+        }
+    }
+    if let Some(dir) = BUILTIN_THEME.get_dir(sub) {
+        walk(dir, &format!("{sub}/"), f);
+    }
+}
+
+fn disk_files(dir: &Path, f: &mut dyn FnMut(&str, &Path)) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file() && !crate::content::is_ignored(&name) {
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            f(&rel, entry.path());
+        }
+    }
+}
+
+pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        parts.push(s.to_string());
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+fn template_diagnostic(
+    e: &tera::Error,
+    templates: &BTreeMap<String, Layered<String>>,
+) -> Diagnostic {
+    let text = error_chain(e);
+    let name = templates
+        .keys()
+        .find(|k| text.contains(&format!("'{k}'")))
+        .cloned();
+    let origin = name
+        .as_ref()
+        .map(|n| templates[n].origin.clone())
+        .unwrap_or_else(|| "templates".into());
+    let (line, col) = text
+        .split("--> ")
+        .nth(1)
+        .and_then(|rest| {
+            let mut it = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty());
+            Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+        })
+        .unwrap_or((0, 0));
+    let message = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Diagnostic::error(origin, line, col, format!("template error: {message}"))
+}
+
+pub(super) fn render_template(
+    theme: &Theme,
+    name: &str,
+    map: Map<String, Value>,
+    asked_by: &str,
+) -> Result<String, Diagnostic> {
+    let ctx = tera::Context::from_value(Value::Object(map)).expect("an object is a context");
+    theme.render(name, &Context(ctx), asked_by)
+}
+
+fn render_error(theme: &Theme, name: &str, asked_by: &str, e: &tera::Error) -> Diagnostic {
+    Diagnostic::file(
+        theme.origin(name),
+        format!(
+            "template error while rendering {asked_by}: {}",
+            error_chain(e).replace('\n', " ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted_names;
+
+    #[test]
+    fn template_names_are_read_from_tags_only() {
+        let text = "{% extends \"base.html\" %}<p title=\"x.html\">don't</p>{% include 'partials/a.html' %}{% import \"m.html\" as m %}";
+        let names: Vec<&str> = quoted_names(text).collect();
+        assert_eq!(names, ["base.html", "partials/a.html", "m.html"]);
+    }
+}
