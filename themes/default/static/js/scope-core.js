@@ -9,23 +9,8 @@
 
   var STRONG_WEIGHT = 100, RELATED_WEIGHT = 40, PAIR_WEIGHT = 10;
 
-  // tokenizer.rs fold_char
-  function foldChar(c) {
-    var u = c.codePointAt(0);
-    if (u >= 0xff01 && u <= 0xff5e) return String.fromCodePoint(u - 0xfee0).toLowerCase();
-    if (u === 0x3000) return " ";
-    if (u >= 0x2460 && u <= 0x2468) return String.fromCodePoint(u - 0x2460 + 49);
-    if (u < 128) return u >= 65 && u <= 90 ? String.fromCharCode(u + 32) : c;
-    var l = c.toLowerCase();
-    return Array.from(l).length === 1 ? l : c;
-  }
-
-  // tokenizer.rs char_class == Cjk
-  function isCjk(c) {
-    var u = c.codePointAt(0);
-    return u === 0x3007 || (u >= 0x3040 && u <= 0x30ff) || (u >= 0x3400 && u <= 0x4dbf) || (u >= 0x4e00 && u <= 0x9fff) ||
-      (u >= 0xac00 && u <= 0xd7af) || (u >= 0xf900 && u <= 0xfaff) || (u >= 0x20000 && u <= 0x2fa1f);
-  }
+  // text.rs fold_char and char_class, from text-core.js (loaded first).
+  var foldChar = global.PortalText.foldChar, isCjk = global.PortalText.isCjk;
 
   function isDigit(c) {
     return c !== undefined && c >= "0" && c <= "9";

@@ -309,7 +309,13 @@
           update();
         });
       };
-      var core = function () { window.PortalScope && window.PortalScope.Matcher ? go() : load(jsDir + "scope-core.js", go); };
+      // scope-core.js needs text-core.js (the shared fold) loaded before it.
+      var matcherCore = function () { load(jsDir + "scope-core.js", go); };
+      var core = function () {
+        if (window.PortalScope && window.PortalScope.Matcher) go();
+        else if (window.PortalText) matcherCore();
+        else load(jsDir + "text-core.js", matcherCore);
+      };
       load(dataSrc, core);
     }
     input.addEventListener("focus", start);

@@ -1,6 +1,6 @@
-// policy-portal search core: the tokenizer, query parsing, ranking and snippets of src/search/,
-// written again for the browser. Every function mirrors the Rust function of the same name
-// (tokenizer.rs, query.rs, rank.rs, snippet.rs, export.rs); tests check that both give the same
+// policy-portal search core: query parsing, ranking and snippets of src/search/ (the tokenizer is
+// text-core.js, loaded first), written again for the browser. Every function mirrors the Rust function of the same name
+// (text.rs, query.rs, rank.rs, snippet.rs, export.rs); tests check that both give the same
 // tokens and the same ranked lists. Ranking repeats tantivy's f32 arithmetic with Math.fround.
 // Index files are classic scripts calling PortalSearch.register(name, data), so loading works from
 // file:// too. Plain script, no dependencies; exposes window.PortalSearch.
@@ -8,89 +8,9 @@
   "use strict";
   var f = Math.fround;
 
-  // ------------------------------------------------------------------ tokenizer (tokenizer.rs)
-  var MAX_UNIT_CHARS = 32;
-  var WORD = /[\p{Alphabetic}\p{N}]/u;
-
-  function foldChar(c) {
-    var u = c.codePointAt(0);
-    if (u >= 0xff01 && u <= 0xff5e) return String.fromCodePoint(u - 0xfee0).toLowerCase();
-    if (u === 0x3000) return " ";
-    if (u >= 0x2460 && u <= 0x2468) return String.fromCodePoint(u - 0x2460 + 49);
-    if (u < 128) return u >= 65 && u <= 90 ? String.fromCharCode(u + 32) : c;
-    if (u >= 0x3040 && u <= 0x9fff) return c; // kana and CJK ideographs have no case
-    var l = c.toLowerCase();
-    return Array.from(l).length === 1 ? l : c;
-  }
-
-  function fold(text) {
-    var out = "";
-    for (var c of text) out += foldChar(c);
-    return out;
-  }
-
-  // "c" CJK, "d" digit, "w" other letters and numerals, "s" separator.
-  function charClass(c) {
-    var u = c.codePointAt(0);
-    if (u === 0x3007 || (u >= 0x3040 && u <= 0x30ff) || (u >= 0x3400 && u <= 0x4dbf) || (u >= 0x4e00 && u <= 0x9fff) ||
-        (u >= 0xac00 && u <= 0xd7af) || (u >= 0xf900 && u <= 0xfaff) || (u >= 0x20000 && u <= 0x2fa1f)) return "c";
-    if (u >= 48 && u <= 57) return "d";
-    return WORD.test(c) ? "w" : "s";
-  }
-
-  function units(text) {
-    var out = [], position = 0, gap = false, cur = null, curClass = null, i = 0;
-    for (var raw of text) {
-      var c = foldChar(raw), cls = charClass(c);
-      if (cur) {
-        if (cls === curClass && cls !== "c") {
-          if (cur.end - cur.start < MAX_UNIT_CHARS) cur.text += c;
-          cur.end = i + 1;
-          i++;
-          continue;
-        }
-        out.push(cur);
-        cur = null;
-      }
-      if (cls === "s") {
-        gap = out.length > 0;
-        i++;
-        continue;
-      }
-      if (gap) position += 1;
-      var here = out.length === 0 ? 0 : position;
-      cur = { text: c, position: here, start: i, end: i + 1, gapBefore: gap };
-      curClass = cls;
-      gap = false;
-      position = here + 1;
-      i++;
-    }
-    if (cur) out.push(cur);
-    return out;
-  }
-
-  function tokensOfUnits(us) {
-    var out = [];
-    for (var i = 0; i < us.length; i++) {
-      var u = us[i], n = us[i + 1];
-      out.push({ text: u.text, position: u.position, start: u.start, end: u.end });
-      if (n && !n.gapBefore) out.push({ text: u.text + n.text, position: u.position, start: u.start, end: n.end });
-    }
-    return out;
-  }
-
-  function tokenize(text) { return tokensOfUnits(units(text)); }
-
-  function queryTokens(text) {
-    var us = units(text), out = [];
-    for (var i = 0; i < us.length; i++) {
-      var u = us[i], n = us[i + 1];
-      var nextJoined = !!n && !n.gapBefore, prevJoined = i > 0 && !u.gapBefore;
-      if (nextJoined) out.push({ text: u.text + n.text, position: u.position, start: u.start, end: n.end });
-      else if (!prevJoined) out.push({ text: u.text, position: u.position, start: u.start, end: u.end });
-    }
-    return out;
-  }
+  // ------------------------------------------------------------------ text rules (text.rs, text-core.js)
+  var T = global.PortalText;
+  var fold = T.fold, units = T.units, tokenize = T.tokenize, queryTokens = T.queryTokens;
 
   // ------------------------------------------------------------------ queries (query.rs)
   var MAX_VARIANTS = 8;
@@ -197,7 +117,7 @@
   // Single CJK characters carry no positions (rank.rs, tokenizer.rs is_single_cjk): present is enough.
   function isSingleCjk(term) {
     var cs = Array.from(term);
-    return cs.length === 1 && charClass(cs[0]) === "c";
+    return cs.length === 1 && T.isCjk(cs[0]);
   }
 
   function isPhrase(v, terms, doc) {
@@ -694,7 +614,7 @@
     open: open,
     loaded: loaded,
     fold: fold,
-    foldChar: foldChar,
+    foldChar: T.foldChar,
     units: units,
     tokenize: tokenize,
     queryTokens: queryTokens,
