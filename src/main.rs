@@ -1,40 +1,49 @@
 //! `portal`: parse arguments, dispatch to a command, print diagnostics and the summary, set the exit code.
 //!
-//! The map of the code (data flows one way):
+//! The map of the code. Data flows one way, and every module imports only from the floors below it
+//! (no circle across folders):
 //!
 //! ```text
 //! content/ ──load──▶ SourceFile ──parse──▶ Page (typed by kind) ──assemble──▶ Site ──render──▶ Vec<OutputFile>
 //!                                                                    build: write atomically │ serve: keep in memory
 //! ```
 //!
-//! - `src/cmd/`            one file per command (build + check, new, risk, scope, search); each returns a
-//!   `Report`
-//! - `src/pipeline.rs`     load → parse → assemble → render, shared by every command
-//! - `src/config.rs`       `portal.yaml` → validated `Config`
-//! - `src/diagnostic.rs`   `Diagnostic { path, line, col, message }`, sorted, printed here only
-//! - `src/content/`        load (walkdir, the only disk reads of content), front matter (the one
-//!   home of serde_yaml), pages typed by kind
-//! - `src/markdown.rs`     the one home of pulldown-cmark: parse once (headings, articles, links,
-//!   text), render once with links resolved
-//! - `src/flow/`          `flow` fenced blocks: syntax → layered layout → SVG + step list;
-//!   procedure pages
-//! - `src/site.rs`         assemble: sections, listings, tags, link and anchor checks
-//! - `src/forms/`          blank forms: ```form block (syntax, grid), A4 layout, HTML sheets, .docx (the one home of zip)
-//! - `src/risk/`           the risk matrix: worksheet config (validated), the model (degrees,
-//!   overall level, decision), the rules in words, the page's JSON, factors from CSV
-//! - `src/render.rs`       the one home of tera: template layers, view structs, sitemap, 404
-//! - `src/output.rs`       `OutputFile`, sinks (staging folder swapped in atomically, memory,
-//!   nothing), output-folder safety
-//! - `src/scope/`          the 评估事项指导目录 (`kind: scope`, validated) and the lookup matcher
-//!   (mirrored by `static/js/scope-core.js`); the catalogue and lookup views, `scope-data.js`
-//! - `src/search/`         the one home of tantivy: CJK tokenizer, index, static browser export,
-//!   ranking and snippets (mirrored by `static/js/search-core.js`)
-//! - `themes/default/`     the built-in theme (compiled in): templates/, static/css, static/js
+//! ```text
+//! src/main.rs          thin: clap, dispatch, print
+//! src/cmd/             one file per command (build + check, new, risk, scope, search, serve); each
+//!                      returns a Report, except serve, which prints its events as they happen
+//! src/serve/           the one home of notify: in-memory site, HTTP, live reload, search updates
+//! src/pipeline.rs      the one orchestrator that build, check and serve call: load → parse →
+//!                      assemble → render (+ the search index)
+//! src/search/          the one home of tantivy: index, static browser index (export, update),
+//!                      queries, ranking, snippets; tokenizer.rs is only the tantivy adapter
+//! src/render/          mod.rs (render_site / render_selected), theme.rs (the one home of tera),
+//!                      views.rs, home.rs, extras.rs (404, tags, sitemap, search and lookup pages)
+//! src/site.rs          assemble: sections, listings, tags, link and anchor checks; the site-side
+//!                      glue kinds need (resolved links, the scope matcher)
+//! src/page.rs          SourceFile → Page typed by kind: the kind dispatch, above the kinds
+//! src/flow/ forms/ risk/ scope/   one folder per kind: front matter → model → HTML/SVG/.docx → view
+//!                      (forms/view.rs, risk/client.rs, scope/view.rs); forms is the one home of zip
+//! src/config.rs        portal.yaml → validated Config
+//! src/content/         load.rs (walkdir), front_matter.rs (the one home of serde_yaml),
+//!                      yaml_locate.rs, fields.rs (Date, StringList, Status, SortBy, front_matter!)
+//! src/markdown.rs      the one home of pulldown-cmark: parse once, render once (markdown/links.rs)
+//! src/html.rs          the one escaper: HTML/SVG text and attributes, XML
+//! src/text.rs          CJK text rules: fold, char classes, units, tokens, synonyms, Chinese numerals
+//!                      — shared by search, scope and config; mirrored by ONE
+//!                      themes/default/static/js/text-core.js loaded by search and scope
+//! src/diagnostic.rs    Diagnostic { path, line, col, message }, sorted, printed by main.rs
+//! src/output.rs        OutputFile, sinks (staging folder swapped in atomically, memory, nothing),
+//!                      output paths, output-folder safety
+//! src/fuzzing.rs       entry points for the fuzz targets in tests/fuzz
+//! themes/default/      the built-in theme (compiled in): templates/, static/css, static/js (classic
+//!                      scripts, no modules, so pages work from file://)
+//! ```
 
 use clap::{Parser, Subcommand};
 use policy_portal::cmd::{self, Report};
 use policy_portal::pipeline::BuildOptions;
-use policy_portal::serve::{Report as ServeReport, ServeOptions};
+use policy_portal::serve::ServeOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -170,7 +179,7 @@ fn main() -> ExitCode {
                 port,
                 poll,
             };
-            serve(options(base_path.clone(), drafts), &serve_opts, open)
+            cmd::serve::serve(options(base_path.clone(), drafts), &serve_opts, open)
         }
         Command::New { ref dir } => cmd::new::new_site(dir),
         Command::Risk {
@@ -240,81 +249,5 @@ fn finish(report: Report) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-fn serve(opts: BuildOptions, serve: &ServeOptions, open: bool) -> anyhow::Result<Report> {
-    if !["127.0.0.1", "localhost", "::1"].contains(&serve.bind.as_str()) {
-        eprintln!(
-            "warning: listening on {}: the preview is reachable from other machines on the network",
-            serve.bind
-        );
-    }
-    let server = policy_portal::serve::start(opts, serve, std::sync::Arc::new(print_serve_report))?;
-    eprintln!(
-        "serving at {} (watching files: {}; Ctrl-C to stop)",
-        server.url, server.watch_mode
-    );
-    if open {
-        open_browser(&server.url);
-    }
-    server.wait();
-    Ok(Report {
-        summary: "server stopped".into(),
-        ..Report::default()
-    })
-}
-
-/// The terminal side of `serve`: diagnostics, then one line per rebuild.
-fn print_serve_report(report: ServeReport) {
-    match report {
-        ServeReport::Rebuilt(o) => {
-            for d in &o.diagnostics {
-                eprintln!("{d}");
-            }
-            let errors = o.diagnostics.iter().filter(|d| d.is_error()).count();
-            let what = if o.full { "site" } else { "changes" };
-            if o.ok {
-                eprintln!(
-                    "rebuilt {what}: {} files in {}",
-                    o.rendered,
-                    cmd::human_duration(o.elapsed)
-                );
-            } else {
-                eprintln!(
-                    "rebuild failed: {errors} error{}; still serving the last good site",
-                    if errors == 1 { "" } else { "s" }
-                );
-            }
-        }
-        ServeReport::Problem(p) => eprintln!("warning: {p}"),
-        ServeReport::Searched { change, elapsed } => {
-            use policy_portal::search::update::Change;
-            let took = cmd::human_duration(elapsed);
-            match change {
-                Change::Nothing => {}
-                Change::Parts {
-                    pages,
-                    written,
-                    removed,
-                } => eprintln!(
-                    "search index: {pages} changed page(s), {written} files written, {removed} removed in {took}"
-                ),
-                Change::Full(why) => eprintln!("search index: made whole ({why}) in {took}"),
-            }
-        }
-    }
-}
-
-fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    if std::process::Command::new(opener).arg(url).spawn().is_err() {
-        eprintln!("warning: could not open a browser; visit {url}");
     }
 }

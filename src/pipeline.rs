@@ -1,9 +1,13 @@
-//! The pipeline: load → parse → assemble → render, shared by every command.
+//! The pipeline: load → parse → assemble → render, the one orchestrator that `build`, `check` and
+//! `serve` call.
 //!
-//! Input: a site root and [`BuildOptions`]. Output: a [`Built`] — the rendered files (in memory) when
-//! there were no errors, and every diagnostic of the run, sorted. `build` writes the files, `check`
-//! drops them, `serve` keeps them in memory. The search index is built after rendering (when
-//! `search.enabled`); `build` keeps it in the site's cache for `portal search`.
+//! Input: a site root and [`BuildOptions`]. Output: a [`Built`] — whether everything rendered, the
+//! files and bytes handed on, and every diagnostic of the run, sorted. Rendered files go to a
+//! [`Sink`] as soon as each is made instead of being collected: `build` hands a staging folder
+//! (swapped in atomically at the end), `check` a sink that drops them, `serve` one that keeps them
+//! in memory — so a 10,000-page build never holds every page at once. The search index is made
+//! after rendering (when `search.enabled`) and handed to the same sink; `build` also keeps the
+//! tantivy index in the site's cache for `portal search`.
 
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::load_sources;

@@ -5,6 +5,7 @@ pub mod new;
 pub mod risk;
 pub mod scope;
 pub mod search;
+pub mod serve;
 
 use crate::diagnostic::Diagnostic;
 

@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn doc(id: u32, title: &str, body: &str) -> SearchDoc {
