@@ -2,7 +2,7 @@
 //! back), and render its SVG. Prints the figures; never fails on timings.
 //!
 //! ```sh
-//! cargo test --release --test bench_flow_layout -- --ignored --nocapture
+//! cargo test --release --test suite -- --ignored --nocapture bench::flow_layout::
 //! ```
 
 use policy_portal::flow::svg::render_svg;

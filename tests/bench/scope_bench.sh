@@ -7,4 +7,4 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 if [ "${PROFILE:-release}" = release ]; then REL=--release; else REL=; fi
-BENCH_ROUNDS=${1:-5} cargo test $REL -q --test scope_bench -- --ignored --nocapture 2>&1 | grep -v '^running\|^test \|^$'
+BENCH_ROUNDS=${1:-5} cargo test $REL -q --test suite -- --ignored --exact --nocapture bench::scope::scope_benchmark 2>&1 | grep -v '^running\|^test \|^$'

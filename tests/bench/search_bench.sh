@@ -38,4 +38,4 @@ pf=$(find "$W/pf-site/pagefind" -type f -printf '%s\n' | awk '{s+=$1} END {print
 echo "HTML indexed: $html bytes; portal index: $ours bytes ($(echo "scale=3; $ours/$html" | bc)x HTML, $(find "$W/site/public/search" -type f | wc -l) files); pagefind: $pf bytes ($(echo "scale=3; $pf/$html" | bc)x HTML)"
 
 echo "== queries in Chromium, exact-substring truth on the corpus"
-BENCH_SITE="$W/site" BENCH_PAGEFIND="$W/pf-site" BENCH_BUILD_NOSEARCH="$T_NO" cargo test --release -q --test search_bench -- --ignored --nocapture
+BENCH_SITE="$W/site" BENCH_PAGEFIND="$W/pf-site" BENCH_BUILD_NOSEARCH="$T_NO" cargo test --release -q --test suite -- --ignored --exact --nocapture bench::search::search_benchmark
