@@ -3,6 +3,7 @@
 //! They print figures and never fail on timings.
 
 mod flow_layout;
+mod forms;
 mod page_weight;
 mod scope;
 mod search;

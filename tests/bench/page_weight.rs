@@ -5,8 +5,8 @@
 //! web server configured to compress would send them. The page list is
 //! `tests/suite/support/page_types.rs`.
 //!
-//! Run: `cargo test --test suite -- --ignored --nocapture bench::page_weight::` (bytes, not
-//! timings: a debug build gives the same figures). Target: under 100 KB (100,000 bytes, uncompressed) for
+//! Run: `tests/bench/run page_weight` (bytes, not timings: `PROFILE=debug tests/bench/run
+//! page_weight` gives the same figures without a release build). Target: under 100 KB (100,000 bytes, uncompressed) for
 //! every page type, except two whose weight is their content: the search page after a query (it
 //! loads parts of the search index on purpose) and the print-all page (all blank forms in one page).
 
@@ -37,7 +37,7 @@ fn gzip_len(bytes: &[u8]) -> u64 {
 }
 
 #[test]
-#[ignore = "benchmark: run with --ignored --nocapture"]
+#[ignore = "benchmark: tests/bench/run page_weight"]
 fn first_view_bytes_per_page_type() {
     let run = Site::sample().build().ok();
     let server = StaticServer::start(&run.out);

@@ -1,6 +1,6 @@
-//! The scope lookup benchmark, run by `tests/bench/scope_bench.sh` (ignored in `cargo test`):
-//! lookup latency in Chromium on the built sample site, from `file://`, for every matter of the
-//! development set:
+//! The scope lookup benchmark, run by `tests/bench/run scope` (through `scope_bench.sh`; ignored in
+//! `cargo test`): lookup latency in Chromium on the built sample site, from `file://`, for every
+//! matter of the development set:
 //!
 //! - `match`: `Matcher.lookup(text)` alone (scope-core.js over scope-data.js);
 //! - `answer`: setting the lookup page's input and firing `input` until the answer is in the DOM
@@ -29,7 +29,7 @@ fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
 }
 
 #[test]
-#[ignore = "benchmark: run tests/bench/scope_bench.sh"]
+#[ignore = "benchmark: tests/bench/run scope"]
 fn scope_benchmark() {
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scope lookup latency in headless Chromium on the sample site (from file://), with the Rust matcher
-# as the peer in the same run. usage: tests/bench/scope_bench.sh [ROUNDS]   (default 5)
+# as the peer in the same run (tests/bench/scope.rs). usage: tests/bench/run scope [ROUNDS]   (default 5)
 # Needs chromium. Prints median / p95 / max; nothing is asserted. PROFILE=debug skips the release
 # build (the browser figures do not depend on it; the Rust peer does).
 set -euo pipefail

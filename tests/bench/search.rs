@@ -1,7 +1,8 @@
-//! The search benchmark's browser and truth part, run by `tests/bench/search_bench.sh` (ignored in
-//! `cargo test`): bytes a browser loads for 2-term queries (cold: first query on a fresh page, client
-//! JS included; warm: later queries), query latency in Chromium (median and p95, after the first
-//! query) for portal and Pagefind on the same corpus, and exact-substring recall on the corpus.
+//! The search benchmark's browser and truth part, run by `tests/bench/run search` (through
+//! `search_bench.sh`; ignored in `cargo test`): bytes a browser loads for 2-term queries (cold: first
+//! query on a fresh page, client JS included; warm: later queries), query latency in Chromium (median
+//! and p95, after the first query) for portal and Pagefind on the same corpus, and exact-substring
+//! recall on the corpus.
 //! Needs `BENCH_SITE` (a portal site built with search) and `BENCH_PAGEFIND` (the same HTML indexed
 //! by Pagefind, with `pf.html`).
 
@@ -112,7 +113,7 @@ fn report(name: &str, f: &Figures) {
 }
 
 #[test]
-#[ignore = "benchmark: run tests/bench/search_bench.sh"]
+#[ignore = "benchmark: tests/bench/run search"]
 fn search_benchmark() {
     let site = std::path::PathBuf::from(std::env::var("BENCH_SITE").expect("BENCH_SITE"));
     let pf = std::env::var("BENCH_PAGEFIND").expect("BENCH_PAGEFIND");

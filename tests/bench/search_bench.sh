@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Search benchmark: portal's index against Pagefind on the same 10,000-page synthetic corpus.
-# usage: tests/bench/search_bench.sh [N]      (default N=10000; work files go to /tmp/search-bench)
+# usage: tests/bench/run search [N]      (default N=10000; work files go to /tmp/search-bench)
 # Needs: python3, node/npm (Pagefind is installed under /tmp, never committed), chromium.
 set -euo pipefail
 N=${1:-10000}

@@ -4,7 +4,7 @@
 //! laying out the 19 forms, their HTML sheets and their .docx files — on their own. Prints figures;
 //! never fails on timings.
 //!
-//!     cargo run --release --example forms_bench [RUNS]
+//!     tests/bench/run forms [RUNS]      # RUNS (default 50) reaches the test as $BENCH_RUNS
 
 use policy_portal::content::{parse_page, SourceFile};
 use policy_portal::forms::render_docx;
@@ -50,9 +50,11 @@ fn copy_site(from: &Path, to: &Path, forms: bool) {
     }
 }
 
-fn main() {
-    let runs: usize = std::env::args()
-        .nth(1)
+#[test]
+#[ignore = "benchmark: tests/bench/run forms"]
+fn forms_benchmark() {
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
         .and_then(|a| a.parse().ok())
         .unwrap_or(50);
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
