@@ -41,13 +41,49 @@ fn copy_site(from: &Path, to: &Path, forms: bool) {
     assert!(status.success());
     if !forms {
         std::fs::remove_dir_all(to.join("content/forms")).unwrap();
-        let yaml = std::fs::read_to_string(to.join("portal.yaml")).unwrap();
-        let cut = yaml.replace(
-            "    - name: 标准表格\n      page: \"@/forms/_index.md\"\n      weight: 35\n",
-            "",
-        );
-        std::fs::write(to.join("portal.yaml"), cut).unwrap();
+        // Everything that names a form goes with them: the menu entry (its name, page and weight
+        // lines), the scope page's list of first forms, and the procedure's links (their text stays).
+        let edit = |rel: &str, f: &dyn Fn(&str) -> String| {
+            let path = to.join(rel);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let cut = f(&text);
+            assert_ne!(cut, text, "{rel}: nothing named a form");
+            std::fs::write(path, cut).unwrap();
+        };
+        edit("portal.yaml", &|yaml| {
+            let mut lines: Vec<&str> = yaml.lines().collect();
+            let page = lines
+                .iter()
+                .position(|l| l.trim() == "page: \"@/forms/_index.md\"")
+                .expect("the menu entry of the forms");
+            assert!(lines[page - 1].trim_start().starts_with("- name:"));
+            assert!(lines[page + 1].trim_start().starts_with("weight:"));
+            lines.drain(page - 1..=page + 1);
+            lines.join("\n") + "\n"
+        });
+        edit("content/scope/index.md", &|md| {
+            md.lines()
+                .filter(|l| *l != "forms:" && !l.starts_with("  - \"@/forms/"))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        });
+        edit("content/procedure.md", &unlink_forms);
     }
+}
+
+/// `text` with every Markdown link into the forms (`[name](@/forms/….md)`) left as its plain name.
+fn unlink_forms(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("](@/forms/") {
+        let open = rest[..at].rfind('[').expect("the link's `[`");
+        let close = at + rest[at..].find(')').expect("the link's `)`");
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..at]);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]
