@@ -9,7 +9,7 @@ W=/tmp/search-bench
 mkdir -p "$W"
 cd "$ROOT"
 cargo build --release -q
-PORTAL="$ROOT/target/release/portal"
+PORTAL="${CARGO_TARGET_DIR:-$ROOT/target}/release/portal"
 
 echo "== corpus: $N pages (gen_corpus.py, plain workload)"
 python3 ../shared/bench/gen_corpus.py ../shared/seeds "$W/corpus" "$N" --no-siblings
