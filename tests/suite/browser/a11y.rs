@@ -13,6 +13,7 @@
 //! these tests print a loud SKIPPED line, and under `CI=true` they fail.
 
 use crate::support::browser::{self, Browser, Viewport};
+use crate::support::chromium;
 use crate::support::http::StaticServer;
 use crate::support::page_types::PAGE_TYPES;
 use crate::support::site::{repo_root, Site};
@@ -41,7 +42,7 @@ fn a11y_tool(rel: &str) -> Option<PathBuf> {
 
 #[track_caller]
 fn missing<T>(what: &str) -> Option<T> {
-    if browser::ci_strict() {
+    if chromium::ci_strict() {
         panic!("{what} (CI=true: accessibility checks must not be skipped)");
     }
     let _ = writeln!(

@@ -4,6 +4,7 @@
 //! looked at.
 
 use crate::support::browser::{self, Viewport};
+use crate::support::pdf;
 use crate::support::site::{repo_root, Site};
 
 const STEPS: [&str; 5] = [
@@ -62,14 +63,14 @@ fn sample_procedure_page_draws_prints_and_follows_contrast() {
     // Print: A4, the chart on its own page(s) (split with continuation marks when tall), then the list.
     let pdf = out.join("procedure.pdf");
     b.print_pdf(&pdf, false);
-    let (w, h) = browser::pdf_page_size_mm(&pdf);
+    let (w, h) = pdf::pdf_page_size_mm(&pdf);
     assert!(
         (w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5,
         "A4 expected, got {w}×{h} mm"
     );
-    let pages = browser::pdf_page_count(&pdf);
+    let pages = pdf::pdf_page_count(&pdf);
     assert!((2..=8).contains(&pages), "{pages} pages");
-    let text = browser::pdf_text(&pdf);
+    let text = pdf::pdf_text(&pdf);
     for step in STEPS {
         assert!(text.contains(step), "the PDF lacks `{step}`");
     }
@@ -80,5 +81,5 @@ fn sample_procedure_page_draws_prints_and_follows_contrast() {
             "continuation marks are printed"
         );
     }
-    browser::pdf_to_png(&pdf, out.join("procedure-page"));
+    pdf::pdf_to_png(&pdf, out.join("procedure-page"));
 }

@@ -8,8 +8,10 @@
 //!
 //! Chromium and LibreOffice are required under `CI=true`; elsewhere a missing one skips loudly.
 
-use crate::support::browser::{self, file_url, pdf_page_count, pdf_page_sizes_mm};
+use crate::support::browser::{self, file_url};
+use crate::support::chromium;
 use crate::support::http::StaticServer;
+use crate::support::pdf::{self, pdf_page_count, pdf_page_sizes_mm};
 use crate::support::site::{Run, Site};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -120,7 +122,7 @@ fn check_pdf(pdf: &Path, form: &Entry, labels: &[String], what: &str) {
     if let Some(dir) = std::env::var_os("FORMS_PREVIEW_DIR") {
         let dir = PathBuf::from(dir).join(what);
         std::fs::create_dir_all(&dir).unwrap();
-        browser::pdf_to_png(pdf, dir.join(&form.id));
+        pdf::pdf_to_png(pdf, dir.join(&form.id));
     }
 }
 
@@ -181,7 +183,7 @@ fn soffice() -> Option<PathBuf> {
     });
     if found.is_none() {
         assert!(
-            !browser::ci_strict(),
+            !chromium::ci_strict(),
             "LibreOffice (soffice) not found but CI=true: install libreoffice-writer-nogui"
         );
         eprintln!("\nSKIPPED: LibreOffice (soffice) not installed; the .docx conversion test did NOT run.\n");

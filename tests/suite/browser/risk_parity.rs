@@ -7,7 +7,8 @@
 //! the theme file) and in headless Chromium (inside the built worksheet page, with the page's own
 //! embedded configuration). Both must fail under CI=true when node or Chromium is missing.
 
-use crate::support::browser::{self, ci_strict, Browser};
+use crate::support::browser::{self, Browser};
+use crate::support::chromium::ci_strict;
 use crate::support::site::{repo_root, Site};
 use policy_portal::content::{parse_page, SourceFile};
 use policy_portal::risk::config::{Method, Worksheet};

@@ -5,6 +5,7 @@
 
 use crate::support::browser::{self, file_url, js_str, Browser};
 use crate::support::http::StaticServer;
+use crate::support::pdf;
 use crate::support::site::Site;
 use serde_json::Value;
 
@@ -213,13 +214,13 @@ fn build_a_worksheet_reload_export_import_and_print() {
     // Print: one A4 landscape page with the form's title, the factors and the override.
     let pdf = run.out.parent().unwrap().join("worksheet.pdf");
     b.print_pdf(&pdf, false);
-    let (w, h) = browser::pdf_page_size_mm(&pdf);
+    let (w, h) = pdf::pdf_page_size_mm(&pdf);
     assert!(
         (w - 297.0).abs() < 0.5 && (h - 210.0).abs() < 0.5,
         "A4 landscape, got {w} × {h} mm"
     );
-    assert_eq!(browser::pdf_page_count(&pdf), 1);
-    let text = browser::pdf_text(&pdf);
+    assert_eq!(pdf::pdf_page_count(&pdf), 1);
+    let text = pdf::pdf_text(&pdf);
     for needle in [
         "风险因素识别与评估表",
         "城南新区垃圾中转站建设项目",

@@ -8,7 +8,8 @@
 //! - the catalogue page filters as you type and its `form[data-scope-box]` answers in place;
 //! - no console errors. Screenshots go to `$PORTAL_TEST_ARTIFACTS/scope_parity/` when set.
 
-use crate::support::browser::{file_url, js_list, Artifacts, Browser, Viewport};
+use crate::support::artifacts::Artifacts;
+use crate::support::browser::{file_url, js_list, Browser, Viewport};
 use crate::support::site::{repo_root, Run, Site};
 use serde_json::Value;
 

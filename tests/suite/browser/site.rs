@@ -5,6 +5,7 @@
 
 use crate::support::browser::{self, Viewport};
 use crate::support::http::StaticServer;
+use crate::support::pdf;
 use crate::support::site::Site;
 use std::path::{Path, PathBuf};
 
@@ -136,13 +137,13 @@ fn measure_prints_on_a4_without_site_chrome() {
     ));
     let pdf = screenshot_dir().join("measure.pdf");
     b.print_pdf(&pdf, false);
-    let (w, h) = browser::pdf_page_size_mm(&pdf);
+    let (w, h) = pdf::pdf_page_size_mm(&pdf);
     assert!(
         (w - 210.0).abs() < 1.0 && (h - 297.0).abs() < 1.0,
         "A4 portrait, got {w}×{h} mm"
     );
-    assert!(browser::pdf_page_count(&pdf) >= 2);
-    let text = browser::pdf_text(&pdf);
+    assert!(pdf::pdf_page_count(&pdf) >= 2);
+    let text = pdf::pdf_text(&pdf);
     assert!(text.contains("清河县重大事项社会稳定风险评估实施办法"));
     assert!(text.contains("第三十八条"), "the whole measure prints");
     for chrome in ["跳到正文", "高对比度", "【打印】", "主办单位"] {

@@ -4,8 +4,10 @@
 use std::fs;
 use std::path::Path;
 
+use crate::support::artifacts::Artifacts;
 use crate::support::browser::{self, Viewport};
 use crate::support::http::StaticServer;
+use crate::support::pdf;
 
 const PAGE: &str = r#"<!DOCTYPE html>
 <html lang="zh-CN">
@@ -64,7 +66,7 @@ fn browser_renders_scripts_screenshots_and_prints_a4() {
     let site = tmp.path().join("site");
     fs::create_dir(&site).unwrap();
     write_site(&site);
-    let out = browser::Artifacts::new("browser_smoke");
+    let out = Artifacts::new("browser_smoke");
     eprintln!("browser: {}", b.version());
 
     // file:// — the script has modified the DOM.
@@ -107,16 +109,16 @@ fn browser_renders_scripts_screenshots_and_prints_a4() {
     // Print: one A4 page with the Chinese text extractable.
     let pdf = out.join("page.pdf");
     b.print_pdf(&pdf, false);
-    assert_eq!(browser::pdf_page_count(&pdf), 1);
-    let (pw, ph) = browser::pdf_page_size_mm(&pdf);
+    assert_eq!(pdf::pdf_page_count(&pdf), 1);
+    let (pw, ph) = pdf::pdf_page_size_mm(&pdf);
     assert!(
         (pw - 210.0).abs() <= 1.0 && (ph - 297.0).abs() <= 1.0,
         "not A4: {pw} x {ph} mm"
     );
-    let text = browser::pdf_text(&pdf);
+    let text = pdf::pdf_text(&pdf);
     assert!(text.contains("测试页面"), "{text}");
     assert!(text.contains("条目三"), "{text}");
-    let pngs = browser::pdf_to_png(&pdf, out.join("page"));
+    let pngs = pdf::pdf_to_png(&pdf, out.join("page"));
     assert_eq!(pngs.len(), 1, "{pngs:?}");
     assert_non_trivial_png(&pngs[0]);
     b.assert_no_console_errors();
@@ -147,7 +149,7 @@ fn browser_renders_scripts_screenshots_and_prints_a4() {
     let pdf = out.join("http.pdf");
     b.print_pdf(&pdf, true);
     // `landscape: true` is ignored because the CSS sets the page size.
-    browser::assert_pdf_pages_mm(&pdf, (210.0, 297.0));
+    pdf::assert_pdf_pages_mm(&pdf, (210.0, 297.0));
     b.assert_no_console_errors();
 }
 

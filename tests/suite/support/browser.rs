@@ -1,87 +1,47 @@
-//! Real-browser helpers for tests: headless Chromium driven over the DevTools
-//! protocol (the `headless_chrome` crate), plus PDF checks with poppler-utils.
+//! Real-browser helpers for tests: one [`Browser`] is a headless Chromium with one tab, driven over
+//! the DevTools protocol (the `headless_chrome` crate): pages, scripts, DOM queries, clicks and
+//! keys, viewports, screenshots, printing to PDF and the console's errors.
 //!
 //! ```ignore
-//! use crate::support::browser::{self, Browser, Viewport};
+//! use crate::support::browser::{file_url, Browser, Viewport};
+//! use crate::support::pdf;
 //!
 //! #[test]
 //! fn search_works() {
 //!     let b = require_browser!(); // returns early (skips) when Chromium is missing outside CI
-//!     b.open(&browser::file_url(&site.join("index.html")));
+//!     b.open(&file_url(&site.join("index.html")));
 //!     b.type_into("#search", "风险");
 //!     assert!(b.text("#results").contains("评估"));
 //!     b.screenshot_png(out.join("home-phone.png"), Viewport::PHONE, true);
 //!     b.print_pdf(out.join("guide.pdf"), false);
-//!     assert_eq!(browser::pdf_page_size_mm(out.join("guide.pdf")), (210.0, 297.0));
+//!     assert_eq!(pdf::pdf_page_size_mm(out.join("guide.pdf")), (210.0, 297.0));
 //! }
 //! ```
 //!
-//! Every helper panics with a descriptive message instead of returning a
-//! `Result`, so tests read top to bottom. One `Browser` is one Chromium
-//! process with one tab and a throw-away profile; it is killed on drop.
-//!
-//! Chromium is looked up in `$CHROMIUM`, then `/usr/bin/chromium`, then
-//! `chromium`, `chromium-browser`, `google-chrome-stable`, `google-chrome` on
-//! `$PATH`. When none exists, [`Browser::launch`] returns `None` and prints a
-//! loud `SKIPPED` line, unless `$CI` is set (and not `false`/`0`), in which case
-//! it panics: CI must never skip browser tests silently.
+//! Every helper panics with a descriptive message instead of returning a `Result`, so tests read
+//! top to bottom. One `Browser` is one Chromium process with one tab and a throw-away profile; it is
+//! killed on drop. Finding and starting Chromium, and skipping without it, is
+//! [`chromium`](super::chromium); checking the PDFs and PNGs written here is [`pdf`](super::pdf)
+//! and [`png`](super::png); a folder to keep them in is [`artifacts`](super::artifacts).
 
-use std::ffi::OsStr;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Emulation, Page, Runtime};
 use headless_chrome::types::PrintToPdfOptions;
-use headless_chrome::{LaunchOptions, Tab};
+use headless_chrome::Tab;
 use serde_json::Value;
 
-/// Launches a browser for the current test, or returns from the test early
-/// (after printing `SKIPPED: chromium not installed`) when Chromium is missing
-/// and `$CI` is not set. Panics when Chromium is missing and `$CI` is set.
-///
-/// Use as the first line of a browser test: `let b = require_browser!();`
-macro_rules! require_browser {
-    () => {
-        match $crate::support::browser::Browser::launch() {
-            Some(browser) => browser,
-            None => return,
-        }
-    };
-}
+use super::chromium;
+use super::png::png_size;
 
 /// How long to wait for page loads, elements and conditions before failing.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Upper bound for any single DevTools call, and for how long the browser
-/// connection may stay silent before it is considered dead.
-const PROTOCOL_TIMEOUT: Duration = Duration::from_secs(300);
-
 /// Tallest full-page screenshot taken (pixels); taller pages are cut off.
 const MAX_SCREENSHOT_HEIGHT: u32 = 16_384;
-
-/// Extra Chromium flags (headless_chrome adds `--headless`, `--no-sandbox`,
-/// `--disable-gpu`, `--user-data-dir` and `--window-size` from `LaunchOptions`).
-///
-/// Not `--no-pdf-header-footer`: it only affects `--print-to-pdf` on the command
-/// line (we pass `displayHeaderFooter: false` to `Page.printToPDF` instead), and with
-/// Chromium 156 it makes the initial tab vanish during start-up about half of the
-/// time, which breaks headless_chrome's tab bookkeeping.
-const CHROMIUM_ARGS: &[&str] = &[
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--hide-scrollbars",
-];
-
-/// How many times to start Chromium before giving up (start-up races are retried).
-const LAUNCH_ATTEMPTS: usize = 3;
 
 /// A viewport to emulate: CSS pixel size and whether to emulate a mobile device
 /// (mobile honours `<meta name="viewport">` like a phone does).
@@ -120,50 +80,6 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
-/// True when `$CI` asks for strict mode: set, and not empty, `false` or `0`.
-pub fn ci_strict() -> bool {
-    match std::env::var("CI") {
-        Ok(v) => {
-            let v = v.trim().to_ascii_lowercase();
-            !(v.is_empty() || v == "false" || v == "0")
-        }
-        Err(_) => false,
-    }
-}
-
-/// The Chromium executable to use, if any (see the module docs for the search order).
-pub fn chromium_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
-        let p = PathBuf::from(p);
-        return if p.is_file() {
-            Some(p)
-        } else {
-            find_in_path(&p)
-        };
-    }
-    let debian = PathBuf::from("/usr/bin/chromium");
-    if debian.is_file() {
-        return Some(debian);
-    }
-    [
-        "chromium",
-        "chromium-browser",
-        "google-chrome-stable",
-        "google-chrome",
-    ]
-    .iter()
-    .find_map(|name| find_in_path(Path::new(name)))
-}
-
-fn find_in_path(name: &Path) -> Option<PathBuf> {
-    if name.components().count() != 1 {
-        return None;
-    }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
-
 impl Browser {
     /// Starts headless Chromium with a fresh temporary profile and a desktop viewport.
     ///
@@ -171,55 +87,9 @@ impl Browser {
     /// Chromium is found and `$CI` is unset/false; panics if none is found and `$CI` is set,
     /// or if Chromium is present but fails to start.
     #[track_caller]
-    /// [`Browser::launch`], tried three times: Chromium sometimes fails to open its first tab when
-    /// the machine is busy.
-    pub fn launch_with_retry() -> Option<Browser> {
-        for attempt in 1..=3 {
-            match std::panic::catch_unwind(Browser::launch) {
-                Ok(b) => return b,
-                Err(e) if attempt == 3 => std::panic::resume_unwind(e),
-                Err(_) => eprintln!("chromium did not start (attempt {attempt}); trying again"),
-            }
-        }
-        None
-    }
-
     pub fn launch() -> Option<Browser> {
-        let Some(path) = chromium_path() else {
-            if ci_strict() {
-                panic!(
-                    "chromium not found but CI=true: browser tests must not be skipped \
-                     (install chromium, or point $CHROMIUM at the binary)"
-                );
-            }
-            // Straight to the process's stderr: `eprintln!` would be swallowed by the
-            // test harness's output capture for a passing (skipped) test.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n==============================================================\n\
-                 SKIPPED: chromium not installed (set $CHROMIUM or install the\n\
-                 `chromium` package); this browser test did NOT run: {}\n\
-                 ==============================================================\n",
-                std::thread::current().name().unwrap_or("?")
-            );
-            return None;
-        };
-        let mut failures = Vec::new();
-        let (chrome, tab, profile) = loop {
-            match start_chromium(&path) {
-                Ok(started) => break started,
-                Err(e) => {
-                    failures.push(format!("{e:#}"));
-                    assert!(
-                        failures.len() < LAUNCH_ATTEMPTS,
-                        "could not start {} ({LAUNCH_ATTEMPTS} attempts): {}",
-                        path.display(),
-                        failures.join("; ")
-                    );
-                    eprintln!("warning: Chromium start-up failed ({e:#}); retrying");
-                }
-            }
-        };
+        let path = chromium::chromium_or_skip()?;
+        let (chrome, tab, profile) = chromium::start(&path);
         tab.set_default_timeout(TIMEOUT);
 
         let console = Arc::new(Mutex::new(Vec::new()));
@@ -242,6 +112,19 @@ impl Browser {
         };
         browser.set_viewport(Viewport::DESKTOP);
         Some(browser)
+    }
+
+    /// [`Browser::launch`], tried three times: Chromium sometimes fails to open its first tab when
+    /// the machine is busy.
+    pub fn launch_with_retry() -> Option<Browser> {
+        for attempt in 1..=3 {
+            match std::panic::catch_unwind(Browser::launch) {
+                Ok(b) => return b,
+                Err(e) if attempt == 3 => std::panic::resume_unwind(e),
+                Err(_) => eprintln!("chromium did not start (attempt {attempt}); trying again"),
+            }
+        }
+        None
     }
 
     /// The underlying `headless_chrome` tab, for anything these helpers do not cover.
@@ -378,17 +261,6 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-
-    /// Opens the scope lookup page of a built site (`out`: its output folder) from disk and waits
-    /// until it has loaded the catalogue data.
-    #[allow(dead_code)] // not every test binary looks up matters
-    pub fn open_scope_lookup(&self, out: &Path) -> &Self {
-        self.open(&file_url(out.join("scope/lookup/index.html")));
-        self.wait_until(
-            "document.getElementById('scope-form').hasAttribute('data-ready')",
-            "the lookup page to load its data",
-        )
     }
 
     /// Waits until an element matches the CSS `selector`; panics after [`TIMEOUT`].
@@ -640,34 +512,6 @@ impl Browser {
     }
 }
 
-/// Starts one headless Chromium with a fresh profile and opens a tab in it.
-fn start_chromium(
-    path: &Path,
-) -> anyhow::Result<(headless_chrome::Browser, Arc<Tab>, tempfile::TempDir)> {
-    let profile = tempfile::Builder::new()
-        .prefix("portal-chromium-")
-        .tempdir()?;
-    let options = LaunchOptions {
-        path: Some(path.to_path_buf()),
-        headless: true,
-        sandbox: false,
-        enable_gpu: false,
-        window_size: Some((Viewport::DESKTOP.width, Viewport::DESKTOP.height)),
-        user_data_dir: Some(profile.path().to_path_buf()),
-        args: CHROMIUM_ARGS.iter().map(OsStr::new).collect(),
-        idle_browser_timeout: PROTOCOL_TIMEOUT,
-        ..LaunchOptions::default()
-    };
-    let chrome = headless_chrome::Browser::new(options)?;
-    chrome.set_default_timeout(Duration::from_secs(10));
-    // Headless Chromium opens one blank tab by itself; asking for a second one right after start-up
-    // is where Chromium 156 most often drops the request.
-    // headless_chrome marks this deprecated in favour of new_tab(), which is the flaky call here.
-    #[allow(deprecated)]
-    let tab = chrome.wait_for_initial_tab()?;
-    Ok((chrome, tab, profile))
-}
-
 /// Turns a DevTools event into a console-error line, if it is one.
 fn console_error_line(event: &Event) -> Option<String> {
     match event {
@@ -761,226 +605,10 @@ pub fn file_url(path: impl AsRef<Path>) -> String {
     url
 }
 
-/// A folder for a test's screenshots and PDFs: `$PORTAL_TEST_ARTIFACTS/<test>/` when that
-/// variable is set (kept after the run, emptied first, so a developer can look at the
-/// files), otherwise a temporary folder deleted on drop.
-pub struct Artifacts {
-    path: PathBuf,
-    _temp: Option<tempfile::TempDir>,
-}
-
-impl Artifacts {
-    /// Creates the folder for the test called `test`.
-    #[track_caller]
-    pub fn new(test: &str) -> Artifacts {
-        match std::env::var_os("PORTAL_TEST_ARTIFACTS").filter(|v| !v.is_empty()) {
-            Some(root) => {
-                let path = std::path::absolute(PathBuf::from(root).join(test))
-                    .expect("absolute artifacts path");
-                let _ = std::fs::remove_dir_all(&path);
-                std::fs::create_dir_all(&path)
-                    .unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
-                eprintln!("artifacts: {}", path.display());
-                Artifacts { path, _temp: None }
-            }
-            None => {
-                let temp = tempfile::tempdir().expect("create a temporary artifacts folder");
-                Artifacts {
-                    path: temp.path().to_path_buf(),
-                    _temp: Some(temp),
-                }
-            }
-        }
-    }
-
-    /// The folder itself.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// A file name inside the folder, e.g. `artifacts.join("home-phone.png")`.
-    pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
-        self.path.join(name)
-    }
-}
-
-/// Width and height of a PNG file, read from its header. Panics if it is not a PNG.
-#[track_caller]
-pub fn png_size(path: impl AsRef<Path>) -> (u32, u32) {
-    let path = path.as_ref();
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    assert!(
-        bytes.len() > 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR",
-        "{} is not a PNG file",
-        path.display()
-    );
-    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-    (be(16), be(20))
-}
-
 fn write_file(path: &Path, bytes: &[u8]) {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .unwrap_or_else(|e| panic!("create {}: {e}", parent.display()));
     }
     std::fs::write(path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-}
-
-/// Runs a poppler-utils tool and returns its stdout; panics with install advice if missing.
-#[track_caller]
-fn poppler(tool: &str, args: &[&OsStr]) -> String {
-    let output = Command::new(tool).args(args).output().unwrap_or_else(|e| {
-        panic!(
-            "could not run `{tool}` ({e}); install poppler-utils (apt-get install poppler-utils)"
-        )
-    });
-    assert!(
-        output.status.success(),
-        "`{tool} {}` failed: {}",
-        args.iter()
-            .map(|a| a.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// A `Key: value` line from `pdfinfo` output.
-fn pdfinfo_field<'a>(info: &'a str, key: &str) -> Option<&'a str> {
-    info.lines()
-        .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
-        .map(str::trim)
-}
-
-/// Number of pages in a PDF (`pdfinfo` "Pages:").
-#[track_caller]
-pub fn pdf_page_count(path: impl AsRef<Path>) -> usize {
-    let path = path.as_ref();
-    let info = poppler("pdfinfo", &[path.as_os_str()]);
-    pdfinfo_field(&info, "Pages")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no page count in pdfinfo output for {}:\n{info}",
-                path.display()
-            )
-        })
-}
-
-/// Size of the first page in millimetres, (width, height), rounded to 0.1 mm
-/// (from `pdfinfo` "Page size: 595.276 x 841.89 pts (A4)"; A4 portrait is (210.0, 297.0)).
-#[track_caller]
-pub fn pdf_page_size_mm(path: impl AsRef<Path>) -> (f64, f64) {
-    pdf_page_sizes_mm(path)[0]
-}
-
-/// Size of every page in millimetres, (width, height) each, rounded to 0.1 mm.
-#[track_caller]
-pub fn pdf_page_sizes_mm(path: impl AsRef<Path>) -> Vec<(f64, f64)> {
-    let path = path.as_ref();
-    let pages = pdf_page_count(path).max(1).to_string();
-    let info = poppler(
-        "pdfinfo",
-        &[
-            OsStr::new("-f"),
-            OsStr::new("1"),
-            OsStr::new("-l"),
-            OsStr::new(&pages),
-            path.as_os_str(),
-        ],
-    );
-    let sizes: Vec<(f64, f64)> = info
-        .lines()
-        .filter(|line| line.starts_with("Page") && line.contains(" size:"))
-        .filter_map(|line| parse_pts_size(line.split_once("size:")?.1))
-        .collect();
-    assert!(
-        !sizes.is_empty(),
-        "no page size in pdfinfo output for {}:\n{info}",
-        path.display()
-    );
-    sizes
-}
-
-/// Panics unless every page of the PDF is `expected` (width, height) in mm, ±1 mm
-/// (Chromium's A4 comes out as 209.9 × 297.0 mm), e.g. `assert_pdf_pages_mm(&pdf, (210.0, 297.0))`.
-#[track_caller]
-pub fn assert_pdf_pages_mm(path: impl AsRef<Path>, expected: (f64, f64)) {
-    let path = path.as_ref();
-    for (i, (w, h)) in pdf_page_sizes_mm(path).into_iter().enumerate() {
-        assert!(
-            (w - expected.0).abs() <= 1.0 && (h - expected.1).abs() <= 1.0,
-            "{} page {}: {w} × {h} mm, expected {} × {} mm",
-            path.display(),
-            i + 1,
-            expected.0,
-            expected.1
-        );
-    }
-}
-
-/// Parses `595.276 x 841.89 pts (A4)` into millimetres.
-fn parse_pts_size(text: &str) -> Option<(f64, f64)> {
-    let mut words = text.split_whitespace();
-    let w: f64 = words.next()?.parse().ok()?;
-    (words.next()? == "x").then_some(())?;
-    let h: f64 = words.next()?.parse().ok()?;
-    let mm = |pts: f64| (pts * 25.4 / 72.0 * 10.0).round() / 10.0;
-    Some((mm(w), mm(h)))
-}
-
-/// The PDF's text, laid out (`pdftotext -layout`); pages are separated by form feeds (`\x0c`).
-#[track_caller]
-pub fn pdf_text(path: impl AsRef<Path>) -> String {
-    poppler(
-        "pdftotext",
-        &[
-            OsStr::new("-layout"),
-            OsStr::new("-enc"),
-            OsStr::new("UTF-8"),
-            path.as_ref().as_os_str(),
-            OsStr::new("-"),
-        ],
-    )
-}
-
-/// Renders every page to `<prefix>-<n>.png` at 60 dpi (`pdftoppm -r 60 -png`) so a developer
-/// can look at them; returns the files written, in page order. `prefix` may include a directory.
-#[track_caller]
-pub fn pdf_to_png(path: impl AsRef<Path>, prefix: impl AsRef<Path>) -> Vec<PathBuf> {
-    let prefix = prefix.as_ref();
-    poppler(
-        "pdftoppm",
-        &[
-            OsStr::new("-r"),
-            OsStr::new("60"),
-            OsStr::new("-png"),
-            path.as_ref().as_os_str(),
-            prefix.as_os_str(),
-        ],
-    );
-    let dir = match prefix.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let stem = prefix
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // pdftoppm zero-pads the page number to the width of the page count: x-1.png or x-01.png.
-    let mut pages: Vec<(usize, PathBuf)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .filter_map(|entry| {
-            let path = entry.ok()?.path();
-            let name = path.file_name()?.to_str()?;
-            let n = name
-                .strip_prefix(&stem)?
-                .strip_prefix('-')?
-                .strip_suffix(".png")?;
-            Some((n.parse().ok()?, path))
-        })
-        .collect();
-    pages.sort();
-    pages.into_iter().map(|(_, p)| p).collect()
 }

@@ -1,6 +1,11 @@
 //! The page types of the sample site, one URL each: the table the accessibility checks (axe-core
 //! in Chromium), the screenshots and the page-weight benchmark walk. Add a row when a new kind of
-//! page lands (paths are relative to the output root; a query string is allowed).
+//! page lands (paths are relative to the output root; a query string is allowed). Below it, how to
+//! open the page types that are not ready when they have loaded.
+
+use std::path::Path;
+
+use super::browser::{file_url, Browser};
 
 /// `(name, path)`: a short name (used in file names and messages) and the page's path.
 pub const PAGE_TYPES: &[(&str, &str)] = &[
@@ -31,3 +36,15 @@ pub const PAGE_TYPES: &[(&str, &str)] = &[
     ),
     ("404", "404.html"),
 ];
+
+impl Browser {
+    /// Opens the scope lookup page of a built site (`out`: its output folder) from disk and waits
+    /// until it has loaded the catalogue data.
+    pub fn open_scope_lookup(&self, out: &Path) -> &Self {
+        self.open(&file_url(out.join("scope/lookup/index.html")));
+        self.wait_until(
+            "document.getElementById('scope-form').hasAttribute('data-ready')",
+            "the lookup page to load its data",
+        )
+    }
+}
