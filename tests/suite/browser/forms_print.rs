@@ -8,7 +8,7 @@
 //!
 //! Chromium and LibreOffice are required under `CI=true`; elsewhere a missing one skips loudly.
 
-use crate::support::browser::{self, file_url};
+use crate::support::browser::{file_url, Browser};
 use crate::support::chromium;
 use crate::support::http::StaticServer;
 use crate::support::pdf::{self, pdf_page_count, pdf_page_sizes_mm};
@@ -22,18 +22,6 @@ static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn one_browser() -> std::sync::MutexGuard<'static, ()> {
     ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Starts Chromium, trying three times: on a loaded 2-core machine its first tab sometimes times out.
-fn launch() -> Option<browser::Browser> {
-    for attempt in 1..=3 {
-        match std::panic::catch_unwind(browser::Browser::launch) {
-            Ok(b) => return b,
-            Err(e) if attempt == 3 => std::panic::resume_unwind(e),
-            Err(_) => eprintln!("chromium did not start (attempt {attempt}); trying again"),
-        }
-    }
-    unreachable!()
 }
 
 #[derive(serde::Deserialize, Debug)]
@@ -129,7 +117,9 @@ fn check_pdf(pdf: &Path, form: &Entry, labels: &[String], what: &str) {
 #[test]
 fn every_form_page_prints_on_its_declared_a4_pages() {
     let _one = one_browser();
-    let Some(b) = launch() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     let run = Site::sample().build().ok();
     let tmp = tempfile::tempdir().unwrap();
     let list = forms(&run);
@@ -146,7 +136,9 @@ fn every_form_page_prints_on_its_declared_a4_pages() {
 #[test]
 fn the_print_all_page_starts_every_form_on_a_new_sheet() {
     let _one = one_browser();
-    let Some(b) = launch() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     let run = Site::sample().build().ok();
     let tmp = tempfile::tempdir().unwrap();
     let list = forms(&run);
@@ -242,7 +234,9 @@ fn every_word_file_opens_in_libreoffice_on_its_declared_pages() {
 #[test]
 fn fill_in_mode_keeps_typed_text_in_the_browser_and_prints_it() {
     let _one = one_browser();
-    let Some(b) = launch() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     let run = Site::sample().build().ok();
     let server = StaticServer::start(&run.out);
     let url = server.url("/forms/approval/index.html");

@@ -17,19 +17,6 @@ use policy_portal::risk::model::{Stage, WeightProblem};
 use policy_portal::risk::{evaluate, ClientConfig, Evaluation, Factor};
 use serde_json::{json, Value};
 
-/// Starts Chromium like `require_browser!`, retrying: headless_chrome's first tab sometimes waits
-/// for an event that never comes (about one launch in six here). `None` only when Chromium is missing outside CI (the helper prints SKIPPED).
-fn launch_browser() -> Option<Browser> {
-    for attempt in 1..=5 {
-        match std::panic::catch_unwind(Browser::launch) {
-            Ok(b) => return b,
-            Err(e) if attempt == 5 => std::panic::resume_unwind(e),
-            Err(_) => eprintln!("Chromium did not start (attempt {attempt}); retrying"),
-        }
-    }
-    unreachable!()
-}
-
 /// Factor sets per worksheet (each evaluated with both methods).
 const SETS: usize = 1000;
 
@@ -320,7 +307,9 @@ fn the_js_model_in_node_agrees_with_rust() {
 
 #[test]
 fn the_js_model_in_the_page_agrees_with_rust() {
-    let Some(b) = launch_browser() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     let mut total = 0;
     for (rel, fixture, seed) in WORKSHEETS {
         let site = if fixture.is_empty() {

@@ -9,19 +9,6 @@ use crate::support::pdf;
 use crate::support::site::Site;
 use serde_json::Value;
 
-/// Starts Chromium like `require_browser!`, retrying: headless_chrome's first tab sometimes waits
-/// for an event that never comes (about one launch in six here). `None` only when Chromium is missing outside CI (the helper prints SKIPPED).
-fn launch_browser() -> Option<Browser> {
-    for attempt in 1..=5 {
-        match std::panic::catch_unwind(Browser::launch) {
-            Ok(b) => return b,
-            Err(e) if attempt == 5 => std::panic::resume_unwind(e),
-            Err(_) => eprintln!("Chromium did not start (attempt {attempt}); retrying"),
-        }
-    }
-    unreachable!()
-}
-
 /// One Chromium at a time in this module: several starting at once on a busy machine time out.
 static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -65,7 +52,9 @@ fn checked(b: &Browser, id: &str, field: &str) -> Value {
 #[test]
 fn build_a_worksheet_reload_export_import_and_print() {
     let _one = one_browser();
-    let Some(b) = launch_browser() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     let run = Site::sample().build().ok();
     let page = run.out.join("worksheet/index.html");
     b.open(&file_url(&page));
@@ -288,7 +277,9 @@ fn build_a_worksheet_reload_export_import_and_print() {
 #[test]
 fn weighted_method_shows_the_index_and_weight_problems() {
     let _one = one_browser();
-    let Some(b) = launch_browser() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     let run = Site::sample().build().ok();
     b.open(&file_url(run.out.join("worksheet/index.html")));
     b.wait_for("#worksheet:not([hidden]) .ws-add");
@@ -323,7 +314,9 @@ fn weighted_method_shows_the_index_and_weight_problems() {
 #[test]
 fn the_page_works_from_a_static_server_and_meets_csp_and_label_rules() {
     let _one = one_browser();
-    let Some(b) = launch_browser() else { return };
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
     let run = Site::sample().build().ok();
     let html = run.read("worksheet/index.html");
     for (i, tag) in html
