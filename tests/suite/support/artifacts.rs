@@ -34,11 +34,6 @@ impl Artifacts {
         }
     }
 
-    /// The folder itself.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// A file name inside the folder, e.g. `artifacts.join("home-phone.png")`.
     pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
         self.path.join(name)

@@ -11,7 +11,6 @@
 //! ```
 //!
 //! and `require_browser!()` (declared `#[macro_use]`, so every module after `support` has it).
-#![allow(dead_code)]
 
 #[macro_use]
 pub mod chromium;

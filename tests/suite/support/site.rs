@@ -2,8 +2,6 @@
 //! repository root) into a temporary folder, change files, run the real `portal` binary on it and
 //! assert on the output files and diagnostics.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -144,7 +142,6 @@ impl Site {
     }
 
     /// The URLs `portal search QUERY --json --limit LIMIT [--kind KIND]` lists, in order.
-    #[allow(dead_code)] // not every test binary searches
     pub fn search_urls(&self, query: &str, limit: usize, kind: Option<&str>) -> Vec<String> {
         let limit = limit.to_string();
         let mut args = vec!["search", query, "--json", "--limit", &limit];
