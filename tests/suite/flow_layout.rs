@@ -282,7 +282,7 @@ fn the_sample_procedure_keeps_every_layout_property() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "debugging aid: SEED=<n> cargo test --test suite -- --ignored --exact --nocapture flow_layout::debug_seed"]
 fn debug_seed() {
     let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
     let mut rng = Rng(seed);
