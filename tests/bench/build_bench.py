@@ -202,7 +202,7 @@ def main():
     ap.add_argument('--workloads', default='listing,plain')
     ap.add_argument('--runs', type=int, default=3)
     ap.add_argument('--json', metavar='OUT.json')
-    ap.add_argument('--portal', default=os.path.join(REPO, 'target', 'release', 'portal'))
+    ap.add_argument('--portal', default=os.path.join(os.environ.get('CARGO_TARGET_DIR') or os.path.join(REPO, 'target'), 'release', 'portal'))
     ap.add_argument('--no-cargo', action='store_true', help='do not run `cargo build --release` first')
     ap.add_argument('--cache', default='/tmp/portal-bench', help='corpus cache / work directory')
     ap.add_argument('--regen', action='store_true', help='regenerate cached corpora')

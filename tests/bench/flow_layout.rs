@@ -2,7 +2,7 @@
 //! back), and render its SVG. Prints the figures; never fails on timings.
 //!
 //! ```sh
-//! cargo test --release --test bench_flow_layout -- --ignored --nocapture
+//! tests/bench/run flow_layout
 //! ```
 
 use policy_portal::flow::svg::render_svg;
@@ -40,7 +40,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 #[test]
-#[ignore]
+#[ignore = "benchmark: tests/bench/run flow_layout"]
 fn layout_200_steps_30_decisions() {
     let src = chart_source();
     let cx = EmbedContext {

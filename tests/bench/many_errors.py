@@ -75,7 +75,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--errors', type=int, default=500)
     ap.add_argument('--runs', type=int, default=5)
-    ap.add_argument('--portal', default=os.path.join(REPO, 'target', 'release', 'portal'))
+    ap.add_argument('--portal', default=os.path.join(os.environ.get('CARGO_TARGET_DIR') or os.path.join(REPO, 'target'), 'release', 'portal'))
     ap.add_argument('--no-cargo', action='store_true')
     a = ap.parse_args()
     if a.errors < 1 or a.runs < 1:

@@ -2,23 +2,21 @@
 //! favicon), before search is used. Each page is opened in a fresh Chromium (empty cache) over a
 //! local HTTP server, and the bytes are counted on the server from the files it sent, so nothing
 //! a page loads escapes the count. Also reported: the same files gzip-compressed (`gzip -9`), as a
-//! web server configured to compress would send them. The page list is `tests/support/page_types.rs`.
+//! web server configured to compress would send them. The page list is
+//! `tests/suite/support/page_types.rs`.
 //!
-//! Run: `cargo test --test bench_page_weight -- --ignored --nocapture` (bytes, not timings: a
-//! debug build gives the same figures). Target: under 100 KB (100,000 bytes, uncompressed) for
+//! Run: `tests/bench/run page_weight` (bytes, not timings: `PROFILE=debug tests/bench/run
+//! page_weight` gives the same figures without a release build). Target: under 100 KB (100,000 bytes, uncompressed) for
 //! every page type, except two whose weight is their content: the search page after a query (it
 //! loads parts of the search index on purpose) and the print-all page (all blank forms in one page).
 
-#[path = "../support/mod.rs"]
-mod support;
-
+use crate::support::browser::Browser;
+use crate::support::http::StaticServer;
+use crate::support::page_types::PAGE_TYPES;
+use crate::support::site::Site;
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
-use support::browser::Browser;
-use support::http::StaticServer;
-use support::page_types::PAGE_TYPES;
-use support::site::Site;
 
 const BUDGET: u64 = 100_000;
 
@@ -39,7 +37,7 @@ fn gzip_len(bytes: &[u8]) -> u64 {
 }
 
 #[test]
-#[ignore = "benchmark: run with --ignored --nocapture"]
+#[ignore = "benchmark: tests/bench/run page_weight"]
 fn first_view_bytes_per_page_type() {
     let run = Site::sample().build().ok();
     let server = StaticServer::start(&run.out);

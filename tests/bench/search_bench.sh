@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Search benchmark: portal's index against Pagefind on the same 10,000-page synthetic corpus.
-# usage: tests/bench/search_bench.sh [N]      (default N=10000; work files go to /tmp/search-bench)
+# usage: tests/bench/run search [N]      (default N=10000; work files go to /tmp/search-bench)
 # Needs: python3, node/npm (Pagefind is installed under /tmp, never committed), chromium.
 set -euo pipefail
 N=${1:-10000}
@@ -9,7 +9,7 @@ W=/tmp/search-bench
 mkdir -p "$W"
 cd "$ROOT"
 cargo build --release -q
-PORTAL="$ROOT/target/release/portal"
+PORTAL="${CARGO_TARGET_DIR:-$ROOT/target}/release/portal"
 
 echo "== corpus: $N pages (gen_corpus.py, plain workload)"
 python3 ../shared/bench/gen_corpus.py ../shared/seeds "$W/corpus" "$N" --no-siblings
@@ -38,4 +38,4 @@ pf=$(find "$W/pf-site/pagefind" -type f -printf '%s\n' | awk '{s+=$1} END {print
 echo "HTML indexed: $html bytes; portal index: $ours bytes ($(echo "scale=3; $ours/$html" | bc)x HTML, $(find "$W/site/public/search" -type f | wc -l) files); pagefind: $pf bytes ($(echo "scale=3; $pf/$html" | bc)x HTML)"
 
 echo "== queries in Chromium, exact-substring truth on the corpus"
-BENCH_SITE="$W/site" BENCH_PAGEFIND="$W/pf-site" BENCH_BUILD_NOSEARCH="$T_NO" cargo test --release -q --test search_bench -- --ignored --nocapture
+BENCH_SITE="$W/site" BENCH_PAGEFIND="$W/pf-site" BENCH_BUILD_NOSEARCH="$T_NO" cargo test --release -q --test suite -- --ignored --exact --nocapture bench::search::search_benchmark

@@ -211,7 +211,7 @@ def main():
     ap.add_argument('--edits', type=int, default=50)
     ap.add_argument('--clients', type=int, default=50)
     ap.add_argument('--seconds', type=float, default=20)
-    ap.add_argument('--portal', default=os.path.join(REPO, 'target', 'release', 'portal'))
+    ap.add_argument('--portal', default=os.path.join(os.environ.get('CARGO_TARGET_DIR') or os.path.join(REPO, 'target'), 'release', 'portal'))
     ap.add_argument('--no-cargo', action='store_true')
     ap.add_argument('--cache', default='/tmp/portal-bench')
     a = ap.parse_args()

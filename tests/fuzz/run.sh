@@ -7,7 +7,7 @@
 # needs -Z flags). Seeds come from tests/fuzz/seeds/<target>/ (committed) and the growing corpus
 # lives in tests/fuzz/corpus/<target>/ (not committed). A crash leaves its input in
 # tests/fuzz/artifacts/<target>/; copy it to tests/fuzz/regressions/<target>/ once fixed, where
-# tests/hardening_props.rs replays it in the normal test suite.
+# tests/suite/hardening_props.rs replays it in the normal test suite.
 #
 # Output: one line per target on stdout and appended to tests/fuzz/results.tsv:
 #   date  target  seconds  executions  exec/s  corpus  crashes  status

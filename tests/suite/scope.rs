@@ -1,0 +1,244 @@
+//! The scope catalogue and `portal scope`: the sample catalogue is complete, bad items are reported at
+//! `path:line:col`, the pages are built, the command answers in words and in the documented JSON
+//! (one object per line with `--batch`), and the development set meets its targets.
+
+use crate::support::site::{repo_root, Site};
+use policy_portal::pipeline::{assemble_site, BuildOptions};
+use policy_portal::scope::view::site_matcher;
+use policy_portal::scope::Verdict;
+use serde_json::Value;
+
+/// The 56 ids of the 指导目录 (DOMAIN.md §5), in catalogue order.
+const IDS: [&str; 56] = [
+    "land-expropriation",
+    "house-expropriation",
+    "resettlement",
+    "planning-change",
+    "admin-division",
+    "school-layout",
+    "public-resource",
+    "epidemic-control",
+    "safety-measure",
+    "traffic-control",
+    "accident-handling",
+    "major-petition",
+    "enforcement-campaign",
+    "social-insurance",
+    "min-wage",
+    "social-assistance",
+    "employment-policy",
+    "housing-security",
+    "real-estate-policy",
+    "utility-price",
+    "education-fee",
+    "env-fee",
+    "agri-fees",
+    "migrant-worker",
+    "industry-policy",
+    "medical-price",
+    "compensation-policy",
+    "livelihood-normative-doc",
+    "ethnic-religion",
+    "soe-restructuring",
+    "public-institution-reform",
+    "forest-tenure-reform",
+    "rural-collective-reform",
+    "education-reform",
+    "medical-reform",
+    "income-distribution",
+    "hukou-reform",
+    "unit-internal-reform",
+    "transport-project",
+    "water-project",
+    "energy-facility",
+    "telecom-tower",
+    "waste-facility",
+    "polluting-industry",
+    "resource-development",
+    "urban-renewal",
+    "municipal-infrastructure",
+    "public-facility-siting",
+    "sensitive-facility",
+    "livestock-facility",
+    "large-residential",
+    "disaster-rebuild",
+    "industrial-park",
+    "mass-event",
+    "festival-religious",
+    "sensitive-period-event",
+];
+
+#[test]
+fn sample_catalogue_has_the_56_items_and_its_pages() {
+    let site = Site::sample();
+    let run = site.build().ok();
+    let assembled = assemble_site(&BuildOptions {
+        root: site.root().to_path_buf(),
+        base_path: None,
+        drafts: false,
+    });
+    let (page, m) = site_matcher(&assembled.site).unwrap();
+    let ids: Vec<&str> = m.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, IDS);
+    let cat = assembled.site.pages[page].scope.as_deref().unwrap();
+    assert!(cat
+        .items
+        .iter()
+        .all(|i| i.basis.is_some() && !i.departments.is_empty()));
+    assert!(cat.out_of_scope.len() >= 4);
+    let html = run.read("scope/index.html");
+    for id in IDS {
+        assert!(html.contains(&format!("id=\"{id}\"")), "no anchor #{id}");
+    }
+    assert!(html.contains("href=\"../measures/implementation/index.html#第七条\""));
+    assert!(html.contains("data-scope-filter") && html.contains("data-scope-box"));
+    let lookup = run.read("scope/lookup/index.html");
+    assert!(lookup.contains("src=\"../../scope/scope-data.js\"") && lookup.contains("name=\"q\""));
+    assert!(!lookup.contains("<script>") && !lookup.contains("style="));
+    let data = run.read("scope/scope-data.js");
+    assert!(data.starts_with("/*") && data.contains("\"energy-facility\""));
+}
+
+#[test]
+fn bad_items_are_reported_where_they_are() {
+    let text = "---\nkind: scope\ntitle: 指导目录\nitems:\n  - id: land-expropriation\n    category: 重大决策\n    text: 集体土地征收\n    basis: \"@/measures/implementation.md#第七条\"\n  - id: land-expropriation\n    category: 重大决策\n    text: 又是征地\n  - id: x-ray\n    category: 重大事务\n    text: 某事项\n  - id: no-text\n    category: 重大项目\n  - id: bad-basis\n    category: 重大项目\n    text: 能源设施\n    basis: \"@/measures/implementation.md#第九十九条\"\n---\n";
+    let run = Site::sample()
+        .file("content/scope/index.md", text)
+        .check()
+        .failed();
+    let d = run.diagnostics();
+    let has = |prefix: &str, words: &str| {
+        assert!(
+            d.iter().any(|l| l.starts_with(prefix) && l.contains(words)),
+            "no `{prefix}… {words}` in:\n{}",
+            d.join("\n")
+        )
+    };
+    has(
+        "content/scope/index.md:9:9: error:",
+        "duplicate id `land-expropriation`: already used by the item at line 5",
+    );
+    has("content/scope/index.md:13:15: error:", "unknown category `重大事务`: expected one of 重大决策、重大政策、重大改革、重大项目、重大活动");
+    has(
+        "content/scope/index.md:15:5: error:",
+        "item `no-text` has no `text`",
+    );
+    has(
+        "content/scope/index.md:20:12: error:",
+        "has no anchor `#第九十九条`",
+    );
+}
+
+#[test]
+fn a_site_has_one_catalogue() {
+    let run = Site::sample()
+        .file(
+            "content/scope/other.md",
+            "---\nkind: scope\ntitle: 另一目录\nitems:\n  - id: a\n    category: 重大项目\n    text: 某项目\n---\n",
+        )
+        .check()
+        .failed();
+    let d = run.diagnostics();
+    assert!(
+        d.iter()
+            .any(|l| l.starts_with("content/scope/other.md:2:1: error: a second scope catalogue")),
+        "{}",
+        d.join("\n")
+    );
+}
+
+#[test]
+fn command_answers_in_words_and_json() {
+    let site = Site::sample();
+    let run = site.portal(&["scope", "开发区拟引进一个电镀项目"]).ok();
+    assert!(
+        run.stdout.starts_with("开发区拟引进一个电镀项目：应当评估"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("polluting-industry") && run.stdout.contains("【电镀】"));
+
+    let run = site
+        .portal(&["scope", "--json", "城区管道天然气价格准备上调"])
+        .ok();
+    let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["matches", "query", "verdict"]);
+    assert_eq!(v["verdict"], "in_scope");
+    let first = &v["matches"][0];
+    let mut mk: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    mk.sort();
+    assert_eq!(mk, ["category", "id", "matched", "score", "title"]);
+    assert_eq!(first["id"], "utility-price");
+    assert_eq!(first["category"], "重大政策");
+    assert!(first["score"].as_u64().unwrap() > 0);
+    assert!(first["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w == "天然气价格"));
+
+    site.write(
+        "batch.txt",
+        "单位组织职工春季体检\n\n# comment\n将城区一处街头游园改建为停车场\n".as_bytes(),
+    );
+    let batch = site.root().join("batch.txt");
+    let run = site
+        .portal(&["scope", "--json", "--batch", batch.to_str().unwrap()])
+        .ok();
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["verdict"], "out_of_scope");
+    assert_eq!(lines[1]["query"], "将城区一处街头游园改建为停车场");
+
+    let run = site.portal(&["scope"]).failed();
+    assert!(run.stderr.contains("nothing to look up"), "{}", run.stderr);
+}
+
+/// Verdict accuracy and top-3 hit rate over `tests/scope/devset.tsv` (also printed by
+/// `tests/scope/eval.py`); the issue's targets are 0.9 for both.
+#[test]
+fn development_set_meets_the_targets() {
+    let assembled = assemble_site(&BuildOptions {
+        root: repo_root(),
+        base_path: None,
+        drafts: false,
+    });
+    let (_, m) = site_matcher(&assembled.site).unwrap();
+    let tsv = std::fs::read_to_string(repo_root().join("tests/scope/devset.tsv")).unwrap();
+    let (mut n, mut right, mut in_scope, mut hits) = (0, 0, 0, 0);
+    let mut groups = std::collections::BTreeMap::new();
+    for line in tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cols: Vec<&str> = line.splitn(4, '\t').collect();
+        let (group, verdict, ids, text) = (cols[0], cols[1], cols[2], cols[3]);
+        *groups.entry(group).or_insert(0) += 1;
+        let a = m.lookup(text);
+        n += 1;
+        right += usize::from(a.verdict.name() == verdict);
+        if verdict == Verdict::InScope.name() {
+            in_scope += 1;
+            let top: Vec<&str> = a.matches.iter().take(3).map(|x| x.id.as_str()).collect();
+            hits += usize::from(ids.split(',').any(|i| top.contains(&i)));
+        }
+    }
+    assert!(
+        n >= 80 && groups["out"] >= 20 && groups["near"] >= 20,
+        "{groups:?}"
+    );
+    let acc = right as f64 / n as f64;
+    let rate = hits as f64 / in_scope as f64;
+    assert!(acc >= 0.9, "verdict accuracy {acc:.3}");
+    assert!(rate >= 0.9, "top-3 hit rate {rate:.3}");
+}
