@@ -184,3 +184,15 @@ macro_rules! front_matter {
 
 #[allow(unused_imports)]
 pub(crate) use front_matter;
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(parse_date("2024-2-9").unwrap(), "2024-02-09");
+        assert!(parse_date("2023-02-29").is_err());
+        assert!(parse_date("2024/01/01").is_err());
+    }
+}

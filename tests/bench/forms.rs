@@ -6,8 +6,9 @@
 //!
 //!     tests/bench/run forms [RUNS]      # RUNS (default 50) reaches the test as $BENCH_RUNS
 
-use policy_portal::content::{parse_page, SourceFile};
+use policy_portal::content::SourceFile;
 use policy_portal::forms::render_docx;
+use policy_portal::page::parse_page;
 use policy_portal::pipeline::{run, BuildOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

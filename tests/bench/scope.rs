@@ -46,7 +46,7 @@ fn scope_benchmark() {
             base_path: None,
             drafts: false,
         });
-    let (_, matcher) = policy_portal::scope::view::site_matcher(&assembled.site).unwrap();
+    let (_, matcher) = assembled.site.scope_matcher().unwrap();
     let mut native = Vec::new();
     for _ in 0..rounds {
         for m in &matters {

@@ -8,7 +8,8 @@
 
 use crate::support::browser::{js_str, Browser};
 use crate::support::http::StaticServer;
-use policy_portal::search::{self, tokenizer, Query, SearchIndex, Synonyms};
+use policy_portal::search::{self, Query, SearchIndex};
+use policy_portal::text::{self, Synonyms};
 
 /// Two-term queries a reader of such a site would type.
 const QUERIES: &[&str] = &[
@@ -205,7 +206,7 @@ fn substring_truth(site: &std::path::Path) {
     let texts: Vec<String> = docs
         .iter()
         .map(|d| {
-            tokenizer::fold(&format!(
+            text::fold(&format!(
                 "{}\n{}\n{}",
                 d.title_field,
                 d.heading_field,
@@ -222,7 +223,7 @@ fn substring_truth(site: &std::path::Path) {
             let s: String = chars[at..(at + len).min(chars.len())].iter().collect();
             if s.chars().count() == len
                 && s.chars()
-                    .all(|c| tokenizer::char_class(c) == tokenizer::CharClass::Cjk)
+                    .all(|c| text::char_class(c) == text::CharClass::Cjk)
                 && !queries.contains(&s)
             {
                 queries.push(s);

@@ -4,7 +4,6 @@
 
 use crate::support::site::{repo_root, Site};
 use policy_portal::pipeline::{assemble_site, BuildOptions};
-use policy_portal::scope::view::site_matcher;
 use policy_portal::scope::Verdict;
 use serde_json::Value;
 
@@ -77,7 +76,7 @@ fn sample_catalogue_has_the_56_items_and_its_pages() {
         base_path: None,
         drafts: false,
     });
-    let (page, m) = site_matcher(&assembled.site).unwrap();
+    let (page, m) = assembled.site.scope_matcher().unwrap();
     let ids: Vec<&str> = m.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, IDS);
     let cat = assembled.site.pages[page].scope.as_deref().unwrap();
@@ -213,7 +212,7 @@ fn development_set_meets_the_targets() {
         base_path: None,
         drafts: false,
     });
-    let (_, m) = site_matcher(&assembled.site).unwrap();
+    let (_, m) = assembled.site.scope_matcher().unwrap();
     let tsv = std::fs::read_to_string(repo_root().join("tests/scope/devset.tsv")).unwrap();
     let (mut n, mut right, mut in_scope, mut hits) = (0, 0, 0, 0);
     let mut groups = std::collections::BTreeMap::new();

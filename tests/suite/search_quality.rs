@@ -6,7 +6,8 @@
 
 use crate::support::site::{repo_root, Site};
 use policy_portal::pipeline::{assemble_site, BuildOptions};
-use policy_portal::search::{self, tokenizer, Query, SearchIndex, SearchOptions, Synonyms};
+use policy_portal::search::{self, Query, SearchIndex, SearchOptions};
+use policy_portal::text::{self, Synonyms};
 
 fn sample_index() -> (SearchIndex, Synonyms, Vec<search::SearchDoc>) {
     let site = Site::sample();
@@ -131,7 +132,7 @@ pub fn substring_queries(docs: &[search::SearchDoc], per_doc: usize) -> Vec<Stri
             let len = 2 + (i / step) % 7;
             let s: String = chars[i..i + len].iter().collect();
             if s.chars()
-                .all(|c| tokenizer::char_class(c) == tokenizer::CharClass::Cjk)
+                .all(|c| text::char_class(c) == text::CharClass::Cjk)
                 && !out.contains(&s)
             {
                 out.push(s);
@@ -148,7 +149,7 @@ fn pages_with_the_exact_string_are_all_found_and_rank_first() {
     let texts: Vec<String> = docs
         .iter()
         .map(|d| {
-            tokenizer::fold(&format!(
+            text::fold(&format!(
                 "{}\n{}\n{}",
                 d.title_field,
                 d.heading_field,

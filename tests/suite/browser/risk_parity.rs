@@ -10,7 +10,8 @@
 use crate::support::browser::{self, Browser};
 use crate::support::chromium::ci_strict;
 use crate::support::site::{repo_root, Site};
-use policy_portal::content::{parse_page, SourceFile};
+use policy_portal::content::SourceFile;
+use policy_portal::page::parse_page;
 use policy_portal::risk::config::{Method, Worksheet};
 use policy_portal::risk::explain::observed;
 use policy_portal::risk::model::{Stage, WeightProblem};

@@ -124,7 +124,7 @@ fn browser_tokenizer_cuts_text_like_rust(b: &Browser) {
     }
     let total: usize = samples.iter().map(|s| s.chars().count()).sum();
     for s in &samples {
-        let rust: Vec<Value> = policy_portal::search::tokenizer::tokenize(s)
+        let rust: Vec<Value> = policy_portal::text::tokenize(s)
             .iter()
             .map(|t| serde_json::json!([t.text, t.position, t.start, t.end]))
             .collect();
@@ -138,7 +138,7 @@ fn browser_tokenizer_cuts_text_like_rust(b: &Browser) {
             "tokens differ for {:?}",
             s.chars().take(40).collect::<String>()
         );
-        let q_rust: Vec<Value> = policy_portal::search::tokenizer::query_tokens(s)
+        let q_rust: Vec<Value> = policy_portal::text::query_tokens(s)
             .iter()
             .map(|t| serde_json::json!([t.text, t.position]))
             .collect();
