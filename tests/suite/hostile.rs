@@ -8,6 +8,17 @@
 //! The messages are snapshotted (`tests/suite/snapshots/suite__hostile__*.snap`).
 
 use crate::support::site::{snapshot_tree, Run, Site};
+
+// Reliability wave 2 (issue 17), one file per concern; each uses the helpers below.
+/// Names, patterns and sizes that must stay within bounds: YAML nesting, template cycles, headings,
+/// articles, tags, wrong types, encodings, control characters.
+mod bounds;
+/// What portal writes and deletes: `--output`, `public` as a symlink, the cache, staging folders,
+/// symlinks, drafts' attachments, files that must not be published.
+mod output;
+/// Every URL and every XML file portal writes: `portal.yaml` links, CSP, percent-encoding, XML
+/// characters, `serve`'s redirects and Host check.
+mod urls;
 use std::time::Duration;
 
 /// Generous: the slowest case (a 50 MB file) is refused before it is read; a hang is a failure.
