@@ -4,7 +4,7 @@
 //! [`RawConfig`]) or diagnostics with `portal.yaml:line:col`. Unknown keys are errors that name the key
 //! and list the expected ones (`deny_unknown_fields` everywhere).
 
-use crate::content::front_matter::{from_yaml, key_line};
+use crate::content::front_matter::{from_yaml_all, key_line};
 use crate::diagnostic::Diagnostic;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -233,7 +233,7 @@ pub struct Config {
 impl Config {
     /// Parses and validates `portal.yaml`; `base_path_override` is `--base-path`.
     pub fn parse(text: &str, base_path_override: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
-        let raw: RawConfig = from_yaml(CONFIG_FILE, text, 1).map_err(|d| vec![d])?;
+        let raw: RawConfig = from_yaml_all(CONFIG_FILE, text, 1)?;
         Config::resolve(raw, text, base_path_override)
     }
 

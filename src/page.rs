@@ -6,7 +6,7 @@
 //! procedure and form links are appended to its `doc.links`, so they are checked like body links.
 
 use crate::content::fields::{check_date, Date, SortBy, Status, StringList};
-use crate::content::front_matter::{from_yaml, key_line, split, KindProbe};
+use crate::content::front_matter::{from_yaml, from_yaml_all, key_line, split, KindProbe};
 use crate::content::{front_matter, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{parse_markdown, Document, EmbedParser, ParseOptions};
@@ -298,31 +298,35 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
     let mut scope = None;
     // The kind dispatch: each kind reads its own front-matter struct and builds its model.
     let front = match kind {
-        Kind::Procedure => from_yaml::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
-            .map(procedure_to_strict),
+        Kind::Procedure => {
+            from_yaml_all::<ProcedureFront>(&file.source, split.yaml, split.yaml_line)
+                .map(procedure_to_strict)
+        }
         Kind::Form => {
-            from_yaml::<crate::forms::FormFront>(&file.source, split.yaml, split.yaml_line).map(
+            from_yaml_all::<crate::forms::FormFront>(&file.source, split.yaml, split.yaml_line).map(
                 |f| {
                     form_spec = Some(f.spec());
                     (form_to_strict(f), None)
                 },
             )
         }
-        Kind::Worksheet => from_yaml::<crate::risk::WorksheetFront>(
-            &file.source,
-            split.yaml,
-            split.yaml_line,
-        )
-        .map(|f| {
-            let (ws, d) =
-                crate::risk::Worksheet::from_front(&f, &file.source, split.yaml, split.yaml_line);
-            worksheet = ws.map(std::sync::Arc::new);
-            diags.extend(d);
-            (worksheet_to_strict(f), None)
-        }),
+        Kind::Worksheet => {
+            from_yaml_all::<crate::risk::WorksheetFront>(&file.source, split.yaml, split.yaml_line)
+                .map(|f| {
+                    let (ws, d) = crate::risk::Worksheet::from_front(
+                        &f,
+                        &file.source,
+                        split.yaml,
+                        split.yaml_line,
+                    );
+                    worksheet = ws.map(std::sync::Arc::new);
+                    diags.extend(d);
+                    (worksheet_to_strict(f), None)
+                })
+        }
         Kind::Scope => {
-            from_yaml::<crate::scope::ScopeFront>(&file.source, split.yaml, split.yaml_line).map(
-                |f| {
+            from_yaml_all::<crate::scope::ScopeFront>(&file.source, split.yaml, split.yaml_line)
+                .map(|f| {
                     let (catalogue, links, d) = crate::scope::Catalogue::from_front(
                         &f,
                         &file.source,
@@ -333,17 +337,17 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
                     diags.extend(d);
                     scope = Some((catalogue, links));
                     (scope_to_strict(f), None)
-                },
-            )
+                })
         }
         Kind::Page | Kind::Section | Kind::Measure => {
-            from_yaml::<StrictFront>(&file.source, split.yaml, split.yaml_line).map(|f| (f, None))
+            from_yaml_all::<StrictFront>(&file.source, split.yaml, split.yaml_line)
+                .map(|f| (f, None))
         }
     };
     let (front, procedure) = match front {
         Ok(f) => f,
         Err(d) => {
-            diags.push(d);
+            diags.extend(d);
             return (None, diags);
         }
     };

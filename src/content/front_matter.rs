@@ -4,7 +4,11 @@
 //! whose line and column are counted from the top of the file. This module is the one home of
 //! `serde_yaml` (archived upstream): swapping the YAML crate must touch this file only.
 
+mod field_errors;
+
+use super::yaml_depth::{deepest, MAX_YAML_DEPTH};
 use crate::diagnostic::Diagnostic;
+use field_errors::more_field_errors;
 use serde::de::DeserializeOwned;
 
 /// A source split into its YAML front matter and its Markdown body.
@@ -59,15 +63,55 @@ pub fn split<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     ))
 }
 
-/// Deserialises YAML into `T`, reporting errors at their position in the file: `first_line` is the
-/// file line of the YAML's first line. Empty YAML is read as an empty mapping.
+/// Deserialises YAML into `T`, reporting the first error at its position in the file: `first_line`
+/// is the file line of the YAML's first line. Empty YAML is read as an empty mapping. YAML nested
+/// deeper than [`MAX_YAML_DEPTH`] is refused before it is parsed.
 pub fn from_yaml<T: DeserializeOwned>(
     path: &str,
     yaml: &str,
     first_line: usize,
 ) -> Result<T, Diagnostic> {
+    check_depth(path, yaml, first_line)?;
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
     serde_yaml::from_str(source).map_err(|e| yaml_diagnostic(path, yaml, &e, first_line))
+}
+
+/// Like [`from_yaml`], but reports every wrong-typed, unknown and missing field of the YAML, each at
+/// its position, instead of stopping at the first (a syntax error still stops it: after one, the
+/// parser cannot tell what the rest means).
+pub fn from_yaml_all<T: DeserializeOwned>(
+    path: &str,
+    yaml: &str,
+    first_line: usize,
+) -> Result<T, Vec<Diagnostic>> {
+    check_depth(path, yaml, first_line).map_err(|d| vec![d])?;
+    let source = if yaml.trim().is_empty() { "{}" } else { yaml };
+    let first = match serde_yaml::from_str::<T>(source) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    let mut diags = vec![yaml_diagnostic(path, yaml, &first, first_line)];
+    for d in more_field_errors::<T>(path, yaml, first_line, &first) {
+        if !diags.contains(&d) {
+            diags.push(d);
+        }
+    }
+    Err(diags)
+}
+
+/// Refuses YAML nested deeper than [`MAX_YAML_DEPTH`], at the place where it gets too deep: the
+/// parser would take minutes on it (see `yaml_depth`).
+fn check_depth(path: &str, yaml: &str, first_line: usize) -> Result<(), Diagnostic> {
+    let (depth, Some(offset)) = deepest(yaml, MAX_YAML_DEPTH) else {
+        return Ok(());
+    };
+    let (line, col) = crate::diagnostic::LineIndex::new(yaml).position(offset);
+    Err(Diagnostic::error(
+        path,
+        line + first_line - 1,
+        col,
+        format!("YAML nested {depth} deep, at most {MAX_YAML_DEPTH} allowed: expected a few levels of lists and `key: value` mappings (a `[` or `{{` that is never closed also nests)"),
+    ))
 }
 
 fn yaml_diagnostic(path: &str, yaml: &str, e: &serde_yaml::Error, first_line: usize) -> Diagnostic {
@@ -219,6 +263,14 @@ fn explain_yaml_message(message: &str) -> String {
     if let Some((field, rest)) = message.split_once(": invalid type: ") {
         return words(format!("`{field}` has the wrong type: found {rest}"));
     }
+    if let Some((parent, rest)) = message.split_once(": missing field ") {
+        return format!("missing required field {rest} in `{parent}`");
+    }
+    if let Some((parent, rest)) = message.split_once(": unknown field ") {
+        let (field, expected) = rest.split_once(',').unwrap_or((rest, ""));
+        let comma = if expected.is_empty() { "" } else { "," };
+        return format!("unknown field {field} in `{parent}`{comma}{expected}");
+    }
     if let Some((field, rest)) = message.split_once(": unknown variant ") {
         return format!("`{field}` has an unknown value {rest}");
     }
@@ -355,6 +407,63 @@ mod tests {
         assert_eq!(e.line, 3, "{e}");
         let e = from_yaml::<T>("a.md", "title: a\r\r\r\rwieght: 1\n", 2).unwrap_err();
         assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn every_field_error_is_reported_where_the_author_wrote_it() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Item {
+            name: String,
+            #[serde(default)]
+            n: i64,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct L {
+            title: String,
+            #[serde(default)]
+            items: Vec<Item>,
+        }
+        let yaml = "title: [x]\nitems:\n  - name: a\n    n: x\n  - nme: b\n  - name: c\n    extra: 1\nother: 1\n";
+        let e = from_yaml_all::<L>("a.md", yaml, 2).unwrap_err();
+        let got: Vec<String> = e.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "a.md:2:8: error: `title` has the wrong type: found sequence, expected text",
+                "a.md:5:8: error: `items[0].n` has the wrong type: found string \"x\", expected a whole number",
+                "a.md:6:5: error: unknown field `nme` in `items[1]`, expected `name` or `n`",
+                "a.md:6:5: error: missing required field `name` in `items[1]`",
+                "a.md:8:5: error: unknown field `extra` in `items[2]`, expected `name` or `n`",
+                "a.md:9:1: error: unknown field `other`, expected `title` or `items`",
+            ]
+        );
+        // Syntax errors stop at the first; a clean YAML has none.
+        assert_eq!(
+            from_yaml_all::<L>("a.md", "title: [\nx: 1\n", 2)
+                .unwrap_err()
+                .len(),
+            1
+        );
+        assert!(from_yaml_all::<L>("a.md", "title: x\n", 2).is_ok());
+    }
+
+    #[test]
+    fn yaml_nested_too_deep_is_refused_with_its_position() {
+        let yaml = format!(
+            "title: x\nextra: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let e = from_yaml::<serde_json::Value>("a.md", &yaml, 2).unwrap_err();
+        assert_eq!((e.line, e.col), (3, 71));
+        assert_eq!(
+            e.message,
+            "YAML nested 100001 deep, at most 64 allowed: expected a few levels of lists and `key: value` mappings (a `[` or `{` that is never closed also nests)"
+        );
     }
 
     #[test]

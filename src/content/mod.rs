@@ -7,6 +7,7 @@
 pub mod fields;
 pub mod front_matter;
 mod load;
+pub mod yaml_depth;
 pub mod yaml_locate;
 
 pub(crate) use fields::front_matter;
