@@ -65,17 +65,14 @@ impl Built {
 /// Reads and validates `portal.yaml` under `root`.
 pub fn load_config(root: &Path, base_path: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let bytes = std::fs::read(&path).map_err(|e| {
         vec![Diagnostic::file(CONFIG_FILE, match e.kind() {
             std::io::ErrorKind::NotFound => "missing: expected the site's configuration here (run `portal new DIR` for a skeleton)".to_string(),
             _ => format!("cannot read: {e}"),
         })]
     })?;
-    let text = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(&text)
-        .replace("\r\n", "\n")
-        .replace('\r', "\n");
+    // BOM, line ends and encoding mistakes as for content files.
+    let text = crate::content::decode_text(&bytes, CONFIG_FILE).map_err(|d| vec![d])?;
     Config::parse(&text, base_path)
 }
 

@@ -29,9 +29,23 @@ pub struct ScopeArgs {
 pub fn scope(opts: &BuildOptions, args: &ScopeArgs) -> Result<Report> {
     let start = Instant::now();
     let queries: Vec<String> = match (&args.batch, &args.text) {
-        (Some(file), _) => std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read {}", file.display()))?
-            .lines()
+        (Some(file), _) => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            match crate::content::decode_text(&bytes, &file.display().to_string()) {
+                Ok(text) => text,
+                Err(d) => {
+                    return Ok(Report {
+                        summary: "scope lookup failed: the batch file cannot be read as text"
+                            .into(),
+                        diagnostics: vec![d],
+                        failed: true,
+                        output: String::new(),
+                    })
+                }
+            }
+        }
+        .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(String::from)

@@ -215,6 +215,14 @@ fn read_markdown(path: &Path, source: &str) -> Result<String, Diagnostic> {
     if bytes.len() as u64 > MAX_MARKDOWN_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
+    decode_text(&bytes, source)
+}
+
+/// The bytes of a text file (a page, `portal.yaml`, a template, a `--batch` file) as text: a BOM
+/// removed, CRLF and CR line ends folded to LF. UTF-16 and bytes that are not UTF-8 are errors at
+/// the line and column of the first bad byte, saying when the file looks like GBK/GB18030 (what
+/// Windows Notepad and older WPS save Chinese text as).
+pub fn decode_text(bytes: &[u8], source: &str) -> Result<String, Diagnostic> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(Diagnostic::error(
             source,
@@ -223,18 +231,18 @@ fn read_markdown(path: &Path, source: &str) -> Result<String, Diagnostic> {
             "the file is UTF-16 (its first bytes say so): save it as UTF-8",
         ));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
             let (line, col) = LineIndex::new(valid).position(valid.len());
-            return Err(Diagnostic::error(
-                source,
-                line,
-                col,
-                "the file is not valid UTF-8 (perhaps GBK): save it as UTF-8",
-            ));
+            let message = if looks_like_gb18030(&bytes[e.valid_up_to()..]) {
+                "the file is not valid UTF-8 (it looks like GBK/GB18030, as older Windows programs save Chinese text): save it as UTF-8"
+            } else {
+                "the file is not valid UTF-8: save it as UTF-8"
+            };
+            return Err(Diagnostic::error(source, line, col, message));
         }
     };
     Ok(if text.contains('\r') {
@@ -242,6 +250,35 @@ fn read_markdown(path: &Path, source: &str) -> Result<String, Diagnostic> {
     } else {
         text.to_string()
     })
+}
+
+/// Whether every non-ASCII byte of `bytes` belongs to a GB18030 two- or four-byte sequence (GBK
+/// is its two-byte part).
+fn looks_like_gb18030(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    let mut multi = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let lead = (0x81..=0xFE).contains(&b);
+        let second = bytes.get(i + 1).copied().unwrap_or(0);
+        if lead && matches!(second, 0x40..=0x7E | 0x80..=0xFE) {
+            i += 2;
+        } else if lead
+            && second.is_ascii_digit()
+            && bytes.get(i + 2).is_some_and(|b| (0x81..=0xFE).contains(b))
+            && bytes.get(i + 3).is_some_and(u8::is_ascii_digit)
+        {
+            i += 4;
+        } else {
+            return false;
+        }
+        multi += 1;
+    }
+    multi > 0
 }
 
 /// Names (of files, and of the folders on their way) that differ only in letter case name one

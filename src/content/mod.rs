@@ -12,4 +12,4 @@ pub mod yaml_locate;
 
 pub(crate) use fields::front_matter;
 pub use fields::{Date, SortBy, Status, StringList};
-pub use load::{is_ignored, load_sources, read_source, Asset, SourceFile, Sources};
+pub use load::{decode_text, is_ignored, load_sources, read_source, Asset, SourceFile, Sources};
