@@ -141,6 +141,10 @@ pub fn render_selected(
                 tctx.insert("section", ctx.section(*s));
             }
             for &i in pages {
+                let clashes = theme_id_clashes(site, theme, i);
+                if !clashes.is_empty() {
+                    out.errors.lock().expect("lock").extend(clashes);
+                }
                 out.result(render_page(&ctx, i, &mut tctx));
             }
         });
@@ -202,6 +206,45 @@ pub fn page_template(site: &Site, theme: &Theme, i: usize) -> String {
     } else {
         name
     }
+}
+
+/// The page's anchors that an element of its template already has as `id` (`main`, `top`,
+/// `site-search-q`): two elements with one id break the skip link, the search box or the link.
+fn theme_id_clashes(site: &Site, theme: &Theme, i: usize) -> Vec<Diagnostic> {
+    let p = &site.pages[i];
+    let template = page_template(site, theme, i);
+    let lines = p
+        .doc
+        .headings
+        .iter()
+        .map(|h| (h.id.as_str(), h.line, "heading"))
+        .chain(
+            p.doc
+                .articles
+                .iter()
+                .map(|a| (a.id.as_str(), a.line, "article")),
+        );
+    let mut placed: Vec<(&str, usize, &str)> = lines.collect();
+    let known: HashSet<&str> = placed.iter().map(|(id, _, _)| *id).collect();
+    placed.extend(
+        p.doc
+            .anchors
+            .iter()
+            .filter(|a| !known.contains(a.as_str()))
+            .map(|a| (a.as_str(), 1, "anchor")),
+    );
+    placed
+        .into_iter()
+        .filter_map(|(id, line, what)| {
+            let (written, by) = theme.theme_id(&template, id)?;
+            Some(Diagnostic::error(
+                &p.source,
+                line,
+                1,
+                format!("{what} id `#{id}` is already used by the theme ({written} in `{by}`): two elements with one id send links to the wrong one (the skip link, the search box); give the {what} another id, e.g. `{{#{id}-1}}`"),
+            ))
+        })
+        .collect()
 }
 
 /// Renders one page; `tctx` may already hold the page's parent `section` (shared by its chunk).

@@ -15,6 +15,8 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+mod refs;
+
 /// The default theme, compiled in.
 static BUILTIN_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -47,6 +49,9 @@ pub struct Theme {
     pub(super) statics: BTreeMap<String, Data>,
     /// Each template's text, to tell which templates an edit changed (`portal serve`).
     texts: BTreeMap<String, String>,
+    /// For each template, the ids a page rendered with it already has, and which template writes
+    /// each (see `refs`).
+    ids: BTreeMap<String, Vec<(refs::Id, String)>>,
 }
 
 impl Theme {
@@ -77,24 +82,27 @@ impl Theme {
             (root.to_path_buf(), String::new()),
         ];
         for (dir, prefix) in &layers {
-            disk_files(
-                &dir.join("templates"),
-                &mut |rel, path| match std::fs::read_to_string(path) {
-                    Ok(text) => {
-                        templates.insert(
-                            rel.into(),
-                            Layered {
-                                origin: format!("{prefix}templates/{rel}"),
-                                value: text,
-                            },
-                        );
-                    }
+            disk_files(&dir.join("templates"), &mut |rel, path| {
+                let origin = format!("{prefix}templates/{rel}");
+                match std::fs::read(path) {
+                    Ok(bytes) => match crate::content::decode_text(&bytes, &origin) {
+                        Ok(text) => {
+                            templates.insert(
+                                rel.into(),
+                                Layered {
+                                    origin,
+                                    value: text,
+                                },
+                            );
+                        }
+                        Err(d) => diags.push(d),
+                    },
                     Err(e) => diags.push(Diagnostic::file(
-                        format!("{prefix}templates/{rel}"),
+                        origin,
                         format!("cannot read template: {e}"),
                     )),
-                },
-            );
+                }
+            });
             disk_files(&dir.join("static"), &mut |rel, path| {
                 statics.insert(rel.into(), Data::Copy(path.to_path_buf()));
             });
@@ -102,16 +110,39 @@ impl Theme {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
-        let raw: Vec<(String, String)> = templates
+        let sources: BTreeMap<String, refs::Source> = templates
             .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .map(|(k, v)| {
+                let source = refs::Source {
+                    origin: &v.origin,
+                    text: &v.value,
+                };
+                (k.clone(), source)
+            })
             .collect();
-        if let Err(e) = tera.add_raw_templates(raw) {
-            diags.push(template_diagnostic(&e, &templates));
+        // A cycle would recurse until the stack overflows: refused before tera sees it.
+        let cycles = refs::cycles(&sources);
+        if cycles.is_empty() {
+            let raw: Vec<(String, String)> = templates
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect();
+            match tera.add_raw_templates(raw) {
+                Ok(()) => {
+                    for (name, src) in &sources {
+                        if let Ok(t) = tera.get_template(name) {
+                            diags.extend(refs::endless_macros(name, t, src));
+                        }
+                    }
+                }
+                Err(e) => diags.push(template_diagnostic(&e, &templates)),
+            }
         }
+        diags.extend(cycles);
         if !diags.is_empty() {
             return Err(diags);
         }
+        let ids = refs::page_ids(&sources);
         let texts = templates
             .iter()
             .map(|(k, v)| (k.clone(), v.value.clone()))
@@ -122,6 +153,7 @@ impl Theme {
             origins,
             statics,
             texts,
+            ids,
         })
     }
 
@@ -175,6 +207,17 @@ impl Theme {
         self.tera
             .render(name, &ctx.0)
             .map_err(|e| render_error(self, name, asked_by, &e))
+    }
+
+    /// If a page rendered with `template` already has the id `id` from the theme: how the theme
+    /// writes it and where (`id="main"`, `(built-in theme) templates/base.html`).
+    pub(super) fn theme_id(&self, template: &str, id: &str) -> Option<(String, String)> {
+        let (found, by) = self
+            .ids
+            .get(template)?
+            .iter()
+            .find(|(t, _)| t.matches(id))?;
+        Some((found.written(), self.origin(by)))
     }
 
     /// Every template's name, sorted.
