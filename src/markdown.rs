@@ -13,11 +13,13 @@
 
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::html::escape_xml;
-use crate::text::parse_chinese_number;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
+mod anchors;
+mod articles;
 mod links;
+pub use articles::{article_number, label_number, ArticleNo};
 pub use links::{anchor_id, classify_link, join_relative};
 
 /// How a body is parsed.
@@ -95,6 +97,8 @@ pub struct Heading {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Article {
     pub number: u32,
+    /// For an article inserted by an amendment (第二条之一), the number after 之; else 0.
+    pub sub: u32,
     pub label: String,
     pub id: String,
     /// The first words of the article, for tables of contents and search.
@@ -147,6 +151,19 @@ pub struct Document {
 }
 
 impl Document {
+    /// The id that a link's `#anchor` lands on in this page: the anchor itself, or, for an article
+    /// label written with other numerals (`#第12条` for 第十二条), that article's id.
+    pub fn anchor_for<'a>(&'a self, anchor: &'a str) -> Option<&'a str> {
+        if self.anchors.contains(anchor) {
+            return Some(anchor);
+        }
+        let no = label_number(anchor)?;
+        self.articles
+            .iter()
+            .find(|a| a.number == no.number && a.sub == no.sub)
+            .map(|a| a.id.as_str())
+    }
+
     /// The languages of the embedded blocks, in document order (`["flow"]`).
     pub fn embed_langs(&self) -> Vec<&'static str> {
         self.embeds.iter().map(|e| e.lang).collect()
@@ -210,6 +227,8 @@ pub fn parse_markdown(
         source_dir,
         doc: Document::default(),
         diags: Vec::new(),
+        articles_seen: HashMap::new(),
+        next_suffix: HashMap::new(),
     };
     let mut fences = Vec::new();
     let events: Vec<(Event<'static>, usize)> = Parser::new_ext(body, cmark_options())
@@ -273,6 +292,11 @@ struct DocBuilder<'a> {
     source_dir: &'a str,
     doc: Document,
     diags: Vec<Diagnostic>,
+    /// Each article number claimed so far, with its label as written (`第12条`) and its line.
+    articles_seen: HashMap<ArticleNo, (String, usize)>,
+    /// For each derived anchor, the last suffix tried (`-2`, `-3`…): the taken ids only grow, so the
+    /// next free one is never below it, and a page of 20,000 equal headings stays linear.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl DocBuilder<'_> {
@@ -468,7 +492,7 @@ impl DocBuilder<'_> {
         };
         let id = match (&explicit, &article) {
             (Some(id), _) => self.claim_explicit(id, line, col),
-            (None, Some((_, label))) => self.claim_article(label, line, col),
+            (None, Some((no, label))) => self.claim_article(*no, label, line, col),
             (None, None) => self.claim_derived(&anchor_id(&text)),
         };
         // `{key=value}` attributes would let the source write any attribute, event handlers and
@@ -490,8 +514,8 @@ impl DocBuilder<'_> {
             Vec::new()
         };
         let heading_index = self.doc.headings.len();
-        if let Some((number, label)) = article {
-            self.push_article(number, label, &id, &text, line, Some(heading_index));
+        if let Some((no, label)) = article {
+            self.push_article(no, label, &id, &text, line, Some(heading_index));
         }
         self.doc.headings.push(Heading {
             level: level as u8,
@@ -530,12 +554,12 @@ impl DocBuilder<'_> {
         let (Event::Text(first), off) = events.get(j)? else {
             return None;
         };
-        let (number, label) = article_number(first)?;
+        let (no, label) = article_number(first)?;
         if !first.starts_with(&label) {
             return None;
         }
         let (line, col) = self.pos(*off);
-        let id = self.claim_article(&label, line, col);
+        let id = self.claim_article(no, &label, line, col);
         let end = find_end(events, i);
         let excerpt: String = events[j..end]
             .iter()
@@ -550,7 +574,7 @@ impl DocBuilder<'_> {
             .take(40)
             .collect();
         let heading = self.doc.headings.len().checked_sub(1);
-        self.push_article(number, label.clone(), &id, &excerpt, line, heading);
+        self.push_article(no, label.clone(), &id, &excerpt, line, heading);
         out.push(Event::Html(CowStr::from(format!(
             "<p class=\"article\" id=\"{}\">",
             escape_xml(&id)
@@ -582,76 +606,6 @@ impl DocBuilder<'_> {
         out.push(Event::End(TagEnd::Paragraph));
         self.text(&Event::End(TagEnd::Paragraph));
         Some(end + 1)
-    }
-
-    fn push_article(
-        &mut self,
-        number: u32,
-        label: String,
-        id: &str,
-        excerpt: &str,
-        line: usize,
-        heading: Option<usize>,
-    ) {
-        if let Some(prev) = self.doc.articles.last() {
-            if number != prev.number + 1 && number != prev.number {
-                self.diags.push(Diagnostic::warning(
-                    self.path,
-                    line,
-                    1,
-                    format!(
-                        "{label} follows {}: articles should be numbered consecutively",
-                        prev.label
-                    ),
-                ));
-            }
-        }
-        self.doc.articles.push(Article {
-            number,
-            label,
-            id: id.to_string(),
-            excerpt: excerpt.to_string(),
-            line,
-            heading,
-            offset: self.doc.plain_text.len(),
-        });
-    }
-
-    fn claim_explicit(&mut self, id: &str, line: usize, col: usize) -> String {
-        if !self.doc.anchors.insert(id.to_string()) {
-            self.diags.push(Diagnostic::error(
-                self.path,
-                line,
-                col,
-                format!("duplicate anchor `#{id}`: each heading id must be unique in the page"),
-            ));
-        }
-        id.to_string()
-    }
-
-    fn claim_article(&mut self, label: &str, line: usize, col: usize) -> String {
-        if self.doc.anchors.contains(label) {
-            self.diags.push(Diagnostic::error(
-                self.path,
-                line,
-                col,
-                format!("{label} appears twice: each article number must be unique in a measure"),
-            ));
-            return self.claim_derived(label);
-        }
-        self.doc.anchors.insert(label.to_string());
-        label.to_string()
-    }
-
-    fn claim_derived(&mut self, base: &str) -> String {
-        let mut id = base.to_string();
-        let mut n = 1;
-        while self.doc.anchors.contains(&id) {
-            n += 1;
-            id = format!("{base}-{n}");
-        }
-        self.doc.anchors.insert(id.clone());
-        id
     }
 
     fn link(&mut self, dest: &str, off: usize) {
@@ -690,18 +644,6 @@ fn find_end(events: &[(Event<'_>, usize)], start: usize) -> usize {
         }
     }
     events.len() - 1
-}
-
-/// If `text` begins with 第X条 (Chinese or Arabic numerals), its number and label.
-pub fn article_number(text: &str) -> Option<(u32, String)> {
-    let rest = text.trim_start().strip_prefix('第')?;
-    let end = rest.find('条')?;
-    let num = &rest[..end];
-    if num.is_empty() || num.chars().count() > 8 {
-        return None;
-    }
-    let n = parse_chinese_number(num).or_else(|| num.parse().ok())?;
-    Some((n, format!("第{num}条")))
 }
 
 /// Renders a document to HTML; `resolve` turns each link (in document order) into its `href`.

@@ -79,11 +79,18 @@ impl Site {
             LinkTarget::Content { path, anchor } => match self.by_rel.get(path.as_str()) {
                 Some(&i) => with_anchor(
                     relative_url(from_path, &self.pages[i].path),
-                    anchor.as_deref(),
+                    anchor
+                        .as_deref()
+                        .map(|a| self.pages[i].doc.anchor_for(a).unwrap_or(a)),
                 ),
                 None => String::new(),
             },
-            LinkTarget::SamePage { anchor } => format!("#{anchor}"),
+            LinkTarget::SamePage { anchor } => {
+                format!(
+                    "#{}",
+                    self.pages[from].doc.anchor_for(anchor).unwrap_or(anchor)
+                )
+            }
             LinkTarget::Asset { path } => relative_url(from_path, path),
             LinkTarget::External { url } => url.clone(),
         }
@@ -112,7 +119,7 @@ impl Site {
         let target = &self.pages[*self.by_rel.get(path.as_str())?];
         let anchor = anchor.as_deref().filter(|a| !a.is_empty());
         let href = match anchor {
-            Some(a) => format!("{}#{a}", target.path),
+            Some(a) => format!("{}#{}", target.path, target.doc.anchor_for(a).unwrap_or(a)),
             None => target.path.clone(),
         };
         let label = match anchor {
@@ -346,11 +353,11 @@ fn link_problem(site: &Site, page: &Page, link: &Link) -> Option<String> {
             };
             let anchor = anchor.as_deref().filter(|a| !a.is_empty())?;
             let t = &site.pages[target];
-            (!t.doc.anchors.contains(anchor)).then(|| {
+            t.doc.anchor_for(anchor).is_none().then(|| {
                 format!("broken link `{}`: `content/{path}` has no anchor `#{anchor}`{}", link.raw, suggest_anchor(t, anchor))
             })
         }
-        LinkTarget::SamePage { anchor } => (!anchor.is_empty() && !page.doc.anchors.contains(anchor.as_str()))
+        LinkTarget::SamePage { anchor } => (!anchor.is_empty() && page.doc.anchor_for(anchor).is_none())
             .then(|| format!("broken link `{}`: this page has no anchor `#{anchor}`{}", link.raw, suggest_anchor(page, anchor))),
         LinkTarget::Asset { path } => (!site.asset_index.contains_key(path.as_str()))
             .then(|| format!("broken link `{}`: there is no file `content/{path}` (attachments live beside the page in `content/`)", link.raw)),

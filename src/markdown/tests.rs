@@ -1,4 +1,5 @@
 use super::*;
+use crate::text::parse_chinese_number;
 
 fn parse(src: &str, articles: bool) -> (Document, Vec<Diagnostic>) {
     parse_markdown(
