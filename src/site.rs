@@ -163,7 +163,7 @@ pub fn assemble(
     let shadowed = check_output_paths(&pages, &assets, &mut diags);
     let parent = find_parents(&pages, &by_rel, home);
     let children = list_children(&pages, &parent);
-    let tags = collect_tags(&pages);
+    let tags = collect_tags(&mut pages, &mut diags);
     let asset_index = assets
         .iter()
         .enumerate()
@@ -290,7 +290,54 @@ pub fn listing_order(a: &Page, b: &Page, by: SortBy) -> std::cmp::Ordering {
     primary.then_with(|| a.rel.cmp(&b.rel))
 }
 
-fn collect_tags(pages: &[Arc<Page>]) -> BTreeMap<String, Tag> {
+/// The site's tags. Spellings that differ only in letter case or character width (`PPP项目`,
+/// `ppp项目`, `ＰＰＰ项目`) are one tag, named as the first page (in content order) writes it: the
+/// other pages' spellings are replaced, with a warning naming both files. Different tags that
+/// would share one URL (`A/B`, `A B`), and tags with nothing to name them by (`……`), are errors.
+fn collect_tags(pages: &mut [Arc<Page>], diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Tag> {
+    // Folded spelling → (first spelling, its page); URL slug → the same.
+    let mut spelled: HashMap<String, (String, usize)> = HashMap::new();
+    let mut slugs: HashMap<String, (String, usize)> = HashMap::new();
+    for i in 0..pages.len() {
+        let mut names: Vec<String> = Vec::with_capacity(pages[i].tags.len());
+        for t in &pages[i].tags {
+            let p = &pages[i];
+            if crate::text::units(t).is_empty() {
+                diags.push(Diagnostic::error(&p.source, p.line_of("tags"), 1, format!("tag `{t}` has no letters, digits or Chinese characters: expected a word, e.g. 征地补偿")));
+                continue;
+            }
+            let key = crate::text::fold(t.trim());
+            let name = match spelled.get(&key) {
+                Some((first, at)) => {
+                    if first != t {
+                        diags.push(Diagnostic::warning(&p.source, p.line_of("tags"), 1, format!("tag `{t}` is written `{first}` in `{}`: listed as one tag, `{first}` (write it the same way everywhere)", pages[*at].source)));
+                    }
+                    first.clone()
+                }
+                None => {
+                    let slug = tag_slug(t);
+                    if let Some((other, at)) = slugs.get(&slug) {
+                        let whose = if *at == i {
+                            "this page".to_string()
+                        } else {
+                            format!("`{}`", pages[*at].source)
+                        };
+                        diags.push(Diagnostic::error(&p.source, p.line_of("tags"), 1, format!("tag `{t}` would have the same address `tags/{slug}/` as the tag `{other}` of {whose}: rename one of them")));
+                        continue;
+                    }
+                    slugs.insert(slug, (t.clone(), i));
+                    spelled.insert(key, (t.clone(), i));
+                    t.clone()
+                }
+            };
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if names != pages[i].tags {
+            Arc::make_mut(&mut pages[i]).tags = names;
+        }
+    }
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
     for (i, p) in pages.iter().enumerate() {
         for t in &p.tags {
