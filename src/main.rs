@@ -42,6 +42,7 @@
 
 use clap::{Parser, Subcommand};
 use policy_portal::cmd::{self, Report};
+use policy_portal::diagnostic::terminal_text;
 use policy_portal::pipeline::BuildOptions;
 use policy_portal::serve::ServeOptions;
 use std::path::PathBuf;
@@ -195,7 +196,7 @@ fn main() -> ExitCode {
                 .and_then(policy_portal::risk::Method::parse),
         })
         .map(|(report, output)| {
-            print!("{output}");
+            print!("{}", terminal_text(&output));
             report
         }),
         Command::Scope {
@@ -230,21 +231,23 @@ fn main() -> ExitCode {
     match result {
         Ok(report) => finish(report),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", terminal_text(&e.to_string()));
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", terminal_text(&cause.to_string()));
             }
             ExitCode::FAILURE
         }
     }
 }
 
+/// Prints what a command answers (control characters from the content escaped, see
+/// `terminal_text`), its diagnostics and its summary.
 fn finish(report: Report) -> ExitCode {
-    print!("{}", report.output);
+    print!("{}", terminal_text(&report.output));
     for d in &report.diagnostics {
         eprintln!("{d}");
     }
-    eprintln!("{}", report.summary);
+    eprintln!("{}", terminal_text(&report.summary));
     if report.failed {
         ExitCode::FAILURE
     } else {

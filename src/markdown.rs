@@ -17,6 +17,7 @@ use crate::text::parse_chinese_number;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
 
+mod controls;
 mod links;
 pub use links::{anchor_id, classify_link, join_relative};
 
@@ -236,6 +237,8 @@ pub fn parse_markdown(
         }
     }
     p.build(events);
+    p.diags
+        .extend(controls::check_controls(path, body, body_offset, &index));
     (p.doc, p.diags)
 }
 
@@ -348,6 +351,7 @@ impl DocBuilder<'_> {
             i += 1;
         }
         self.doc.events = out;
+        controls::clean_document(&mut self.doc);
     }
 
     /// Hands a fenced block to the module registered for its language; false when none is.
@@ -754,7 +758,7 @@ pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> 
         e => e.clone(),
     });
     let mut html = String::with_capacity(doc.plain_text.len() * 2 + 256);
-    pulldown_cmark::html::push_html(&mut html, events);
+    pulldown_cmark::html::push_html(&mut html, controls::clean_events(events));
     html
 }
 
