@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 mod controls;
 mod links;
-pub use links::{anchor_id, classify_link, join_relative};
+pub use links::{anchor_id, classify_link, join_relative, local_link_warning};
 
 /// How a body is parsed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -662,6 +662,10 @@ impl DocBuilder<'_> {
         let (line, col) = self.pos(off);
         match classify_link(dest, self.source_dir) {
             Ok(target) => {
+                if let Some(warning) = links::local_link_warning(dest) {
+                    self.diags
+                        .push(Diagnostic::warning(self.path, line, col, warning));
+                }
                 self.doc.event_links.push(self.doc.links.len());
                 self.doc.links.push(Link {
                     target,

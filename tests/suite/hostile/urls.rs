@@ -219,3 +219,37 @@ fn control_characters_in_a_body_are_warned_stripped_and_escaped_on_the_terminal(
         );
     }
 }
+
+/// Item 16: links to the editor's own disk are errors (no reader has the file, and the path
+/// names the editor); links to a network share are warnings (staff on the county network may
+/// reach it) and a `\\server\share` path becomes the `file://server/share/…` URL browsers follow.
+#[test]
+fn links_to_the_editors_disk_are_errors_and_network_shares_warnings() {
+    let site = Site::minimal().file(
+        "content/guide.md",
+        "---\ntitle: 指南\n---\n\n[本地](file:///C:/Users/张三/Desktop/评估报告.docx)\n\n[盘符](C:\\Users\\张三\\评估报告.docx)\n\n[斜杠盘符](D:/稳评/表格.xlsx)\n\n[本机](file://localhost/etc/passwd)\n\n[共享](smb://fileserver/稳评/模板.docx)\n\n[网络路径](\\\\fileserver\\稳评\\模板.docx)\n",
+    );
+    let text = fails_cleanly(&site);
+    for needle in [
+        "content/guide.md:5:1: error: link `file:///C:/Users/张三/Desktop/评估报告.docx` points to a file on this computer's disk",
+        "content/guide.md:7:1: error: link `C:\\Users\\张三\\评估报告.docx`",
+        "content/guide.md:9:1: error: link `D:/稳评/表格.xlsx`",
+        "content/guide.md:11:1: error: link `file://localhost/etc/passwd`",
+        "content/guide.md:13:1: warning: link `smb://fileserver/稳评/模板.docx` points to a network share",
+        "content/guide.md:15:1: warning: link `\\\\fileserver\\稳评\\模板.docx` points to a network share",
+    ] {
+        assert!(text.contains(needle), "missing: {needle}\n{text}");
+    }
+    snapshot!("local_links", text);
+    let site = Site::minimal().file(
+        "content/guide.md",
+        "---\ntitle: 指南\n---\n\n[共享](smb://fileserver/share/a.docx) [网络路径](\\\\fileserver\\share\\a.docx)\n",
+    );
+    let run = builds_with_warnings(&site);
+    assert_eq!(run.diagnostics().len(), 2, "{}", run.stderr);
+    run.contains(
+        "guide/index.html",
+        "href=\"file://fileserver/share/a.docx\"",
+    )
+    .contains("guide/index.html", "href=\"smb://fileserver/share/a.docx\"");
+}
