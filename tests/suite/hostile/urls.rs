@@ -4,6 +4,7 @@
 use super::*;
 use crate::support::office;
 use std::io::Read;
+use std::path::Path;
 
 /// `insta::assert_snapshot!` into `tests/suite/snapshots/`, beside the parent module's snapshots
 /// (insta would put a submodule's into `hostile/snapshots/`).
@@ -220,6 +221,51 @@ fn control_characters_in_a_body_are_warned_stripped_and_escaped_on_the_terminal(
     }
 }
 
+/// Item 5: the URL fields of `portal.yaml` are checked as Markdown links are, each error at the
+/// value's line and column; a failed build leaves the previous `public/` as it was.
+#[test]
+fn portal_yaml_urls_are_checked_like_markdown_links() {
+    let site = Site::minimal()
+        .file("content/files/a.pdf", "pdf")
+        .file("static/badge.png", "png")
+        .file(
+            "portal.yaml",
+            "title: 测试站点\nmenus:\n  main:\n    - name: 脚本\n      url: \"javascript:alert(1)\"\n    - name: 大写\n      url: \" JavaScript:alert(1)\"\n    - name: 上级\n      url: ../../etc/passwd\n    - name: 页面\n      url: \"@/_index.md\"\n    - name: 好\n      url: https://www.gov.cn/\nfooter:\n  icp: 京ICP备00000000号\n  icp_url: \"data:text/html,<script>alert(1)</script>\"\n  police_record: 京公网安备1号\n  police_record_url: \"vbscript:msgbox(1)\"\n  links:\n    - name: 本地\n      url: \"file:///C:/Users/张三/桌面/稿.docx\"\n    - name: 共享\n      url: \"smb://fileserver/稳评\"\n    - name: 附件\n      url: files/a.pdf\n    - name: 好\n      url: mailto:wwb@example.gov.cn\n  badges:\n    - image: badge.png\n      alt: 标识\n      url: \"java\\tscript:alert(1)\"\n",
+        );
+    let text = fails_cleanly(&site);
+    for place in [
+        "portal.yaml:5:12:",
+        "portal.yaml:7:12:",
+        "portal.yaml:9:12:",
+        "portal.yaml:11:12:",
+        "portal.yaml:16:12:",
+        "portal.yaml:18:22:",
+        "portal.yaml:21:12:",
+        "portal.yaml:23:12:",
+        "portal.yaml:25:12:",
+        "portal.yaml:31:12:",
+    ] {
+        assert!(text.contains(place), "nothing reported at {place}\n{text}");
+    }
+    assert!(
+        !text.contains("`https://www.gov.cn/`"),
+        "a good URL was refused:\n{text}"
+    );
+    assert!(
+        !text.contains("mailto:wwb"),
+        "a good URL was refused:\n{text}"
+    );
+    snapshot!("config_urls", text);
+    // The good ones reach the page.
+    let site = Site::minimal().file(
+        "portal.yaml",
+        "title: 测试站点\nmenus:\n  main:\n    - name: 政务公开\n      url: /xxgk/\n    - name: 国务院\n      url: https://www.gov.cn/\nfooter:\n  icp: 京ICP备00000000号\n  icp_url: https://beian.miit.gov.cn/\n",
+    );
+    let run = builds_with_warnings(&site);
+    run.contains("index.html", "href=\"/xxgk/\"")
+        .contains("index.html", "href=\"https://beian.miit.gov.cn/\"");
+}
+
 /// Item 16: links to the editor's own disk are errors (no reader has the file, and the path
 /// names the editor); links to a network share are warnings (staff on the county network may
 /// reach it) and a `\\server\share` path becomes the `file://server/share/…` URL browsers follow.
@@ -252,4 +298,201 @@ fn links_to_the_editors_disk_are_errors_and_network_shares_warnings() {
         "href=\"file://fileserver/share/a.docx\"",
     )
     .contains("guide/index.html", "href=\"smb://fileserver/share/a.docx\"");
+}
+
+/// Every relative `href`/`src` of an HTML file, resolved to the output file it names (query and
+/// fragment dropped, percent-decoded), with the attribute as written.
+fn local_targets(out: &Path, page: &str, html: &str) -> Vec<(String, std::path::PathBuf)> {
+    let dir = Path::new(page).parent().unwrap_or(Path::new(""));
+    let mut targets = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for piece in html.split(attr).skip(1) {
+            let value = piece.split('"').next().unwrap().replace("&amp;", "&");
+            if value.is_empty()
+                || value.starts_with('#')
+                || value.contains(':')
+                || value.starts_with('/')
+            {
+                continue;
+            }
+            let path = value.split(['#', '?']).next().unwrap();
+            let bytes = percent_decode(path);
+            let mut target = out
+                .join(dir)
+                .join(String::from_utf8(bytes).expect("UTF-8 path"));
+            if path.ends_with('/') || path.is_empty() {
+                target = target.join("index.html");
+            }
+            targets.push((value, target));
+        }
+    }
+    targets
+}
+
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).expect("a valid %XX"));
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// RFC 3986 percent-encoding of a path, written independently of portal's: every byte but
+/// unreserved characters, sub-delims, `:`, `@` and `/`.
+fn enc(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Item 18: file names with spaces, `#`, `?`, `%`, `&` are percent-encoded in every link portal
+/// writes (pages, listings, menus, attachments, the logo, the search index) and in the sitemap,
+/// non-ASCII too (as pulldown-cmark does for body links and the sitemap protocol wants: one rule).
+/// Every relative link of every page then leads to a file that exists.
+#[test]
+fn file_names_with_spaces_hashes_and_percents_are_percent_encoded() {
+    let site = Site::minimal()
+        .file(
+            "portal.yaml",
+            "title: 测试站点\nbase_url: https://www.example.gov.cn\nbase_path: /稳评/\nlogo: img/标 志.svg\n",
+        )
+        .file("static/img/标 志.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .file("content/通知 公告/_index.md", "---\ntitle: 通知公告\n---\n")
+        .file("content/通知 公告/第1号#公告.md", "---\ntitle: 井号\ndate: 2024-01-02\n---\n\n正文一。\n")
+        .file("content/通知 公告/100% 完成?.md", "---\ntitle: 百分号\ndate: 2024-01-03\n---\n\n正文二。\n")
+        .file("content/files/会议 纪要#1&2.pdf", "pdf")
+        .file(
+            "content/guide.md",
+            "---\ntitle: 指南\n---\n\n[井号](@/通知%20公告/第1号%23公告.md) [百分](<@/通知 公告/100%25 完成%3F.md>) [附件](<files/会议 纪要%231&2.pdf>) [又一附件](files/会议%20纪要%231%262.pdf)\n",
+        );
+    let run = builds_with_warnings(&site);
+    let guide = run.read("guide/index.html");
+    for href in [
+        format!("href=\"../{}/index.html\"", enc("通知 公告/第1号#公告")),
+        format!("href=\"../{}/index.html\"", enc("通知 公告/100% 完成?")),
+        format!(
+            "href=\"../{}\"",
+            enc("files/会议 纪要#1&2.pdf").replace('&', "&amp;")
+        ),
+        format!("src=\"../{}\"", enc("img/标 志.svg")),
+    ] {
+        assert!(
+            guide.contains(&href),
+            "{href} missing in guide/index.html:\n{guide}"
+        );
+    }
+    let sitemap = run.read("sitemap.xml");
+    assert_well_formed("sitemap.xml", &sitemap);
+    assert!(sitemap.contains("<loc>https://www.example.gov.cn/%E7%A8%B3%E8%AF%84/%E9%80%9A%E7%9F%A5%20%E5%85%AC%E5%91%8A/%E7%AC%AC1%E5%8F%B7%23%E5%85%AC%E5%91%8A/</loc>"), "{sitemap}");
+    assert!(sitemap.is_ascii(), "{sitemap}");
+    let docs: String = snapshot_tree(&run.out.join("search/d"))
+        .into_iter()
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    let u = format!("\"u\":\"{}/index.html\"", enc("通知 公告/第1号#公告"));
+    assert!(docs.contains(&u), "{u} missing:\n{docs}");
+    let mut checked = 0;
+    for (page, bytes) in snapshot_tree(&run.out) {
+        if !page.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for (href, target) in local_targets(&run.out, &page, &html) {
+            assert!(
+                target.is_file(),
+                "{page}: `{href}` leads nowhere ({})",
+                target.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} links checked");
+}
+
+/// Item 18: a name that is not UTF-8 (a GBK name from a Windows zip) is an error naming the file
+/// as shown, not published under a garbled name.
+#[cfg(unix)]
+#[test]
+fn non_utf8_file_names_are_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = Site::minimal();
+    let content = site.root().join("content");
+    // 正文.md and 附件/说明.pdf in GBK.
+    std::fs::write(
+        content.join(std::ffi::OsStr::from_bytes(b"\xd5\xfd\xce\xc4.md")),
+        "---\ntitle: x\n---\n",
+    )
+    .unwrap();
+    let dir = content.join(std::ffi::OsStr::from_bytes(b"\xb8\xbd\xbc\xfe"));
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("a.pdf"), "pdf").unwrap();
+    let text = fails_cleanly(&site);
+    assert_eq!(
+        text.matches(": error: the name is not valid UTF-8").count(),
+        2,
+        "{text}"
+    );
+    snapshot!("non_utf8_names", text);
+}
+
+/// Item 10: every page carries the Content-Security-Policy as a `<meta http-equiv>` (before any
+/// script or style), the policy can be changed or turned off in `portal.yaml`, and a policy that
+/// is not one line of ASCII is an error. (The browser test `browser::security` proves the pages
+/// break no rule of it.)
+#[test]
+fn every_page_carries_the_content_security_policy() {
+    let run = Site::sample().build().ok();
+    let meta = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;self&#39;; object-src &#39;none&#39;; base-uri &#39;self&#39;; form-action &#39;self&#39;\">";
+    let mut pages = 0;
+    for (path, bytes) in snapshot_tree(&run.out) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        let at = html
+            .find(meta)
+            .unwrap_or_else(|| panic!("{path} has no policy"));
+        for first in ["<script", "<link rel=\"stylesheet\"", "<style"] {
+            if let Some(i) = html.find(first) {
+                assert!(at < i, "{path}: the policy comes after {first}");
+            }
+        }
+        pages += 1;
+    }
+    assert!(pages > 20);
+    let site = Site::minimal().file("portal.yaml", "title: 站点\ncontent_security_policy: \"default-src 'self'; img-src 'self' https://img.example.gov.cn\"\n");
+    builds_with_warnings(&site).contains(
+        "index.html",
+        "content=\"default-src &#39;self&#39;; img-src &#39;self&#39; https://img.example.gov.cn\"",
+    );
+    let site = Site::minimal().file(
+        "portal.yaml",
+        "title: 站点\ncontent_security_policy: \"\"\n",
+    );
+    let run = builds_with_warnings(&site);
+    assert!(!run.read("index.html").contains("Content-Security-Policy"));
+    let site = Site::minimal().file(
+        "portal.yaml",
+        "title: 站点\ncontent_security_policy: \"default-src 'self'\\n<script>\"\n",
+    );
+    let text = fails_cleanly(&site);
+    assert!(
+        text.starts_with("portal.yaml:2:1: error: `content_security_policy` holds characters"),
+        "{text}"
+    );
 }
