@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::support::office;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// `insta::assert_snapshot!` into `tests/suite/snapshots/`, beside the parent module's snapshots
@@ -495,4 +495,123 @@ fn every_page_carries_the_content_security_policy() {
         text.starts_with("portal.yaml:2:1: error: `content_security_policy` holds characters"),
         "{text}"
     );
+}
+
+/// A raw HTTP/1.1 request to `addr` with the given `Host` (none when `None`).
+fn raw_request(
+    addr: std::net::SocketAddr,
+    path: &str,
+    host: Option<&str>,
+) -> (u16, String, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\n{host}Connection: close\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head.to_string(), body.to_string())
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// Item 24 (and 10 for `serve`): `//faq` is redirected to `/faq/`, not to the host `faq`;
+/// redirects keep the query; only loopback host names (and IP addresses of `--bind`) are
+/// answered, others get 403 with a short explanation (DNS rebinding); pages come with the
+/// Content-Security-Policy header.
+#[test]
+fn serve_redirects_stay_on_the_site_and_answer_only_loopback_hosts() {
+    let site = Site::minimal().file("content/faq.md", "---\ntitle: 问答\n---\n\n问答。\n");
+    let start = std::time::Instant::now();
+    let server = policy_portal::serve::start(
+        policy_portal::pipeline::BuildOptions {
+            root: site.root().to_path_buf(),
+            ..Default::default()
+        },
+        &policy_portal::serve::ServeOptions {
+            bind: "127.0.0.1".into(),
+            port: 0,
+            poll: false,
+        },
+        std::sync::Arc::new(|_: policy_portal::serve::Report| {}),
+    )
+    .unwrap();
+    let addr = server.addr;
+    let local = format!("127.0.0.1:{}", addr.port());
+
+    let (status, head, _) = raw_request(addr, "//faq", Some(&local));
+    assert_eq!(
+        (status, header(&head, "Location")),
+        (301, Some("/faq/")),
+        "{head}"
+    );
+    let (status, head, _) = raw_request(addr, "///faq?x=1", Some(&local));
+    assert_eq!(
+        (status, header(&head, "Location")),
+        (301, Some("/faq/?x=1")),
+        "{head}"
+    );
+    let (status, head, _) = raw_request(addr, "/search?q=%E5%BE%81%E5%9C%B0", Some(&local));
+    assert_eq!(status, 301, "{head}");
+    assert_eq!(
+        header(&head, "Location"),
+        Some("/search/?q=%E5%BE%81%E5%9C%B0")
+    );
+    let (status, head, _) = raw_request(addr, "/faq/", Some(&local));
+    assert_eq!(status, 200);
+    let csp = header(&head, "Content-Security-Policy").expect("a policy header");
+    assert!(
+        csp.starts_with("default-src 'self'") && csp.contains("frame-ancestors 'self'"),
+        "{csp}"
+    );
+    for host in [
+        "localhost",
+        &format!("localhost:{}", addr.port()),
+        "[::1]:8000",
+        "127.0.0.1",
+    ] {
+        assert_eq!(raw_request(addr, "/faq/", Some(host)).0, 200, "{host}");
+    }
+    assert_eq!(
+        raw_request(addr, "/faq/", None).0,
+        200,
+        "no Host (HTTP/1.0 style)"
+    );
+    for host in [
+        "evil.example",
+        "evil.example:8000",
+        "localhost.evil.example",
+        "192.168.1.20:8000",
+        "[::1",
+    ] {
+        let (status, _, body) = raw_request(addr, "/faq/", Some(host));
+        assert_eq!(status, 403, "{host} was answered");
+        assert!(
+            body.contains("portal serve answers only requests for localhost, 127.0.0.1 or [::1]"),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!("Open http://127.0.0.1:{}/", addr.port())),
+            "{body}"
+        );
+        assert!(body.contains("DNS rebinding"), "{body}");
+        // The live-reload stream too.
+        assert_eq!(raw_request(addr, "/__portal/events", Some(host)).0, 403);
+    }
+    snapshot!(
+        "serve_refusal",
+        raw_request(addr, "/", Some("evil.example:8000"))
+            .2
+            .replace(&addr.port().to_string(), "<port>")
+    );
+    drop(server);
+    assert!(start.elapsed() < LIMIT);
 }
