@@ -12,7 +12,8 @@
 //! src/main.rs          thin: clap, dispatch, print
 //! src/cmd/             one file per command (build + check, new, risk, scope, search, serve); each
 //!                      returns a Report, except serve, which prints its events as they happen
-//! src/serve/           the one home of notify: in-memory site, HTTP, live reload, search updates
+//! src/serve/           the one home of notify: in-memory site, HTTP (host.rs: Host check, redirects),
+//!                      live reload, search updates
 //! src/pipeline.rs      the one orchestrator that build, check and serve call: load → parse →
 //!                      assemble → render (+ the search index)
 //! src/search/          the one home of tantivy: index, static browser index (export, update),
@@ -24,11 +25,13 @@
 //! src/page.rs          SourceFile → Page typed by kind: the kind dispatch, above the kinds
 //! src/flow/ forms/ risk/ scope/   one folder per kind: front matter → model → HTML/SVG/.docx → view
 //!                      (forms/view.rs, risk/client.rs, scope/view.rs); forms is the one home of zip
-//! src/config.rs        portal.yaml → validated Config
+//! src/config.rs        portal.yaml → validated Config (config/urls.rs: its URL fields, the CSP)
 //! src/content/         load.rs (walkdir), front_matter.rs (the one home of serde_yaml),
 //!                      yaml_locate.rs, fields.rs (Date, StringList, Status, SortBy, front_matter!)
-//! src/markdown.rs      the one home of pulldown-cmark: parse once, render once (markdown/links.rs)
-//! src/html.rs          the one escaper: HTML/SVG text and attributes, XML
+//! src/markdown.rs      the one home of pulldown-cmark: parse once, render once (markdown/links.rs,
+//!                      markdown/controls.rs)
+//! src/html.rs          the one escaper: HTML/SVG text and attributes, XML (characters XML forbids
+//!                      left out), and the one percent-encoder of paths
 //! src/text.rs          CJK text rules: fold, char classes, units, tokens, synonyms, Chinese numerals
 //!                      — shared by search, scope and config; mirrored by ONE
 //!                      themes/default/static/js/text-core.js loaded by search and scope
