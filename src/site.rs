@@ -7,6 +7,7 @@
 use crate::config::{Config, MenuTarget, CONFIG_FILE};
 use crate::content::{Asset, SortBy};
 use crate::diagnostic::Diagnostic;
+use crate::html::url_path;
 use crate::markdown::{Link, LinkTarget};
 use crate::output::relative_url;
 pub use crate::output::root_prefix;
@@ -78,13 +79,13 @@ impl Site {
         match &link.target {
             LinkTarget::Content { path, anchor } => match self.by_rel.get(path.as_str()) {
                 Some(&i) => with_anchor(
-                    relative_url(from_path, &self.pages[i].path),
+                    url_path(&relative_url(from_path, &self.pages[i].path)).into_owned(),
                     anchor.as_deref(),
                 ),
                 None => String::new(),
             },
             LinkTarget::SamePage { anchor } => format!("#{anchor}"),
-            LinkTarget::Asset { path } => relative_url(from_path, path),
+            LinkTarget::Asset { path } => url_path(&relative_url(from_path, path)).into_owned(),
             LinkTarget::External { url } => url.clone(),
         }
     }
@@ -111,9 +112,10 @@ impl Site {
         };
         let target = &self.pages[*self.by_rel.get(path.as_str())?];
         let anchor = anchor.as_deref().filter(|a| !a.is_empty());
+        let path = url_path(&target.path);
         let href = match anchor {
-            Some(a) => format!("{}#{a}", target.path),
-            None => target.path.clone(),
+            Some(a) => format!("{path}#{a}"),
+            None => path.into_owned(),
         };
         let label = match anchor {
             Some(a) => format!("《{}》{a}", target.title),

@@ -60,6 +60,13 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         };
         let rel = rel_path(&content, entry.path());
         let source = format!("content/{rel}");
+        if entry.depth() > 0 && entry.file_name().to_str().is_none() {
+            diags.push(non_utf8_name(&source));
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         // A link (to a file or to a folder) may only lead to somewhere inside the site: a folder
         // link leading out would publish whatever lies there.
         if entry.depth() > 0 && entry.path_is_symlink() {
@@ -106,6 +113,15 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         ));
     }
     (sources, diags)
+}
+
+/// A file or folder name that is not UTF-8 (a GBK name from a Windows zip, say) cannot be a URL
+/// or be linked to: named with U+FFFD for the bytes that are not UTF-8.
+fn non_utf8_name(source: &str) -> Diagnostic {
+    Diagnostic::file(
+        source,
+        "the name is not valid UTF-8 (perhaps GBK; shown with � for the bytes that are not): rename it in UTF-8, e.g. with `convmv -f gbk -t utf-8 --notest`",
+    )
 }
 
 /// Reads one Markdown source by its content-relative path: `Ok(None)` when it no longer exists.
