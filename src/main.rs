@@ -82,6 +82,9 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Replace the output folder even if it holds files portal did not write (they are deleted).
+        #[arg(long)]
+        force: bool,
     },
     /// Run every check without writing anything.
     Check {
@@ -165,7 +168,8 @@ fn main() -> ExitCode {
             ref output,
             ref base_path,
             drafts,
-        } => cmd::build::build(&options(base_path.clone(), drafts), output),
+            force,
+        } => cmd::build::build(&options(base_path.clone(), drafts), output, force),
         Command::Check {
             ref base_path,
             drafts,

@@ -1,5 +1,140 @@
 //! portal deletes and writes only what it created, and publishes only what belongs to the site.
 //! Each case is a regression test for one item of issue 17, as the parent module's cases are.
 
-#[allow(unused_imports)]
 use super::*;
+
+use std::path::Path;
+
+/// A folder outside the site, with what an editor or a deployment keeps there.
+fn foreign_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("web/Documents")).unwrap();
+    std::fs::write(dir.path().join("web/Documents/报告.docx"), b"PK report").unwrap();
+    std::fs::create_dir_all(dir.path().join("web/.git")).unwrap();
+    std::fs::write(dir.path().join("web/.git/config"), b"[core]\n").unwrap();
+    dir
+}
+
+fn build_into(site: &Site, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["build", "--output", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    site.portal_within(&args, LIMIT)
+}
+
+/// Item 1: `--output` naming a folder portal never wrote is refused, the folder untouched; `--force`
+/// replaces it, and still never follows a link inside it.
+#[test]
+fn an_output_folder_portal_did_not_write_is_refused_unless_forced() {
+    let site = Site::minimal();
+    let dir = foreign_folder();
+    let web = dir.path().join("web");
+    let before = snapshot_tree(&web);
+    let run = build_into(&site, &web, &[]);
+    assert_clean_failure(&run);
+    assert!(
+        run.stderr.contains("refusing to replace")
+            && run.stderr.contains(".git/")
+            && run.stderr.contains("Documents/")
+            && run.stderr.contains("--force"),
+        "{}",
+        run.stderr
+    );
+    assert!(snapshot_tree(&web) == before, "the folder changed");
+    let staging: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".web."))
+        .collect();
+    assert!(staging.is_empty(), "{staging:?}");
+
+    // --force replaces the folder; a link inside it to a folder elsewhere is removed, not followed.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("keep.txt"), b"keep").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), web.join("link")).unwrap();
+    let run = build_into(&site, &web, &["--force"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(web.join("index.html").is_file() && web.join(".portal-manifest").is_file());
+    assert!(!web.join(".git").exists() && !web.join("Documents").exists());
+    assert_eq!(
+        std::fs::read(elsewhere.path().join("keep.txt")).unwrap(),
+        b"keep"
+    );
+}
+
+/// Item 1: portal's own output is replaced without `--force`, but not once somebody has put files of
+/// their own into it (a deployment's `.git/`).
+#[test]
+fn files_added_to_portals_output_are_never_deleted() {
+    let site = Site::minimal();
+    let first = site.portal_within(&["build"], LIMIT);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let manifest = std::fs::read_to_string(site.root().join("public/.portal-manifest")).unwrap();
+    assert!(manifest.lines().any(|l| l == "index.html"), "{manifest}");
+    let again = site.portal_within(&["build"], LIMIT);
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    assert_eq!(
+        std::fs::read_to_string(site.root().join("public/.portal-manifest")).unwrap(),
+        manifest,
+        "manifest not reproducible"
+    );
+
+    site.write("public/.git/HEAD", b"ref: refs/heads/main\n");
+    let before = snapshot_tree(&site.root().join("public"));
+    let run = site.portal_within(&["build"], LIMIT);
+    assert_clean_failure(&run);
+    assert!(run.stderr.contains(".git/HEAD"), "{}", run.stderr);
+    assert!(snapshot_tree(&site.root().join("public")) == before);
+    insta::with_settings!({ snapshot_path => "../snapshots" }, {
+        insta::assert_snapshot!("output_foreign_files", stable(&run, &site));
+    });
+}
+
+/// Item 25: `public` as a symbolic link to the deployed folder: the link is kept and the folder it
+/// points to is what gets updated; a link to nothing is refused.
+#[test]
+fn public_as_a_symbolic_link_is_kept_and_its_target_updated() {
+    let site = Site::minimal();
+    let deploy = tempfile::tempdir().unwrap();
+    let target = deploy.path().join("county");
+    std::fs::create_dir(&target).unwrap();
+    std::os::unix::fs::symlink(&target, site.root().join("public")).unwrap();
+    for _ in 0..2 {
+        let run = site.portal_within(&["build"], LIMIT);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        let link = std::fs::symlink_metadata(site.root().join("public")).unwrap();
+        assert!(link.file_type().is_symlink(), "public is no longer a link");
+        assert!(target.join("index.html").is_file());
+    }
+    std::fs::remove_dir_all(&target).unwrap();
+    let run = site.portal_within(&["build"], LIMIT);
+    assert_clean_failure(&run);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+    assert!(std::fs::symlink_metadata(site.root().join("public")).is_ok());
+}
+
+/// Item 14: staging folders left by killed builds are removed by the next build when their process
+/// is gone; those of a live process, and anything else, stay.
+#[test]
+fn staging_folders_of_killed_builds_are_removed() {
+    let site = Site::minimal();
+    let dead = (900_000u32..)
+        .find(|p| !Path::new(&format!("/proc/{p}")).exists())
+        .unwrap();
+    let stale = [format!(".public.tmp-{dead}"), format!(".public.old-{dead}")];
+    for name in &stale {
+        site.write(&format!("{name}/index.html"), b"left by a killed build");
+    }
+    let keep = [".public.tmp-1", ".public.tmp-abc", ".other.tmp-123"];
+    for name in keep {
+        site.write(&format!("{name}/x"), b"not stale");
+    }
+    let run = site.portal_within(&["build"], LIMIT);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    for name in &stale {
+        assert!(!site.root().join(name).exists(), "{name} left behind");
+    }
+    for name in keep {
+        assert!(site.root().join(name).exists(), "{name} removed");
+    }
+}
