@@ -16,6 +16,7 @@ pub fn build(opts: &BuildOptions, out: &Path, force: bool) -> Result<Report> {
         opts.root.join(out)
     };
     check_output_dir(&opts.root, &out)?;
+    crate::search::check_cache(&opts.root)?;
     let staging = Staging::new(&out, force)?;
     let built = run(opts, &staging);
     let errors = built.error_count();

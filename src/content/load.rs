@@ -140,9 +140,16 @@ pub fn read_source(root: &Path, rel: &str) -> Result<Option<SourceFile>, Diagnos
     })
 }
 
-/// Hidden files and editors' temporary files (`~`, `#…#`, `.swp`, vim's `4913` probe) are never content.
+/// Hidden files, editors' temporary files (`~`, `#…#`, `.swp`, vim's `4913` probe), Office's lock
+/// files (`~$附件.docx`, which hold the editor's name) and the files Windows leaves in folders
+/// (`Thumbs.db`, `desktop.ini`) are never content, attachments or static files.
 pub fn is_ignored(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
     name.starts_with('.')
+        || name.starts_with("~$")
+        || lower == "thumbs.db"
+        || lower == "ehthumbs.db"
+        || lower == "desktop.ini"
         || name.ends_with('~')
         || name.starts_with(".#")
         || (name.starts_with('#') && name.ends_with('#'))

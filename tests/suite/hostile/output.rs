@@ -138,3 +138,75 @@ fn staging_folders_of_killed_builds_are_removed() {
         assert!(site.root().join(name).exists(), "{name} removed");
     }
 }
+
+/// Item 8: a `.portal-cache` (or its `search/`) that is a symbolic link is refused by `build` and
+/// `search`, and nothing is written or deleted where it points.
+#[test]
+fn a_symlinked_search_cache_is_never_followed() {
+    for inner in [false, true] {
+        let site = Site::minimal();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(elsewhere.path().join("search")).unwrap();
+        std::fs::write(elsewhere.path().join("search/mine.txt"), b"mine").unwrap();
+        if inner {
+            std::fs::create_dir(site.root().join(".portal-cache")).unwrap();
+            std::os::unix::fs::symlink(
+                elsewhere.path().join("search"),
+                site.root().join(".portal-cache/search"),
+            )
+            .unwrap();
+        } else {
+            std::os::unix::fs::symlink(elsewhere.path(), site.root().join(".portal-cache"))
+                .unwrap();
+        }
+        let before = snapshot_tree(elsewhere.path());
+        for args in [&["build"][..], &["search", "首页"][..]] {
+            let run = site.portal_within(args, LIMIT);
+            assert_clean_failure(&run);
+            assert!(
+                run.stderr.contains("search cache") && run.stderr.contains("symbolic link"),
+                "{}",
+                run.stderr
+            );
+            assert!(
+                snapshot_tree(elsewhere.path()) == before,
+                "{args:?} touched the target"
+            );
+        }
+        assert!(
+            !site.root().join("public").exists(),
+            "built despite the refusal"
+        );
+    }
+}
+
+/// Item 23: Windows' folder files and Office lock files (which hold the editor's name) are never
+/// published, from `content/` or `static/`.
+#[test]
+fn thumbs_db_desktop_ini_and_office_lock_files_are_not_published() {
+    let site = Site::minimal()
+        .file(
+            "content/guide/index.md",
+            "---\ntitle: 指南\n---\n\n[附件](附件.docx)\n",
+        )
+        .file("content/guide/附件.docx", "PK real attachment")
+        .file("content/guide/~$附件.docx", "\u{5}张三")
+        .file("content/guide/Thumbs.db", "thumbs")
+        .file("content/guide/desktop.ini", "[.ShellClassInfo]")
+        .file("static/files/DESKTOP.INI", "[.ShellClassInfo]")
+        .file("static/files/~$计划.xlsx", "lock");
+    let run = site.portal_within(&["build"], LIMIT);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.out.join("guide/附件.docx").is_file());
+    let published: Vec<String> = snapshot_tree(&run.out)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    for p in &published {
+        let name = p.rsplit('/').next().unwrap().to_ascii_lowercase();
+        assert!(
+            !name.starts_with("~$") && name != "thumbs.db" && name != "desktop.ini",
+            "{p} published"
+        );
+    }
+}
