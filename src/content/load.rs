@@ -45,6 +45,7 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         return (sources, diags);
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let canonical_content = content.canonicalize().unwrap_or_else(|_| content.clone());
     let mut walker = WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
@@ -67,11 +68,25 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
             }
             continue;
         }
-        // A link (to a file or to a folder) may only lead to somewhere inside the site: a folder
-        // link leading out would publish whatever lies there.
+        // A link (to a file or to a folder) may only lead into `content/` or `static/`: one leading
+        // out of the site would publish whatever lies there, and one to the site's own files
+        // (`portal.yaml`, `.git/config` with a token in its remote, templates) would publish those.
         if entry.depth() > 0 && entry.path_is_symlink() {
             match entry.path().canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) => {}
+                Ok(target)
+                    if target.starts_with(&canonical_content)
+                        || target.starts_with(canonical_root.join("static")) => {}
+                Ok(target) if target.starts_with(&canonical_root) => {
+                    let inside = target.strip_prefix(&canonical_root).unwrap_or(&target);
+                    diags.push(Diagnostic::file(&source, format!(
+                        "symbolic link to `{}`, a file of the site outside `content/` and `static/`: only those folders are published; copy what should be published into `content/`",
+                        inside.display()
+                    )));
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                    continue;
+                }
                 _ => {
                     diags.push(Diagnostic::file(&source, "symbolic link points outside the site: copy the file into the site instead"));
                     if entry.file_type().is_dir() {

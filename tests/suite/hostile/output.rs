@@ -210,3 +210,44 @@ fn thumbs_db_desktop_ini_and_office_lock_files_are_not_published() {
         );
     }
 }
+
+/// Item 11: a link in `content/` to a file of the site outside `content/` and `static/`
+/// (`../.git/config` with a token in its remote, `../portal.yaml`) is an error naming the target,
+/// and nothing of it is published; links within `content/` still work.
+#[test]
+fn links_in_content_to_the_sites_own_files_are_refused() {
+    let site = Site::minimal()
+        .file(
+            "content/guide/index.md",
+            "---\ntitle: 指南\n---\n\n正文。\n",
+        )
+        .file("content/guide/plan.pdf", "%PDF plan")
+        .file(
+            ".git/config",
+            "[remote \"origin\"]\n\turl = https://user:TOKEN@example.com/x.git\n",
+        );
+    let link = |target: &str, name: &str| {
+        std::os::unix::fs::symlink(target, site.root().join("content/guide").join(name)).unwrap()
+    };
+    link("../../.git/config", "config.txt");
+    link("../../portal.yaml", "portal.yaml.txt");
+    link("plan.pdf", "plan-copy.pdf");
+    let out = fails_cleanly(&site);
+    assert!(
+        out.contains("content/guide/config.txt: error: symbolic link to `.git/config`")
+            && out.contains("content/guide/portal.yaml.txt: error: symbolic link to `portal.yaml`"),
+        "{out}"
+    );
+    assert!(!out.contains("plan-copy.pdf"), "{out}");
+    std::fs::remove_file(site.root().join("content/guide/config.txt")).unwrap();
+    std::fs::remove_file(site.root().join("content/guide/portal.yaml.txt")).unwrap();
+    std::fs::remove_dir_all(site.root().join("public")).unwrap();
+    let run = site.portal_within(&["build"], LIMIT);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.out.join("guide/plan-copy.pdf").is_file());
+    let all: Vec<u8> = snapshot_tree(&run.out)
+        .into_iter()
+        .flat_map(|(_, b)| b)
+        .collect();
+    assert!(!String::from_utf8_lossy(&all).contains("TOKEN"));
+}
