@@ -251,3 +251,57 @@ fn links_in_content_to_the_sites_own_files_are_refused() {
         .collect();
     assert!(!String::from_utf8_lossy(&all).contains("TOKEN"));
 }
+
+/// Item 6: a draft bundle's attachments are not published (with `--drafts` they are).
+#[test]
+fn a_draft_bundles_attachments_are_not_published() {
+    let site = Site::minimal()
+        .file(
+            "content/notices/plan/index.md",
+            "---\ntitle: 未定稿的方案\ndraft: true\n---\n\n[附件](方案.docx)\n",
+        )
+        .file("content/notices/plan/方案.docx", "PK draft")
+        .file("content/notices/plan/images/图.png", "png");
+    let run = site.portal_within(&["build"], LIMIT);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        !run.out.join("notices/plan").exists(),
+        "draft bundle published"
+    );
+    let run = site.portal_within(&["build", "--drafts"], LIMIT);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.out.join("notices/plan/方案.docx").is_file());
+}
+
+/// Item 22: a slug or file colliding with what portal generates is a positioned error naming the
+/// source and the generated page, never a raw OS error.
+#[test]
+fn slugs_colliding_with_generated_pages_name_the_source() {
+    let site = Site::minimal()
+        .file(
+            "content/a.md",
+            "---\ntitle: 搜索说明\nslug: search\n---\n\n正文。\n",
+        )
+        .file(
+            "content/b.md",
+            "---\ntitle: 标签\nslug: tags\n---\n\n正文。\n",
+        )
+        .file(
+            "content/c.md",
+            "---\ntitle: 首页副本\nslug: index.html\n---\n\n正文。\n",
+        )
+        .file("content/sitemap.xml", "<urlset/>");
+    let out = fails_cleanly(&site);
+    for needle in [
+        "content/a.md:3:1: error: its output `search/index.html` collides with `search`",
+        "content/b.md:3:1: error: its output `tags/index.html` collides with `tags`",
+        "content/c.md:3:1: error:",
+        "content/sitemap.xml: error: its output `sitemap.xml` collides with `sitemap.xml`",
+    ] {
+        assert!(out.contains(needle), "missing {needle}:\n{out}");
+    }
+    assert!(!out.contains("os error"), "{out}");
+    insta::with_settings!({ snapshot_path => "../snapshots" }, {
+        insta::assert_snapshot!("output_generated_collisions", out);
+    });
+}
