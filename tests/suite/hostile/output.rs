@@ -305,3 +305,43 @@ fn slugs_colliding_with_generated_pages_name_the_source() {
         insta::assert_snapshot!("output_generated_collisions", out);
     });
 }
+
+/// Item 17: symbolic links under `static/` and `templates/` are followed when they stay inside the
+/// site, and an error naming the link when they leave it (or lead nowhere), never skipped silently.
+#[test]
+fn links_under_static_and_templates_are_followed_or_reported() {
+    let site = Site::minimal()
+        .file(
+            "shared/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        )
+        .file("shared/footer.html", "<footer>共享页脚</footer>\n");
+    std::fs::create_dir_all(site.root().join("static/img")).unwrap();
+    std::fs::create_dir_all(site.root().join("templates/partials")).unwrap();
+    let link =
+        |target: &Path, at: &str| std::os::unix::fs::symlink(target, site.root().join(at)).unwrap();
+    link(&site.root().join("shared/logo.svg"), "static/img/logo.svg");
+    link(&site.root().join("shared"), "static/shared-dir");
+    let run = site.portal_within(&["build"], LIMIT);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.out.join("img/logo.svg").is_file(),
+        "a link inside the site was skipped"
+    );
+    assert!(run.out.join("shared-dir/logo.svg").is_file());
+
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), b"secret").unwrap();
+    link(&outside.path().join("secret.txt"), "static/secret.txt");
+    link(
+        &outside.path().join("missing.html"),
+        "templates/partials/gone.html",
+    );
+    std::fs::remove_dir_all(site.root().join("public")).unwrap();
+    let out = fails_cleanly(&site);
+    assert!(
+        out.contains("static/secret.txt: error: symbolic link points outside the site")
+            && out.contains("templates/partials/gone.html: error: symbolic link to `"),
+        "{out}"
+    );
+}
