@@ -114,6 +114,11 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
                 Err(d) => diags.push(d),
             }
         } else {
+            if let Some(found) = active_content(entry.path(), &rel) {
+                diags.push(Diagnostic::warning(&source, 0, 0, format!(
+                    "this attachment holds {found}, which runs in the reader's browser with the site's rights when the file is opened (`markdown.raw_html: false` does not cover attachments): remove it, or publish the file inside a .zip"
+                )));
+            }
             sources.assets.push(Asset {
                 rel,
                 abs: entry.path().to_path_buf(),
@@ -128,6 +133,44 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         ));
     }
     (sources, diags)
+}
+
+/// What makes an `.html`/`.htm`/`.xhtml`/`.svg` attachment active: a script element, an event-handler
+/// attribute (`onload=`) or a `javascript:` URL, named for the warning; `None` for other files and
+/// for passive ones. Files over 10 MB are not scanned (content files are limited to that size).
+fn active_content(path: &Path, rel: &str) -> Option<&'static str> {
+    let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    if !matches!(ext.as_str(), "html" | "htm" | "xhtml" | "svg" | "xml") {
+        return None;
+    }
+    if std::fs::metadata(path).ok()?.len() > 10 * 1024 * 1024 {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&std::fs::read(path).ok()?).to_ascii_lowercase();
+    if text.contains("<script") {
+        return Some("a `<script>` element");
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.contains("javascript:") {
+        return Some("a `javascript:` URL");
+    }
+    let b = text.as_bytes();
+    let handler = text.match_indices("on").any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| b[j]);
+        let boundary = matches!(
+            before,
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'"' | b'\'')
+        );
+        let name_end = b[i + 2..]
+            .iter()
+            .position(|c| !c.is_ascii_alphabetic())
+            .map(|n| i + 2 + n);
+        boundary
+            && name_end.is_some_and(|e| {
+                e > i + 2 && b[e..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'=')
+            })
+    });
+    handler.then_some("an event-handler attribute (`on…=`)")
 }
 
 /// A file or folder name that is not UTF-8 (a GBK name from a Windows zip, say) cannot be a URL

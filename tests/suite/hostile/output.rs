@@ -345,3 +345,44 @@ fn links_under_static_and_templates_are_followed_or_reported() {
         "{out}"
     );
 }
+
+/// Item 13: `.html` and `.svg` attachments holding scripts are published with a warning naming the
+/// file and what was found; passive ones (the sample site's badges) give none.
+#[test]
+fn attachments_holding_scripts_are_warned_about() {
+    let site = Site::minimal()
+        .file(
+            "content/files/map.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+        )
+        .file(
+            "content/files/chart.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload = \"alert(1)\"/>",
+        )
+        .file(
+            "content/files/old.html",
+            "<a href=\"JavaScript:alert(1)\">旧页面</a>",
+        )
+        .file(
+            "content/files/plain.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>content on = display</text></svg>",
+        );
+    let run = site.portal_within(&["build"], LIMIT);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let out = stable(&run, &site);
+    for needle in [
+        "content/files/map.svg: warning: this attachment holds a `<script>` element",
+        "content/files/chart.svg: warning: this attachment holds an event-handler attribute",
+        "content/files/old.html: warning: this attachment holds a `javascript:` URL",
+    ] {
+        assert!(out.contains(needle), "missing {needle}:\n{out}");
+    }
+    assert!(!out.contains("plain.svg"), "{out}");
+    let sample = Site::sample().portal_within(&["build"], LIMIT);
+    assert_eq!(sample.code, Some(0), "{}", sample.stderr);
+    assert!(
+        !sample.stderr.contains("this attachment holds"),
+        "{}",
+        sample.stderr
+    );
+}
