@@ -199,6 +199,9 @@ fn every_sample_page_works_under_its_own_policy_from_disk_and_from_serve() {
     let problems = {
         let mut problems = Vec::new();
         for page in &pages {
+            // Close the previous page's live-reload stream before leaving it: Chromium allows six
+            // connections per host, and the page's own `pagehide` close can lag under load.
+            let _ = b.try_eval_json("window.portalLive && window.portalLive.source.close()");
             b.clear_console_errors();
             b.open(&format!("{base}{page}"));
             b.wait_until(
