@@ -9,6 +9,9 @@ use crate::diagnostic::Diagnostic;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod urls;
+pub use urls::DEFAULT_CSP;
+
 /// The config file's name in the site root.
 pub const CONFIG_FILE: &str = "portal.yaml";
 
@@ -62,6 +65,11 @@ pub struct RawConfig {
     /// Free values for site templates (`site.extra`). Default: empty.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// The Content-Security-Policy every page carries (a `<meta http-equiv>`) and `portal serve`
+    /// sends. Default: [`DEFAULT_CSP`]. `""`: none (when the web server sends its own, or raw HTML
+    /// needs more than the default allows — then the site owner answers for it).
+    #[serde(default)]
+    pub content_security_policy: Option<String>,
 }
 
 /// Full-text search options (`search:` in `portal.yaml`).
@@ -157,8 +165,9 @@ pub struct Footer {
     /// [`Config::footer_links`]; templates see them as `site.footer.links`.
     #[serde(default, skip_serializing)]
     pub links: Vec<RawMenuItem>,
-    /// Images in the footer, such as the 党政机关网站标识 or the 政府网站找错 badge.
-    #[serde(default)]
+    /// Images in the footer, such as the 党政机关网站标识 or the 政府网站找错 badge. Templates see
+    /// them as `site.footer.badges`, image paths percent-encoded.
+    #[serde(default, skip_serializing)]
     pub badges: Vec<Badge>,
 }
 
@@ -228,6 +237,8 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub search: SearchConfig,
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// The Content-Security-Policy of every page; empty for none.
+    pub csp: String,
 }
 
 impl Config {
@@ -293,6 +304,11 @@ impl Config {
             }
         }
         check_synonyms(&raw.search, text, &mut diags);
+        diags.extend(urls::check_urls(&raw, text));
+        let csp = urls::check_csp(raw.content_security_policy.as_deref()).unwrap_or_else(|m| {
+            diags.push(err("content_security_policy", m));
+            String::new()
+        });
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -314,6 +330,7 @@ impl Config {
             markdown: raw.markdown,
             search: raw.search,
             extra: raw.extra,
+            csp,
         })
     }
 

@@ -100,6 +100,28 @@ fn visible(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// A command's answer (search hits, scope answers, a risk table, JSON) as it may go to a terminal:
+/// control characters other than tab and new line — ESC and OSC sequences that would recolour the
+/// terminal or set its title, CR, DEL, the C1 controls — written as `\u001b`. That spelling is
+/// also a JSON string escape, so `--json` output stays valid JSON (controls only occur inside its
+/// strings, and serde_json leaves DEL and C1 as they are).
+pub fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\t' && c != '\n';
+    if !text.chars().any(bad) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if bad(c) {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// A bag of diagnostics collected over a whole run.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
@@ -188,6 +210,20 @@ mod tests {
         assert_eq!(
             Diagnostic::error("a.md", 3, 4, "bad").to_string(),
             "a.md:3:4: error: bad"
+        );
+    }
+
+    #[test]
+    fn terminal_text_escapes_controls_as_json_does() {
+        assert_eq!(
+            super::terminal_text("a\u{1b}]0;x\u{7}\tb\n\u{9b}\r"),
+            "a\\u001b]0;x\\u0007\tb\n\\u009b\\u000d"
+        );
+        let json = serde_json::to_string(&"x\u{7f}\u{85}").unwrap();
+        let safe = super::terminal_text(&json);
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).unwrap(),
+            "x\u{7f}\u{85}"
         );
     }
 

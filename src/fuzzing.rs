@@ -61,6 +61,48 @@ pub fn form_syntax(text: &str) {
     }
 }
 
+/// A whole form page (front matter of a form and arbitrary text as its ```form block, cells holding
+/// any character, Word's Shift+Enter included): when it builds, every XML part of its `.docx` must
+/// be well-formed XML 1.0 (checked by a real parser). Returns whether the form built.
+pub fn form_docx(block: &str) -> bool {
+    // As many printed pages as the block asks for (`newpage` lines), on portrait paper or, when it
+    // does not fit there, landscape, so that every sample block builds.
+    let pages = (1 + block.lines().filter(|l| l.trim() == "newpage").count()).min(20);
+    ["A4-portrait", "A4-landscape"]
+        .iter()
+        .any(|paper| form_docx_on(block, paper, pages))
+}
+
+fn form_docx_on(block: &str, paper: &str, pages: usize) -> bool {
+    let text = format!(
+        "---\nkind: form\ntitle: 模糊测试表\nid: fuzz\npaper: {paper}\npages: {pages}\n---\n\n```form\n{block}\n```\n"
+    );
+    let file = SourceFile {
+        source: PATH.into(),
+        rel: "fuzz.md".into(),
+        text: text.clone(),
+    };
+    let (page, diags) = parse_page(&file, false);
+    for d in &diags {
+        check_diagnostic(d, &text);
+    }
+    let Some(form) = page.and_then(|p| p.form.clone()) else {
+        return false;
+    };
+    let docx = crate::forms::render_docx(&form);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a .docx is a zip");
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("zip entry");
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut part, &mut xml).expect("a .docx part is UTF-8");
+        if let Err(e) = roxmltree::Document::parse(&xml) {
+            panic!("{name} is not well-formed XML: {e}");
+        }
+    }
+    true
+}
+
 /// A ```flow block: parse, lay out and render as SVG and step list.
 pub fn flow_syntax(text: &str) {
     let cx = context("flow");

@@ -12,7 +12,8 @@
 //! src/main.rs          thin: clap, dispatch, print
 //! src/cmd/             one file per command (build + check, new, risk, scope, search, serve); each
 //!                      returns a Report, except serve, which prints its events as they happen
-//! src/serve/           the one home of notify: in-memory site, HTTP, live reload, search updates
+//! src/serve/           the one home of notify: in-memory site, HTTP (host.rs: Host check, redirects),
+//!                      live reload, search updates
 //! src/pipeline.rs      the one orchestrator that build, check and serve call: load → parse →
 //!                      assemble → render (+ the search index)
 //! src/search/          the one home of tantivy: index, static browser index (export, update),
@@ -24,11 +25,13 @@
 //! src/page.rs          SourceFile → Page typed by kind: the kind dispatch, above the kinds
 //! src/flow/ forms/ risk/ scope/   one folder per kind: front matter → model → HTML/SVG/.docx → view
 //!                      (forms/view.rs, risk/client.rs, scope/view.rs); forms is the one home of zip
-//! src/config.rs        portal.yaml → validated Config
+//! src/config.rs        portal.yaml → validated Config (config/urls.rs: its URL fields, the CSP)
 //! src/content/         load.rs (walkdir), front_matter.rs (the one home of serde_yaml),
 //!                      yaml_locate.rs, fields.rs (Date, StringList, Status, SortBy, front_matter!)
-//! src/markdown.rs      the one home of pulldown-cmark: parse once, render once (markdown/links.rs)
-//! src/html.rs          the one escaper: HTML/SVG text and attributes, XML
+//! src/markdown.rs      the one home of pulldown-cmark: parse once, render once (markdown/links.rs,
+//!                      markdown/controls.rs)
+//! src/html.rs          the one escaper: HTML/SVG text and attributes, XML (characters XML forbids
+//!                      left out), and the one percent-encoder of paths
 //! src/text.rs          CJK text rules: fold, char classes, units, tokens, synonyms, Chinese numerals
 //!                      — shared by search, scope and config; mirrored by ONE
 //!                      themes/default/static/js/text-core.js loaded by search and scope
@@ -42,6 +45,7 @@
 
 use clap::{Parser, Subcommand};
 use policy_portal::cmd::{self, Report};
+use policy_portal::diagnostic::terminal_text;
 use policy_portal::pipeline::BuildOptions;
 use policy_portal::serve::ServeOptions;
 use std::path::PathBuf;
@@ -78,6 +82,9 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Replace the output folder even if it holds files portal did not write (they are deleted).
+        #[arg(long)]
+        force: bool,
     },
     /// Run every check without writing anything.
     Check {
@@ -161,7 +168,8 @@ fn main() -> ExitCode {
             ref output,
             ref base_path,
             drafts,
-        } => cmd::build::build(&options(base_path.clone(), drafts), output),
+            force,
+        } => cmd::build::build(&options(base_path.clone(), drafts), output, force),
         Command::Check {
             ref base_path,
             drafts,
@@ -195,7 +203,7 @@ fn main() -> ExitCode {
                 .and_then(policy_portal::risk::Method::parse),
         })
         .map(|(report, output)| {
-            print!("{output}");
+            print!("{}", terminal_text(&output));
             report
         }),
         Command::Scope {
@@ -230,21 +238,23 @@ fn main() -> ExitCode {
     match result {
         Ok(report) => finish(report),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", terminal_text(&e.to_string()));
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", terminal_text(&cause.to_string()));
             }
             ExitCode::FAILURE
         }
     }
 }
 
+/// Prints what a command answers (control characters from the content escaped, see
+/// `terminal_text`), its diagnostics and its summary.
 fn finish(report: Report) -> ExitCode {
-    print!("{}", report.output);
+    print!("{}", terminal_text(&report.output));
     for d in &report.diagnostics {
         eprintln!("{d}");
     }
-    eprintln!("{}", report.summary);
+    eprintln!("{}", terminal_text(&report.summary));
     if report.failed {
         ExitCode::FAILURE
     } else {

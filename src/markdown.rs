@@ -18,9 +18,10 @@ use std::collections::{BTreeSet, HashMap};
 
 mod anchors;
 mod articles;
+mod controls;
 mod links;
 pub use articles::{article_number, label_number, ArticleNo};
-pub use links::{anchor_id, classify_link, join_relative};
+pub use links::{anchor_id, classify_link, join_relative, local_link_warning};
 
 /// How a body is parsed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -255,6 +256,8 @@ pub fn parse_markdown(
         }
     }
     p.build(events);
+    p.diags
+        .extend(controls::check_controls(path, body, body_offset, &index));
     (p.doc, p.diags)
 }
 
@@ -372,6 +375,7 @@ impl DocBuilder<'_> {
             i += 1;
         }
         self.doc.events = out;
+        controls::clean_document(&mut self.doc);
     }
 
     /// Hands a fenced block to the module registered for its language; false when none is.
@@ -612,6 +616,10 @@ impl DocBuilder<'_> {
         let (line, col) = self.pos(off);
         match classify_link(dest, self.source_dir) {
             Ok(target) => {
+                if let Some(warning) = links::local_link_warning(dest) {
+                    self.diags
+                        .push(Diagnostic::warning(self.path, line, col, warning));
+                }
                 self.doc.event_links.push(self.doc.links.len());
                 self.doc.links.push(Link {
                     target,
@@ -696,7 +704,7 @@ pub fn render_html(doc: &Document, mut resolve: impl FnMut(&Link) -> String) -> 
         e => e.clone(),
     });
     let mut html = String::with_capacity(doc.plain_text.len() * 2 + 256);
-    pulldown_cmark::html::push_html(&mut html, events);
+    pulldown_cmark::html::push_html(&mut html, controls::clean_events(events));
     html
 }
 

@@ -96,14 +96,26 @@ impl Sink for NullSink {
 /// that replaces the output folder only on [`Staging::commit`]. Dropped uncommitted, it is removed and
 /// the previous output stays exactly as it was.
 pub struct Staging {
+    /// The folder replaced on commit: the output folder, or the folder it links to.
     out: PathBuf,
     tmp: PathBuf,
+    /// Every file written, for the manifest.
+    written: std::sync::Mutex<Vec<String>>,
     committed: bool,
 }
 
+/// The file in every output folder that lists what portal wrote there, one path a line, sorted. A
+/// folder holding it (and nothing else) is portal's to replace; any other non-empty folder is refused
+/// unless `--force` is given, so a build never deletes files portal did not write.
+pub const MANIFEST: &str = ".portal-manifest";
+
+const MANIFEST_HEAD: &str = "# Written by `portal build`: the files of this folder that portal wrote. portal replaces\n# the folder on the next build only while it holds nothing else.\n";
+
 impl Staging {
     /// Creates the staging folder beside `out`.
-    pub fn new(out: &Path) -> Result<Staging> {
+    pub fn new(out: &Path, force: bool) -> Result<Staging> {
+        let out = &follow_output_link(out)?;
+        check_replaceable(out, force)?;
         let parent = out
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -114,18 +126,30 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
+        remove_stale_staging(parent, &name);
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
         Ok(Staging {
             out: out.to_path_buf(),
             tmp,
+            written: Default::default(),
             committed: false,
         })
     }
 
     /// Swaps the staged folder into place and removes the previous output.
     pub fn commit(mut self) -> Result<()> {
+        let mut written =
+            std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        written.sort();
+        let mut manifest = String::from(MANIFEST_HEAD);
+        for path in &written {
+            manifest.push_str(path);
+            manifest.push('\n');
+        }
+        std::fs::write(self.tmp.join(MANIFEST), manifest)
+            .with_context(|| format!("writing {}", self.tmp.join(MANIFEST).display()))?;
         let out = &self.out;
         let old = self.tmp.with_file_name(format!(
             ".{}.old-{}",
@@ -134,7 +158,7 @@ impl Staging {
                 .unwrap_or_default(),
             std::process::id()
         ));
-        if out.exists() {
+        if out.symlink_metadata().is_ok() {
             std::fs::rename(out, &old)
                 .with_context(|| format!("moving the previous {} aside", out.display()))?;
         }
@@ -158,7 +182,15 @@ impl Drop for Staging {
 
 impl Sink for Staging {
     fn put(&self, file: OutputFile) -> Result<()> {
-        write_one(&self.tmp, &file)
+        if file.path == MANIFEST {
+            bail!("refusing to write `{MANIFEST}`: the name is portal's own list of what it wrote");
+        }
+        write_one(&self.tmp, &file)?;
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(file.path);
+        Ok(())
     }
 }
 
@@ -176,6 +208,147 @@ fn write_one(dir: &Path, f: &OutputFile) -> Result<()> {
             .with_context(|| format!("writing {}", target.display()))?,
     }
     Ok(())
+}
+
+/// The folder a build replaces: `out` itself, or, when `out` is a symbolic link to a folder (a
+/// deployment's `public -> /srv/www/county`), the folder it points to, so the link is kept and what it
+/// points to is updated. A link to nothing or to a file is refused.
+fn follow_output_link(out: &Path) -> Result<PathBuf> {
+    match out.symlink_metadata() {
+        Ok(m) if m.file_type().is_symlink() => match std::fs::metadata(out) {
+            Ok(t) if t.is_dir() => out
+                .canonicalize()
+                .with_context(|| format!("resolving the link {}", out.display())),
+            Ok(_) => bail!(
+                "refusing to build into `{}`: it is a symbolic link to a file, expected a folder",
+                out.display()
+            ),
+            Err(_) => bail!(
+                "refusing to build into `{}`: it is a symbolic link to `{}`, which does not exist; create that folder or remove the link",
+                out.display(),
+                std::fs::read_link(out).unwrap_or_default().display()
+            ),
+        },
+        _ => Ok(out.to_path_buf()),
+    }
+}
+
+/// Refuses to replace a folder that holds anything portal did not write: a non-empty folder without
+/// [`MANIFEST`], or with entries the manifest does not list. An output folder of a portal from before
+/// the manifest (`js/portal.js` and `index.html`, no `.git`) is still recognised. `force` replaces
+/// any folder (its contents are removed without following symbolic links).
+fn check_replaceable(out: &Path, force: bool) -> Result<()> {
+    let meta = match out.symlink_metadata() {
+        Ok(m) => m,
+        Err(_) => return Ok(()),
+    };
+    if !meta.is_dir() {
+        bail!(
+            "refusing to build into `{}`: it is a file, expected a folder (or a name that does not exist yet)",
+            out.display()
+        );
+    }
+    if force {
+        return Ok(());
+    }
+    let foreign = foreign_entries(out);
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let total = foreign.len();
+    let mut shown: Vec<String> = foreign.into_iter().take(5).collect();
+    if total > shown.len() {
+        shown.push(format!("and {} more", total - shown.len()));
+    }
+    bail!(
+        "refusing to replace `{}`: it holds files portal did not write ({}); a build replaces the whole output folder. Build into a new or empty folder (--output), move those files away, or pass --force to replace the folder and everything in it",
+        out.display(),
+        shown.join(", ")
+    )
+}
+
+/// The entries of an existing output folder that portal did not write, as `name` or `dir/name`.
+fn foreign_entries(out: &Path) -> Vec<String> {
+    let listed: Option<std::collections::HashSet<String>> =
+        std::fs::read_to_string(out.join(MANIFEST)).ok().map(|m| {
+            m.lines()
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect()
+        });
+    let Some(listed) = listed else {
+        let legacy = out.join("js/portal.js").is_file()
+            && out.join("index.html").is_file()
+            && out.join(".git").symlink_metadata().is_err();
+        if legacy {
+            return Vec::new();
+        }
+        let mut names: Vec<String> = std::fs::read_dir(out)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                            format!("{name}/")
+                        } else {
+                            name
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        return names;
+    };
+    let mut foreign = Vec::new();
+    for entry in walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let Ok(entry) = entry else { continue };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(out)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel != MANIFEST && !listed.contains(&rel) {
+            foreign.push(rel);
+        }
+    }
+    foreign
+}
+
+/// Removes the staging folders (`.NAME.tmp-PID`, `.NAME.old-PID`) that builds killed before they
+/// finished left beside the output folder, where the process PID is gone. A live build's folders
+/// are left alone; where liveness cannot be told (no `/proc`), nothing is removed.
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = [".tmp-", ".old-"].iter().find_map(|kind| {
+            file.strip_prefix(&format!(".{name}{kind}"))
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        });
+        let Some(pid) = pid else { continue };
+        let is_dir = entry
+            .file_type()
+            .map(|t| t.is_dir() && !t.is_symlink())
+            .unwrap_or(false);
+        if is_dir && pid != std::process::id().to_string() && !proc.join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The relative URL from output file `from` to output file `to` (both site-root-relative).
@@ -272,7 +445,7 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
 
 /// Writes `files` into `out` atomically (through a [`Staging`] folder).
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> Result<()> {
-    let staging = Staging::new(out)?;
+    let staging = Staging::new(out, false)?;
     for f in files {
         staging.put(f.clone())?;
     }

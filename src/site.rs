@@ -7,6 +7,7 @@
 use crate::config::{Config, MenuTarget, CONFIG_FILE};
 use crate::content::{Asset, SortBy};
 use crate::diagnostic::Diagnostic;
+use crate::html::url_path;
 use crate::markdown::{Link, LinkTarget};
 use crate::output::relative_url;
 pub use crate::output::root_prefix;
@@ -78,7 +79,7 @@ impl Site {
         match &link.target {
             LinkTarget::Content { path, anchor } => match self.by_rel.get(path.as_str()) {
                 Some(&i) => with_anchor(
-                    relative_url(from_path, &self.pages[i].path),
+                    url_path(&relative_url(from_path, &self.pages[i].path)).into_owned(),
                     anchor
                         .as_deref()
                         .map(|a| self.pages[i].doc.anchor_for(a).unwrap_or(a)),
@@ -91,7 +92,7 @@ impl Site {
                     self.pages[from].doc.anchor_for(anchor).unwrap_or(anchor)
                 )
             }
-            LinkTarget::Asset { path } => relative_url(from_path, path),
+            LinkTarget::Asset { path } => url_path(&relative_url(from_path, path)).into_owned(),
             LinkTarget::External { url } => url.clone(),
         }
     }
@@ -118,9 +119,10 @@ impl Site {
         };
         let target = &self.pages[*self.by_rel.get(path.as_str())?];
         let anchor = anchor.as_deref().filter(|a| !a.is_empty());
+        let path = url_path(&target.path);
         let href = match anchor {
-            Some(a) => format!("{}#{}", target.path, target.doc.anchor_for(a).unwrap_or(a)),
-            None => target.path.clone(),
+            Some(a) => format!("{path}#{}", target.doc.anchor_for(a).unwrap_or(a)),
+            None => path.into_owned(),
         };
         let label = match anchor {
             Some(a) => format!("《{}》{a}", target.title),
@@ -149,6 +151,17 @@ pub fn assemble(
     drafts: bool,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    let mut assets = assets;
+    if !drafts {
+        // A draft bundle's attachments are as unpublished as its page.
+        let hidden: Vec<String> = pages
+            .iter()
+            .filter(|p| p.draft)
+            .filter_map(|p| p.rel.strip_suffix("index.md").filter(|d| d.ends_with('/')))
+            .map(str::to_string)
+            .collect();
+        assets.retain(|a| !hidden.iter().any(|d| a.rel.starts_with(d.as_str())));
+    }
     pages.retain(|p| drafts || !p.draft);
     if !pages.iter().any(|p| p.rel == "_index.md") {
         pages.push(Arc::new(Page::implicit_home(&config.title)));
@@ -160,7 +173,8 @@ pub fn assemble(
         .map(|(i, p)| (p.rel.clone(), i))
         .collect();
     let home = by_rel["_index.md"];
-    let shadowed = check_output_paths(&pages, &assets, &mut diags);
+    let (shadowed, refused) = check_output_paths(&pages, &assets, &mut diags);
+    assets.retain(|a| !refused.contains(&format!("content/{}", a.rel)));
     let parent = find_parents(&pages, &by_rel, home);
     let children = list_children(&pages, &parent);
     let tags = collect_tags(&mut pages, &mut diags);
@@ -192,7 +206,10 @@ fn check_output_paths(
     pages: &[Arc<Page>],
     assets: &[Asset],
     diags: &mut Vec<Diagnostic>,
-) -> std::collections::HashSet<usize> {
+) -> (
+    std::collections::HashSet<usize>,
+    std::collections::HashSet<String>,
+) {
     let mut claimed: HashMap<String, &str> = HashMap::new();
     let mut shadowed = std::collections::HashSet::new();
     for (i, p) in pages.iter().enumerate() {
@@ -216,7 +233,90 @@ fn check_output_paths(
             ));
         }
     }
-    shadowed
+    let refused = check_generated_paths(pages, assets, diags);
+    for (i, p) in pages.iter().enumerate() {
+        if refused.contains(&p.source) {
+            shadowed.insert(i);
+        }
+    }
+    (shadowed, refused)
+}
+
+/// What portal itself writes at the top of the output folder, and what it is.
+const GENERATED: [(&str, &str); 8] = [
+    ("404.html", "the not-found page"),
+    ("sitemap.xml", "the sitemap"),
+    ("favicon.svg", "the theme's icon"),
+    ("search", "the search page and its index"),
+    ("tags", "the tag pages"),
+    ("js", "the theme's scripts"),
+    ("css", "the theme's style sheets"),
+    ("index.html", "the home page"),
+];
+
+/// Reports pages and attachments whose output path collides with a page portal generates
+/// (`search/`, `tags/`, `sitemap.xml` …), and paths where one source's file would have to be
+/// another's folder (a slug `index.html` under the home page's `index.html`).
+/// Returns the sources refused (not to be rendered or copied).
+fn check_generated_paths(
+    pages: &[Arc<Page>],
+    assets: &[Asset],
+    diags: &mut Vec<Diagnostic>,
+) -> std::collections::HashSet<String> {
+    let mut refused = std::collections::HashSet::new();
+    let mut files: HashMap<String, String> = HashMap::new();
+    for p in pages {
+        files.insert(p.path.to_lowercase(), p.source.clone());
+    }
+    for a in assets {
+        files
+            .entry(a.rel.to_lowercase())
+            .or_insert_with(|| format!("content/{}", a.rel));
+    }
+    let mut report = |source: &str, line: usize, message: String| {
+        refused.insert(source.to_string());
+        diags.push(Diagnostic::error(
+            source,
+            line,
+            if line > 0 { 1 } else { 0 },
+            message,
+        ));
+    };
+    let line_of = |source: &str| {
+        pages
+            .iter()
+            .find(|p| p.source == source)
+            .map_or(0, |p| p.line_of("slug"))
+    };
+    let mut sorted: Vec<(&String, &String)> = files.iter().collect();
+    sorted.sort();
+    for (path, source) in sorted {
+        let first = path.split('/').next().unwrap_or("");
+        if let Some((name, what)) = GENERATED.iter().find(|(g, _)| *g == first) {
+            let is_home = path == "index.html";
+            if !is_home {
+                report(
+                    source,
+                    line_of(source),
+                    format!("its output `{path}` collides with `{name}`, {what}, which portal writes itself: change the `slug` or rename the file"),
+                );
+                continue;
+            }
+        }
+        let mut dir = path.as_str();
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if let Some(other) = files.get(parent) {
+                report(
+                    source,
+                    line_of(source),
+                    format!("its output `{path}` needs a folder `{parent}`, but `{other}` is published as the file `{parent}`: change a `slug` or rename a file"),
+                );
+                break;
+            }
+            dir = parent;
+        }
+    }
+    refused
 }
 
 fn find_parents(

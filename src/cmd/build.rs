@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Builds the site into `out` (relative paths are taken from the site root).
-pub fn build(opts: &BuildOptions, out: &Path) -> Result<Report> {
+pub fn build(opts: &BuildOptions, out: &Path, force: bool) -> Result<Report> {
     let start = Instant::now();
     let out = if out.is_absolute() {
         out.to_path_buf()
@@ -16,7 +16,8 @@ pub fn build(opts: &BuildOptions, out: &Path) -> Result<Report> {
         opts.root.join(out)
     };
     check_output_dir(&opts.root, &out)?;
-    let staging = Staging::new(&out)?;
+    crate::search::check_cache(&opts.root)?;
+    let staging = Staging::new(&out, force)?;
     let built = run(opts, &staging);
     let errors = built.error_count();
     let shown = out

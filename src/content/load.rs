@@ -45,6 +45,7 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         return (sources, diags);
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let canonical_content = content.canonicalize().unwrap_or_else(|_| content.clone());
     let mut walker = WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
@@ -60,11 +61,32 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         };
         let rel = rel_path(&content, entry.path());
         let source = format!("content/{rel}");
-        // A link (to a file or to a folder) may only lead to somewhere inside the site: a folder
-        // link leading out would publish whatever lies there.
+        if entry.depth() > 0 && entry.file_name().to_str().is_none() {
+            diags.push(non_utf8_name(&source));
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        // A link (to a file or to a folder) may only lead into `content/` or `static/`: one leading
+        // out of the site would publish whatever lies there, and one to the site's own files
+        // (`portal.yaml`, `.git/config` with a token in its remote, templates) would publish those.
         if entry.depth() > 0 && entry.path_is_symlink() {
             match entry.path().canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) => {}
+                Ok(target)
+                    if target.starts_with(&canonical_content)
+                        || target.starts_with(canonical_root.join("static")) => {}
+                Ok(target) if target.starts_with(&canonical_root) => {
+                    let inside = target.strip_prefix(&canonical_root).unwrap_or(&target);
+                    diags.push(Diagnostic::file(&source, format!(
+                        "symbolic link to `{}`, a file of the site outside `content/` and `static/`: only those folders are published; copy what should be published into `content/`",
+                        inside.display()
+                    )));
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                    continue;
+                }
                 _ => {
                     diags.push(Diagnostic::file(&source, "symbolic link points outside the site: copy the file into the site instead"));
                     if entry.file_type().is_dir() {
@@ -92,6 +114,11 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
                 Err(d) => diags.push(d),
             }
         } else {
+            if let Some(found) = active_content(entry.path(), &rel) {
+                diags.push(Diagnostic::warning(&source, 0, 0, format!(
+                    "this attachment holds {found}, which runs in the reader's browser with the site's rights when the file is opened (`markdown.raw_html: false` does not cover attachments): remove it, or publish the file inside a .zip"
+                )));
+            }
             sources.assets.push(Asset {
                 rel,
                 abs: entry.path().to_path_buf(),
@@ -106,6 +133,53 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
         ));
     }
     (sources, diags)
+}
+
+/// What makes an `.html`/`.htm`/`.xhtml`/`.svg` attachment active: a script element, an event-handler
+/// attribute (`onload=`) or a `javascript:` URL, named for the warning; `None` for other files and
+/// for passive ones. Files over 10 MB are not scanned (content files are limited to that size).
+fn active_content(path: &Path, rel: &str) -> Option<&'static str> {
+    let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    if !matches!(ext.as_str(), "html" | "htm" | "xhtml" | "svg" | "xml") {
+        return None;
+    }
+    if std::fs::metadata(path).ok()?.len() > 10 * 1024 * 1024 {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&std::fs::read(path).ok()?).to_ascii_lowercase();
+    if text.contains("<script") {
+        return Some("a `<script>` element");
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.contains("javascript:") {
+        return Some("a `javascript:` URL");
+    }
+    let b = text.as_bytes();
+    let handler = text.match_indices("on").any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| b[j]);
+        let boundary = matches!(
+            before,
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'"' | b'\'')
+        );
+        let name_end = b[i + 2..]
+            .iter()
+            .position(|c| !c.is_ascii_alphabetic())
+            .map(|n| i + 2 + n);
+        boundary
+            && name_end.is_some_and(|e| {
+                e > i + 2 && b[e..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'=')
+            })
+    });
+    handler.then_some("an event-handler attribute (`on…=`)")
+}
+
+/// A file or folder name that is not UTF-8 (a GBK name from a Windows zip, say) cannot be a URL
+/// or be linked to: named with U+FFFD for the bytes that are not UTF-8.
+fn non_utf8_name(source: &str) -> Diagnostic {
+    Diagnostic::file(
+        source,
+        "the name is not valid UTF-8 (perhaps GBK; shown with � for the bytes that are not): rename it in UTF-8, e.g. with `convmv -f gbk -t utf-8 --notest`",
+    )
 }
 
 /// Reads one Markdown source by its content-relative path: `Ok(None)` when it no longer exists.
@@ -124,9 +198,16 @@ pub fn read_source(root: &Path, rel: &str) -> Result<Option<SourceFile>, Diagnos
     })
 }
 
-/// Hidden files and editors' temporary files (`~`, `#…#`, `.swp`, vim's `4913` probe) are never content.
+/// Hidden files, editors' temporary files (`~`, `#…#`, `.swp`, vim's `4913` probe), Office's lock
+/// files (`~$附件.docx`, which hold the editor's name) and the files Windows leaves in folders
+/// (`Thumbs.db`, `desktop.ini`) are never content, attachments or static files.
 pub fn is_ignored(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
     name.starts_with('.')
+        || name.starts_with("~$")
+        || lower == "thumbs.db"
+        || lower == "ehthumbs.db"
+        || lower == "desktop.ini"
         || name.ends_with('~')
         || name.starts_with(".#")
         || (name.starts_with('#') && name.ends_with('#'))

@@ -12,7 +12,14 @@
 //! byte-identical).
 
 use super::model::*;
-use crate::html::escape_xml;
+use crate::html::{escape_breaking, escape_xml};
+
+/// Word's line break inside a run of text: what U+000B (Shift+Enter) in a cell becomes.
+const BR: &str = "</w:t><w:br/><w:t xml:space=\"preserve\">";
+
+fn cell_text(t: &str) -> String {
+    escape_breaking(t, true, BR)
+}
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -207,14 +214,14 @@ impl Doc<'_> {
                     let _ = write!(
                         self.out,
                         "<w:r>{size}<w:t xml:space=\"preserve\">{}</w:t></w:r>",
-                        escape_xml(t)
+                        cell_text(t)
                     );
                 }
                 Part::Check(l) => {
                     let _ = write!(
                         self.out,
                         "<w:r>{east}<w:t xml:space=\"preserve\">□{}</w:t></w:r>",
-                        escape_xml(l)
+                        cell_text(l)
                     );
                 }
                 Part::Field(n) => {
@@ -342,7 +349,7 @@ impl Doc<'_> {
                 let _ = write!(
                     self.out,
                     "<w:p>{p}<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
-                    escape_xml(t)
+                    cell_text(t)
                 );
             }
             Body::Number => {

@@ -8,7 +8,7 @@
 //! part and check box carries `data-f` (its number in the form), which the fill-in script keys on.
 
 use super::model::*;
-use crate::html::escape;
+use crate::html::{escape, escape_breaking};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -172,7 +172,7 @@ impl Writer<'_> {
         }
         self.out.push('>');
         match &cell.body {
-            Body::Label(t) => self.out.push_str(&escape(t)),
+            Body::Label(t) => self.out.push_str(&escape_breaking(t, false, "<br>")),
             Body::Number => {
                 let _ = write!(self.out, "{}", number.unwrap_or(0));
             }
@@ -197,7 +197,7 @@ impl Writer<'_> {
     fn parts(&mut self, parts: &[Part]) {
         for p in parts {
             match p {
-                Part::Text(t) => self.out.push_str(&escape(t)),
+                Part::Text(t) => self.out.push_str(&escape_breaking(t, false, "<br>")),
                 Part::Check(label) => {
                     let f = self.next_field();
                     let _ = write!(self.out, "<span class=\"opt\"><span class=\"chk\" data-f=\"{f}\" role=\"checkbox\" aria-checked=\"false\" aria-label=\"{}\">□</span>{}</span>", escape(label), escape(label));

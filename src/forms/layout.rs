@@ -186,7 +186,11 @@ pub fn cell_need(block: &Block, cell: &Cell) -> f32 {
     let m = block.metrics;
     let per_line = cell_per_line(block, cell);
     let lines = match &cell.body {
-        Body::Label(t) => (text_em(t) / per_line).ceil(),
+        // Word's Shift+Enter (U+000B) starts a new line in the cell.
+        Body::Label(t) => t
+            .split(crate::html::LINE_BREAK)
+            .map(|l| (text_em(l) / per_line).ceil().max(1.0))
+            .sum(),
         Body::Number => 1.0,
         Body::Inline(parts) => inline_lines(parts, per_line, m.char_mm()),
         Body::Area(trailer) => {

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 pub struct FormView<'a> {
     pub id: &'a str,
     pub title: &'a str,
-    /// The form page (site-root-relative).
-    pub path: &'a str,
+    /// The form page (site-root-relative, percent-encoded for an `href`).
+    pub path: std::borrow::Cow<'a, str>,
     /// The Word file (site-root-relative).
     pub docx: String,
     pub pages: u32,
@@ -42,8 +42,8 @@ pub fn form_view<'a>(f: &'a Form, path: &'a str, sheets: bool) -> FormView<'a> {
     FormView {
         id: &f.id,
         title: &f.title,
-        path,
-        docx: f.docx_path(),
+        path: crate::html::url_path(path),
+        docx: crate::html::url_path(&f.docx_path()).into_owned(),
         pages: f.pages,
         paper: f.paper.name(),
         paper_label: if f.paper.is_landscape() {

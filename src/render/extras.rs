@@ -10,7 +10,7 @@ use crate::forms::{
     self,
     view::{form_view, FormView},
 };
-use crate::html::escape_xml;
+use crate::html::{escape_xml, url_path};
 use crate::output::{Data, OutputFile};
 use crate::scope;
 use crate::site::{root_prefix, Site};
@@ -234,17 +234,14 @@ fn render_term(ctx: &Ctx<'_>, name: &str, pages: &[usize]) -> Result<OutputFile,
 }
 
 fn sitemap(site: &Site) -> String {
-    let base = format!(
-        "{}{}",
-        site.config.base_url.as_deref().unwrap_or(""),
-        site.config.base_path
-    );
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for p in &site.pages {
         let path = p.path.strip_suffix("index.html").unwrap_or(&p.path);
+        // The sitemap protocol wants plain URIs: every path character beyond ASCII encoded too.
         s.push_str(&format!(
-            "  <url><loc>{}</loc>",
-            escape_xml(&format!("{base}{path}"))
+            "  <url><loc>{}{}</loc>",
+            escape_xml(site.config.base_url.as_deref().unwrap_or("")),
+            escape_xml(&url_path(&format!("{}{path}", site.config.base_path)))
         ));
         if let Some(d) = &p.date {
             s.push_str(&format!("<lastmod>{}</lastmod>", d.0));

@@ -31,13 +31,13 @@ pub(super) const HOME_LIST: usize = 6;
 #[derive(Serialize)]
 pub(super) struct HomeLink<'a> {
     title: &'a str,
-    path: &'a str,
+    path: std::borrow::Cow<'a, str>,
 }
 
 /// The forms index, for the home page's 下载打印表格.
 #[derive(Serialize)]
 pub(super) struct HomeForms<'a> {
-    path: &'a str,
+    path: std::borrow::Cow<'a, str>,
     count: usize,
 }
 
@@ -60,7 +60,7 @@ pub(super) fn home_view(site: &Site) -> HomeView<'_> {
     let visible = |i: &usize| !site.shadowed.contains(i);
     let link = |i: usize| HomeLink {
         title: &site.pages[i].title,
-        path: &site.pages[i].path,
+        path: crate::html::url_path(&site.pages[i].path),
     };
     let first_of = |kind: Kind| {
         (0..site.pages.len())
@@ -96,7 +96,7 @@ pub(super) fn home_view(site: &Site) -> HomeView<'_> {
         .first()
         .and_then(|l| site.parent[l.page])
         .map(|s| HomeForms {
-            path: &site.pages[s].path,
+            path: crate::html::url_path(&site.pages[s].path),
             count: listed.len(),
         });
     HomeView {

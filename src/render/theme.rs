@@ -81,32 +81,46 @@ impl Theme {
             (theme_dir.clone(), format!("themes/{theme_name}/")),
             (root.to_path_buf(), String::new()),
         ];
+        let mut link_problems = Vec::new();
         for (dir, prefix) in &layers {
-            disk_files(&dir.join("templates"), &mut |rel, path| {
-                let origin = format!("{prefix}templates/{rel}");
-                match std::fs::read(path) {
-                    Ok(bytes) => match crate::content::decode_text(&bytes, &origin) {
-                        Ok(text) => {
-                            templates.insert(
-                                rel.into(),
-                                Layered {
-                                    origin,
-                                    value: text,
-                                },
-                            );
-                        }
-                        Err(d) => diags.push(d),
-                    },
+            disk_files(
+                &dir.join("templates"),
+                root,
+                &format!("{prefix}templates/"),
+                &mut link_problems,
+                &mut |rel, path| {
+                    let origin = format!("{prefix}templates/{rel}");
+                    match std::fs::read(path) {
+                        Ok(bytes) => match crate::content::decode_text(&bytes, &origin) {
+                            Ok(text) => {
+                                templates.insert(
+                                    rel.into(),
+                                    Layered {
+                                        origin,
+                                        value: text,
+                                    },
+                                );
+                            }
+                            Err(d) => diags.push(d),
+                        },
                     Err(e) => diags.push(Diagnostic::file(
                         origin,
                         format!("cannot read template: {e}"),
                     )),
-                }
-            });
-            disk_files(&dir.join("static"), &mut |rel, path| {
-                statics.insert(rel.into(), Data::Copy(path.to_path_buf()));
-            });
+                    }
+                },
+            );
+            disk_files(
+                &dir.join("static"),
+                root,
+                &format!("{prefix}static/"),
+                &mut link_problems,
+                &mut |rel, path| {
+                    statics.insert(rel.into(), Data::Copy(path.to_path_buf()));
+                },
+            );
         }
+        diags.extend(link_problems);
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
@@ -280,23 +294,76 @@ fn builtin_files(sub: &str, f: &mut dyn FnMut(&str, &'static [u8])) {
     }
 }
 
-fn disk_files(dir: &Path, f: &mut dyn FnMut(&str, &Path)) {
+/// The files under `dir` (a `templates/` or `static/` folder), following symbolic links whose target
+/// lies inside the site (`root`); a link leading out of the site, a link loop or an unreadable folder
+/// is a diagnostic in `problems` (named `shown` + the path below `dir`), never a silent skip.
+fn disk_files(
+    dir: &Path,
+    root: &Path,
+    shown: &str,
+    problems: &mut Vec<Diagnostic>,
+    f: &mut dyn FnMut(&str, &Path),
+) {
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir)
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel_of = |path: &Path| {
+        path.strip_prefix(dir)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mut walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
         .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
-        let name = entry.file_name().to_string_lossy();
-        if entry.file_type().is_file() && !crate::content::is_ignored(&name) {
-            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(rel_of).unwrap_or_default();
+                let dangling = e
+                    .path()
+                    .and_then(|p| std::fs::read_link(p).ok())
+                    .filter(|_| e.path().is_some_and(|p| !p.exists()));
+                let what = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: remove the link".to_string()
+                } else if let Some(target) = dangling {
+                    format!(
+                        "symbolic link to `{}`, which does not exist: remove the link or restore what it points to",
+                        target.display()
+                    )
+                } else {
+                    format!("cannot read: {e}")
+                };
+                problems.push(Diagnostic::file(format!("{shown}{path}"), what));
+                continue;
+            }
+        };
+        let rel = rel_of(entry.path());
+        if entry.depth() > 0 && entry.path_is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .map(|t| t.starts_with(&root))
+                .unwrap_or(false);
+            if !inside {
+                problems.push(Diagnostic::file(
+                    format!("{shown}{rel}"),
+                    "symbolic link points outside the site (or to nothing): copy the file into the site instead",
+                ));
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if entry.file_type().is_file()
+            && !crate::content::is_ignored(&entry.file_name().to_string_lossy())
+        {
             f(&rel, entry.path());
         }
     }

@@ -6,12 +6,14 @@ use super::theme::Theme;
 use crate::config::MenuTarget;
 use crate::forms;
 use crate::forms::view::{form_view, FormView};
+use crate::html::url_path;
 use crate::markdown::render_html;
 use crate::page::{Kind, MeasureMeta, Page};
 use crate::risk::client::{worksheet_view, WorksheetView};
 use crate::site::Site;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -24,13 +26,17 @@ pub(super) struct SiteView<'a> {
     pub(super) language: &'a str,
     pub(super) base_path: &'a str,
     pub(super) base_url: Option<&'a str>,
-    pub(super) logo: Option<&'a str>,
+    /// Percent-encoded like every path in a view (`html::url_path`).
+    pub(super) logo: Option<Cow<'a, str>>,
     pub(super) tagline: Option<&'a str>,
     pub(super) footer: FooterView<'a>,
     pub(super) extra: &'a BTreeMap<String, Value>,
     pub(super) menus: BTreeMap<&'a str, Vec<MenuView<'a>>>,
     /// Whether the site has a search page (`search/index.html`).
     pub(super) search: bool,
+    /// The Content-Security-Policy of every page (`portal.yaml`'s `content_security_policy`);
+    /// empty for none.
+    pub(super) csp: &'a str,
 }
 
 /// `portal.yaml`'s `footer:` fields, with `links` resolved like menu entries.
@@ -39,12 +45,21 @@ pub(super) struct FooterView<'a> {
     #[serde(flatten)]
     pub(super) fields: &'a crate::config::Footer,
     pub(super) links: Vec<MenuView<'a>>,
+    /// `footer.badges` with their image paths percent-encoded.
+    pub(super) badges: Vec<BadgeView<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct BadgeView<'a> {
+    pub(super) image: Cow<'a, str>,
+    pub(super) alt: &'a str,
+    pub(super) url: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 pub(super) struct MenuView<'a> {
     pub(super) name: &'a str,
-    pub(super) path: Option<&'a str>,
+    pub(super) path: Option<Cow<'a, str>>,
     pub(super) url: Option<&'a str>,
     pub(super) active: bool,
 }
@@ -58,7 +73,7 @@ pub(super) struct TagView<'a> {
 #[derive(Serialize)]
 pub(super) struct CrumbView<'a> {
     pub(super) title: &'a str,
-    pub(super) path: &'a str,
+    pub(super) path: Cow<'a, str>,
 }
 
 #[derive(Serialize, Clone)]
@@ -82,7 +97,9 @@ pub(super) struct PageView<'a> {
     pub(super) title: &'a str,
     pub(super) kind: &'static str,
     pub(super) kind_label: &'static str,
-    pub(super) path: &'a str,
+    /// The output path, percent-encoded for an `href` (`guide/a%20b/index.html`), like every
+    /// `path` in a view.
+    pub(super) path: Cow<'a, str>,
     pub(super) source: &'a str,
     pub(super) content: &'a str,
     pub(super) toc: Vec<TocView>,
@@ -110,7 +127,7 @@ pub(super) struct PageView<'a> {
 #[derive(Serialize)]
 pub(super) struct LinkView<'a> {
     pub(super) title: &'a str,
-    pub(super) path: &'a str,
+    pub(super) path: Cow<'a, str>,
     pub(super) date: Option<&'a str>,
     pub(super) description: Option<&'a str>,
     pub(super) summary: String,
@@ -123,7 +140,7 @@ pub(super) struct LinkView<'a> {
 #[derive(Serialize)]
 pub(super) struct SubsectionView<'a> {
     pub(super) title: &'a str,
-    pub(super) path: &'a str,
+    pub(super) path: Cow<'a, str>,
     pub(super) description: Option<&'a str>,
     pub(super) pages_count: usize,
 }
@@ -131,7 +148,7 @@ pub(super) struct SubsectionView<'a> {
 #[derive(Serialize)]
 pub(super) struct SectionView<'a> {
     pub(super) title: &'a str,
-    pub(super) path: &'a str,
+    pub(super) path: Cow<'a, str>,
     pub(super) content: &'a str,
     pub(super) description: Option<&'a str>,
     pub(super) pages: Vec<LinkView<'a>>,
@@ -207,7 +224,7 @@ pub(super) fn site_view<'a>(site: &'a Site, current: Option<usize>) -> SiteView<
                     let idx = site.by_rel.get(p.as_str()).copied();
                     MenuView {
                         name: &m.name,
-                        path: idx.map(|i| site.pages[i].path.as_str()),
+                        path: idx.map(|i| url_path(&site.pages[i].path)),
                         url: None,
                         active: idx.is_some_and(|i| active_chain.contains(&i)),
                     }
@@ -234,15 +251,26 @@ pub(super) fn site_view<'a>(site: &'a Site, current: Option<usize>) -> SiteView<
         language: &c.language,
         base_path: &c.base_path,
         base_url: c.base_url.as_deref(),
-        logo: c.logo.as_deref(),
+        logo: c.logo.as_deref().map(url_path),
         tagline: c.tagline.as_deref(),
         footer: FooterView {
             fields: &c.footer,
             links: menu_views(&c.footer_links),
+            badges: c
+                .footer
+                .badges
+                .iter()
+                .map(|b| BadgeView {
+                    image: url_path(&b.image),
+                    alt: &b.alt,
+                    url: b.url.as_deref(),
+                })
+                .collect(),
         },
         extra: &c.extra,
         menus,
         search: c.search.enabled,
+        csp: &c.csp,
     }
 }
 
@@ -251,7 +279,7 @@ pub(super) fn tag_views<'a>(site: &'a Site, page: &'a Page) -> Vec<TagView<'a>> 
         .iter()
         .map(|t| TagView {
             name: t,
-            path: site.tag_path(t),
+            path: url_path(&site.tag_path(t)).into_owned(),
         })
         .collect()
 }
@@ -267,7 +295,7 @@ pub(super) fn link_view<'a>(site: &'a Site, i: usize) -> LinkView<'a> {
     let p = &site.pages[i];
     LinkView {
         title: &p.title,
-        path: &p.path,
+        path: url_path(&p.path),
         date: p.date.as_ref().map(|d| d.0.as_str()),
         description: p.description.as_deref(),
         summary: summary(p),
@@ -284,7 +312,7 @@ pub(super) fn section_view<'a>(ctx: &'a Ctx<'a>, s: usize) -> SectionView<'a> {
     let children = &site.children[&s];
     SectionView {
         title: &p.title,
-        path: &p.path,
+        path: url_path(&p.path),
         content: ctx.html(s),
         description: p.description.as_deref(),
         pages: children.pages.iter().map(|&i| link_view(site, i)).collect(),
@@ -295,7 +323,7 @@ pub(super) fn section_view<'a>(ctx: &'a Ctx<'a>, s: usize) -> SectionView<'a> {
                 let sp = &site.pages[i];
                 SubsectionView {
                     title: &sp.title,
-                    path: &sp.path,
+                    path: url_path(&sp.path),
                     description: sp.description.as_deref(),
                     pages_count: site.children[&i].pages.len(),
                 }
@@ -348,14 +376,14 @@ pub(super) fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
         .into_iter()
         .map(|a| CrumbView {
             title: &site.pages[a].title,
-            path: &site.pages[a].path,
+            path: url_path(&site.pages[a].path),
         })
         .collect();
     PageView {
         title: &p.title,
         kind: p.kind.name(),
         kind_label: p.kind.label(),
-        path: &p.path,
+        path: url_path(&p.path),
         source: &p.rel,
         content: ctx.html(i),
         toc: if p.toc { toc(p) } else { Vec::new() },

@@ -7,6 +7,7 @@
 //! next steps) — as a classic script, so it loads from `file://` too.
 
 use super::{Catalogue, Matcher, CATEGORIES};
+use crate::html::url_path;
 use crate::output::relative_url;
 use serde::Serialize;
 
@@ -117,9 +118,9 @@ pub fn catalogue_view(
         "contact": cat.contact,
         "procedure": rel(link_out(cat.procedure_link)),
         "forms": cat.form_links.iter().filter_map(|&l| rel(link_out(Some(l)))).collect::<Vec<_>>(),
-        "catalogue": relative_url(from, catalogue_path),
-        "lookup": relative_url(from, &lookup_path(catalogue_path)),
-        "data": relative_url(from, &data_path(catalogue_path)),
+        "catalogue": url_path(&relative_url(from, catalogue_path)),
+        "lookup": url_path(&relative_url(from, &lookup_path(catalogue_path))),
+        "data": url_path(&relative_url(from, &data_path(catalogue_path))),
     })
 }
 
@@ -155,7 +156,7 @@ pub fn client_script(
             "contact": cat.contact,
             "procedure": link_out(cat.procedure_link),
             "forms": cat.form_links.iter().filter_map(|&l| link_out(Some(l))).collect::<Vec<_>>(),
-            "catalogue": catalogue_path,
+            "catalogue": url_path(catalogue_path),
         }
     });
     let json = serde_json::to_string(&data).expect("scope data serialises");

@@ -371,7 +371,9 @@ fn doc_json(d: &SearchDoc) -> Value {
         .iter()
         .map(|s| json!([s.anchor, s.title, s.text]))
         .collect();
-    json!({ "u": d.url, "t": d.title, "k": d.kind, "s": sections })
+    // The browser makes an `href` of it: percent-encoded like every path portal links to.
+    let url = crate::html::url_path(&d.url);
+    json!({ "u": url, "t": d.title, "k": d.kind, "s": sections })
 }
 
 #[cfg(test)]

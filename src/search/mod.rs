@@ -153,8 +153,30 @@ pub fn fingerprint(
     format!("{h:016x}")
 }
 
+/// Refuses a cache that is not the site's own folder: `.portal-cache` or its `search/` as a symbolic
+/// link (or not a folder) would make the build delete and rewrite wherever it points.
+pub fn check_cache(root: &Path) -> Result<()> {
+    let top = root.join(".portal-cache");
+    for path in [top.clone(), cache_dir(root)] {
+        if let Ok(m) = path.symlink_metadata() {
+            if m.file_type().is_symlink() || !m.is_dir() {
+                anyhow::bail!(
+                    "refusing to use `{}` for the search cache: it is {}, expected a folder of the site's own (remove it; portal makes it again)",
+                    path.display(),
+                    if m.file_type().is_symlink() { "a symbolic link" } else { "not a folder" }
+                );
+            }
+        }
+        if !top.exists() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Saves the index and its fingerprint into the cache (replacing what was there).
 pub fn store_cache(root: &Path, index: &SearchIndex, fingerprint: &str) -> Result<()> {
+    check_cache(root)?;
     let dir = cache_dir(root);
     let tmp = dir.with_extension(format!("tmp-{}", std::process::id()));
     index.save(&tmp.join("index"))?;
@@ -168,6 +190,7 @@ pub fn store_cache(root: &Path, index: &SearchIndex, fingerprint: &str) -> Resul
 
 /// Opens the cached index if it was made from exactly these sources.
 pub fn open_cache(root: &Path, fingerprint: &str) -> Option<SearchIndex> {
+    check_cache(root).ok()?;
     let dir = cache_dir(root);
     let stored = std::fs::read_to_string(dir.join("fingerprint")).ok()?;
     if stored.trim() != fingerprint {

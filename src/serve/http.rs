@@ -93,6 +93,12 @@ pub struct Shared {
     /// The static search index of the last good build (`search/…` files but the search page).
     pub search: RwLock<Arc<FileMap>>,
     pub base: RwLock<String>,
+    /// The pages' Content-Security-Policy, sent as a header too (empty: none).
+    pub csp: RwLock<String>,
+    /// The `Host` names answered (see `host`).
+    pub hosts: super::host::Hosts,
+    /// The port listened on, for the refusal's advice.
+    pub port: std::sync::atomic::AtomicU16,
     /// Closed while pages are rebuilt.
     pub gate: Gate,
     /// Closed while the search index of a newer build is being made.
@@ -174,6 +180,22 @@ pub fn content_type(path: &str) -> &'static str {
 /// Answers one request.
 pub fn answer(req: tiny_http::Request, shared: &Shared) {
     let url = req.url().to_string();
+    let host = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string());
+    if !shared.hosts.allows(host.as_deref()) {
+        let port = shared.port.load(std::sync::atomic::Ordering::SeqCst);
+        let text = shared.hosts.refusal(host.as_deref().unwrap_or(""), port);
+        return respond(
+            req,
+            403,
+            "text/plain; charset=utf-8",
+            text.into_bytes(),
+            &[],
+        );
+    }
     let method_ok = matches!(
         req.method(),
         tiny_http::Method::Get | tiny_http::Method::Head
@@ -214,19 +236,34 @@ pub fn answer(req: tiny_http::Request, shared: &Shared) {
     shared.gate.wait();
     let base = shared.base.read().expect("base").clone();
     if path == "/" && base != "/" {
+        let loc = super::host::base_redirect(&base, &url);
         return respond(
             req,
             302,
             "text/plain; charset=utf-8",
             Vec::new(),
-            &[("Location", &base)],
+            &[("Location", &loc)],
         );
     }
+    let csp = shared.csp.read().expect("csp").clone();
+    // `frame-ancestors` works only as a header: the preview may be framed by itself alone.
+    let policy = format!("{csp}; frame-ancestors 'self'");
+    let page_headers: &[(&str, &str)] = if csp.is_empty() {
+        &[]
+    } else {
+        &[("Content-Security-Policy", &policy)]
+    };
     let files = shared.files.read().expect("files").clone();
     let key = request_key(&url, &base);
     if let Some(k) = &key {
         if let Some(body) = files.get(k) {
-            return respond(req, 200, content_type(k), with_live_script(k, body), &[]);
+            let ctype = content_type(k);
+            let headers = if ctype.starts_with("text/html") {
+                page_headers
+            } else {
+                &[]
+            };
+            return respond(req, 200, ctype, with_live_script(k, body), headers);
         }
         if k.starts_with("search/") {
             shared.search_gate.wait();
@@ -236,7 +273,9 @@ pub fn answer(req: tiny_http::Request, shared: &Shared) {
             }
         }
         if files.contains_key(&format!("{k}/index.html")) {
-            let loc = format!("{path}/");
+            // Built from the key, not the request: `//faq` must not become `//faq/`, a link
+            // to the host `faq`.
+            let loc = super::host::folder_redirect(&base, k, &url);
             return respond(
                 req,
                 301,
@@ -252,7 +291,7 @@ pub fn answer(req: tiny_http::Request, shared: &Shared) {
             404,
             content_type("404.html"),
             with_live_script("404.html", body),
-            &[],
+            page_headers,
         ),
         None => {
             let page = format!("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>未找到</title></head><body><p>未找到该页面（站点可能尚未成功构建，错误见终端）。</p>{LIVE_TAG}</body></html>");

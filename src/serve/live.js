@@ -39,5 +39,8 @@
   var source = new EventSource("/__portal/events");
   source.addEventListener("reload", function () { hide(); window.location.reload(); });
   source.addEventListener("errors", function (e) { show(JSON.parse(e.data)); });
+  // Let the stream go with the page: Chromium keeps at most six connections to a host, and
+  // streams of pages left behind would hold them until the next keep-alive, stalling the next page.
+  window.addEventListener("pagehide", function () { source.close(); });
   window.portalLive = { source: source };
 })();

@@ -187,6 +187,14 @@ impl Live {
             .unwrap_or_else(|_| "/".into())
     }
 
+    /// The Content-Security-Policy the pages carry (empty for none), for the header `serve` sends.
+    pub fn csp(&self) -> String {
+        self.config
+            .as_ref()
+            .map(|c| c.csp.clone())
+            .unwrap_or_else(|_| crate::config::DEFAULT_CSP.into())
+    }
+
     /// Applies changes: re-reads what changed, re-renders what depends on it, and swaps the new files
     /// in when there are no errors (the last good files stay otherwise).
     pub fn apply(&mut self, changes: &Changes) -> Outcome {

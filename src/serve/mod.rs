@@ -5,6 +5,7 @@
 //! sources change ([`watch`]), with open pages reloaded over server-sent events once the new files
 //! are in place, or shown the diagnostics while the sources have errors. Bad input never stops it.
 
+pub mod host;
 pub mod http;
 pub mod live;
 pub mod watch;
@@ -114,6 +115,9 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
         files: RwLock::new(live.files()),
         search: RwLock::new(Arc::new(FileMap::new())),
         base: RwLock::new(live.base_path()),
+        csp: RwLock::new(live.csp()),
+        hosts: host::Hosts::new(&serve.bind),
+        port: std::sync::atomic::AtomicU16::new(serve.port),
         gate: Gate::default(),
         search_gate: Gate::default(),
         hub: Hub::default(),
@@ -137,6 +141,7 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
         .server_addr()
         .to_ip()
         .context("the server has no IP address")?;
+    shared.port.store(addr.port(), Ordering::SeqCst);
     let http = Arc::new(http);
     let stop = Arc::new(AtomicBool::new(false));
     let mut threads: Vec<thread::JoinHandle<()>> = (0..WORKERS)
@@ -169,6 +174,7 @@ pub fn start(opts: BuildOptions, serve: &ServeOptions, log: Log) -> Result<Serve
                 if outcome.ok {
                     *shared.files.write().expect("files") = live.files();
                     *shared.base.write().expect("base") = live.base_path();
+                    *shared.csp.write().expect("csp") = live.csp();
                 }
                 // Search requests wait for the new index from now on, before any page can ask.
                 if live.search_owed() {

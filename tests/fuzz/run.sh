@@ -17,7 +17,7 @@ root="$(cd "$here/../.." && pwd)"
 secs="${1:-180}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(front_matter form_syntax flow_syntax markdown tokenizer)
+[ ${#targets[@]} -eq 0 ] && targets=(front_matter form_syntax form_docx flow_syntax markdown tokenizer)
 export RUSTC_BOOTSTRAP=1
 cd "$root"
 # Build once (release, debug assertions on, address sanitizer off for speed: Rust code is memory

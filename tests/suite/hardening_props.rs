@@ -104,6 +104,9 @@ const FORM: &[&str] = &[
     "header: 编号",
     "sign: 填表人：___",
     "page-break",
+    "\u{b}",
+    "\u{0}\u{1b}]0;t\u{7}",
+    "\u{fffe}",
     "[",
     "]",
     "font: 10.5",
@@ -167,6 +170,11 @@ proptest! {
     }
 
     #[test]
+    fn form_docx_is_well_formed_xml(text in syntax_text(FORM, 40)) {
+        let _ = fuzzing::form_docx(&text);
+    }
+
+    #[test]
     fn flow_syntax_never_panics(text in syntax_text(FLOW, 30)) {
         fuzzing::flow_syntax(&text);
     }
@@ -187,6 +195,7 @@ proptest! {
     fn arbitrary_text_never_panics(text in any::<String>()) {
         fuzzing::front_matter(&text);
         fuzzing::form_syntax(&text);
+        let _ = fuzzing::form_docx(&text);
         fuzzing::flow_syntax(&text);
         fuzzing::markdown(text.as_bytes());
         fuzzing::tokenizer(&text);
@@ -202,6 +211,7 @@ fn replay(dir: &str) -> usize {
     for target in [
         "front_matter",
         "form_syntax",
+        "form_docx",
         "flow_syntax",
         "markdown",
         "tokenizer",
@@ -217,6 +227,9 @@ fn replay(dir: &str) -> usize {
             let run = std::panic::catch_unwind(|| match target {
                 "front_matter" => fuzzing::front_matter(&text),
                 "form_syntax" => fuzzing::form_syntax(&text),
+                "form_docx" => {
+                    let _ = fuzzing::form_docx(&text);
+                }
                 "flow_syntax" => fuzzing::flow_syntax(&text),
                 "markdown" => fuzzing::markdown(&data),
                 _ => fuzzing::tokenizer(&text),
@@ -226,6 +239,35 @@ fn replay(dir: &str) -> usize {
         }
     }
     n
+}
+
+/// The `form_docx` target checks something only when the form builds: every sample form's block
+/// does, also with Word's Shift+Enter in a cell (`shift-enter.txt`); NUL and ESC in a label are
+/// refused by the form parser (`refused-*.txt`).
+#[test]
+fn form_docx_seeds_build_forms() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/seeds/form_docx");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("refused-")
+        {
+            assert!(!fuzzing::form_docx(&text), "{} builds", path.display());
+            continue;
+        }
+        assert!(
+            fuzzing::form_docx(&text),
+            "{} does not build a form",
+            path.display()
+        );
+        n += 1;
+    }
+    assert!(n >= 20, "{n} seeds");
 }
 
 #[test]

@@ -411,6 +411,8 @@ fn unreadable_files_as_an_unprivileged_user() {
     // `nobody` may enter and write the site folder (for the staging folder), nothing more.
     set(site.root(), 0o777);
     site.write("public/index.html", b"previous\n");
+    // A previous build's output: portal's own list of what it wrote there.
+    site.write("public/.portal-manifest", b"index.html\n");
     set(&site.root().join("public"), 0o777);
     let before = snapshot_tree(&site.root().join("public"));
     let out = std::process::Command::new("setpriv")

@@ -9,8 +9,8 @@
 //! Chromium and LibreOffice are required under `CI=true`; elsewhere a missing one skips loudly.
 
 use crate::support::browser::{file_url, Browser};
-use crate::support::chromium;
 use crate::support::http::StaticServer;
+use crate::support::office;
 use crate::support::pdf::{self, pdf_page_count, pdf_page_sizes_mm};
 use crate::support::site::{Run, Site};
 use std::path::{Path, PathBuf};
@@ -166,26 +166,11 @@ fn the_print_all_page_starts_every_form_on_a_new_sheet() {
     b.assert_no_console_errors();
 }
 
-/// `soffice`, or `None` (after a loud SKIPPED line) when LibreOffice is missing outside CI.
-fn soffice() -> Option<PathBuf> {
-    let found = ["soffice", "libreoffice"].iter().find_map(|name| {
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            !chromium::ci_strict(),
-            "LibreOffice (soffice) not found but CI=true: install libreoffice-writer-nogui"
-        );
-        eprintln!("\nSKIPPED: LibreOffice (soffice) not installed; the .docx conversion test did NOT run.\n");
-    }
-    found
-}
-
 #[test]
 fn every_word_file_opens_in_libreoffice_on_its_declared_pages() {
-    let Some(soffice) = soffice() else { return };
+    let Some(soffice) = office::soffice() else {
+        return;
+    };
     let run = Site::sample().build().ok();
     let list = forms(&run);
     let tmp = tempfile::tempdir().unwrap();
@@ -201,19 +186,7 @@ fn every_word_file_opens_in_libreoffice_on_its_declared_pages() {
         std::fs::copy(run.out.join(format!("forms/{}.docx", f.id)), &to).unwrap();
         args.push(to);
     }
-    let out = Command::new(soffice)
-        .arg(format!("-env:UserInstallation={}", file_url(&profile)))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-        ])
-        .arg(&pdfs)
-        .args(&args)
-        .output()
-        .expect("run soffice");
+    let out = office::convert_to_pdf(&soffice, &args, &pdfs, &profile);
     assert!(
         out.status.success(),
         "soffice failed: {}",
