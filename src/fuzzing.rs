@@ -125,6 +125,35 @@ pub fn flow_syntax(text: &str) {
     }
 }
 
+/// A site's own templates: the text, cut at each U+0001, becomes `templates/page.html` (over the
+/// built-in one, so it may extend or include the theme's templates and they it) and
+/// `templates/partials/a.html`, `…/b.html`, which each may include, import or extend. Loading
+/// either refuses them with diagnostics that name one of them, or succeeds, and then each renders
+/// (with a small context) to text or to one diagnostic: include, import and extends cycles and
+/// macros that call themselves forever are refused at load, never a stack overflow at render.
+/// Returns whether the templates loaded.
+pub fn template(text: &str) -> bool {
+    const NAMES: [&str; 3] = ["page.html", "partials/a.html", "partials/b.html"];
+    let parts: Vec<(&str, &str)> = NAMES.iter().copied().zip(text.split('\u{1}')).collect();
+    match crate::render::Theme::with_templates(&parts) {
+        Ok(theme) => {
+            let mut vars = serde_json::Map::new();
+            vars.insert("title".into(), "标题".into());
+            vars.insert("items".into(), serde_json::json!([1, 2, 3]));
+            for (name, _) in &parts {
+                if let Err(d) = theme.render_vars(name, vars.clone(), "content/fuzz.md") {
+                    assert!(!d.message.is_empty(), "a render error says why");
+                }
+            }
+            true
+        }
+        Err(diags) => {
+            assert!(!diags.is_empty(), "a refused theme says why");
+            false
+        }
+    }
+}
+
 /// The Markdown stage: the first byte picks the page kind, the rest is the body of a page with a
 /// valid front matter; the page is parsed (embeds included) and rendered with links resolved as
 /// the site does (a link that does not classify gets no `href`).

@@ -57,22 +57,8 @@ pub struct Theme {
 impl Theme {
     /// Loads the layers for `theme_name` under `root`. Template syntax errors are diagnostics.
     pub fn load(root: &Path, theme_name: &str) -> Result<Theme, Vec<Diagnostic>> {
-        let mut templates: BTreeMap<String, Layered<String>> = BTreeMap::new();
-        let mut statics: BTreeMap<String, Data> = BTreeMap::new();
+        let (mut templates, mut statics) = builtin_layer();
         let mut diags = Vec::new();
-        builtin_files("templates", &mut |rel, bytes| {
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            templates.insert(
-                rel.into(),
-                Layered {
-                    origin: format!("(built-in theme) templates/{rel}"),
-                    value: text,
-                },
-            );
-        });
-        builtin_files("static", &mut |rel, bytes| {
-            statics.insert(rel.into(), Data::Static(bytes));
-        });
         let theme_dir = root.join("themes").join(theme_name);
         if theme_name != "default" && !theme_dir.is_dir() {
             diags.push(Diagnostic::error(crate::config::CONFIG_FILE, 1, 1, format!("theme `{theme_name}` not found: expected a folder `themes/{theme_name}/` (or `theme: default`)")));
@@ -103,10 +89,10 @@ impl Theme {
                             }
                             Err(d) => diags.push(d),
                         },
-                    Err(e) => diags.push(Diagnostic::file(
-                        origin,
-                        format!("cannot read template: {e}"),
-                    )),
+                        Err(e) => diags.push(Diagnostic::file(
+                            origin,
+                            format!("cannot read template: {e}"),
+                        )),
                     }
                 },
             );
@@ -121,6 +107,31 @@ impl Theme {
             );
         }
         diags.extend(link_problems);
+        Theme::finish(templates, statics, diags)
+    }
+
+    /// The built-in theme with `overrides` (template name, text) laid over it as the site's own
+    /// `templates/` folder would be: what the template fuzzer drives. Reads no file.
+    pub fn with_templates(overrides: &[(&str, &str)]) -> Result<Theme, Vec<Diagnostic>> {
+        let (mut templates, statics) = builtin_layer();
+        for (name, text) in overrides {
+            templates.insert(
+                (*name).into(),
+                Layered {
+                    origin: format!("templates/{name}"),
+                    value: (*text).into(),
+                },
+            );
+        }
+        Theme::finish(templates, statics, Vec::new())
+    }
+
+    /// Checks the layered templates (cycles, endless macros, syntax) and compiles them.
+    fn finish(
+        templates: BTreeMap<String, Layered<String>>,
+        statics: BTreeMap<String, Data>,
+        mut diags: Vec<Diagnostic>,
+    ) -> Result<Theme, Vec<Diagnostic>> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
@@ -223,6 +234,17 @@ impl Theme {
             .map_err(|e| render_error(self, name, asked_by, &e))
     }
 
+    /// Renders template `name` with the variables of `vars` (public for the fuzzer; the site's
+    /// views go through their own typed contexts).
+    pub fn render_vars(
+        &self,
+        name: &str,
+        vars: Map<String, Value>,
+        asked_by: &str,
+    ) -> Result<String, Diagnostic> {
+        render_template(self, name, vars, asked_by)
+    }
+
     /// If a page rendered with `template` already has the id `id` from the theme: how the theme
     /// writes it and where (`id="main"`, `(built-in theme) templates/base.html`).
     pub(super) fn theme_id(&self, template: &str, id: &str) -> Option<(String, String)> {
@@ -277,6 +299,26 @@ fn same_data(a: &Data, b: &Data) -> bool {
         (Data::Copy(x), Data::Copy(y)) => x == y,
         _ => false,
     }
+}
+
+/// The built-in theme's templates and static files, the layer every site starts from.
+fn builtin_layer() -> (BTreeMap<String, Layered<String>>, BTreeMap<String, Data>) {
+    let mut templates = BTreeMap::new();
+    let mut statics = BTreeMap::new();
+    builtin_files("templates", &mut |rel, bytes| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        templates.insert(
+            rel.into(),
+            Layered {
+                origin: format!("(built-in theme) templates/{rel}"),
+                value: text,
+            },
+        );
+    });
+    builtin_files("static", &mut |rel, bytes| {
+        statics.insert(rel.into(), Data::Static(bytes));
+    });
+    (templates, statics)
 }
 
 fn builtin_files(sub: &str, f: &mut dyn FnMut(&str, &'static [u8])) {

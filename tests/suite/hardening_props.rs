@@ -244,6 +244,54 @@ fn replay(dir: &str) -> usize {
 /// The `form_docx` target checks something only when the form builds: every sample form's block
 /// does, also with Word's Shift+Enter in a cell (`shift-enter.txt`); NUL and ESC in a label are
 /// refused by the form parser (`refused-*.txt`).
+/// The template seeds: each loads (and renders) but the `refused-` ones, include/import cycles and
+/// an endless macro, which are refused at load with a diagnostic instead of overflowing the stack.
+#[test]
+fn template_seeds_load_or_are_refused_as_named() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/seeds/template");
+    let (mut loaded, mut refused) = (0, 0);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("refused-") {
+            assert!(!fuzzing::template(&text), "{name} loads");
+            refused += 1;
+        } else {
+            assert!(fuzzing::template(&text), "{name} is refused");
+            loaded += 1;
+        }
+    }
+    assert!(
+        loaded >= 5 && refused >= 2,
+        "{loaded} loaded, {refused} refused"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Templates made of include/import/extends/macro tags between the three fuzzed names never
+    /// panic or overflow the stack: they load and render, or are refused.
+    #[test]
+    fn template_tag_soup_never_crashes(parts in prop::collection::vec(prop::sample::select(vec![
+        "{% include \"partials/a.html\" %}",
+        "{% include \"partials/b.html\" ignore missing %}",
+        "{% include \"page.html\" %}",
+        "{% import \"partials/a.html\" as m %}",
+        "{% extends \"base.html\" %}",
+        "{% macro f() %}{{ self::f() }}{% endmacro f %}",
+        "{% macro g(n) %}{% if n > 0 %}{{ self::g(n=n-1) }}{% endif %}{% endmacro g %}",
+        "{{ m::f() }}",
+        "{% block content %}x{% endblock content %}",
+        "{{ title }}",
+        "{% raw %}{% include \"page.html\" %}{% endraw %}",
+        "\u{1}",
+        "文字",
+    ]), 0..12)) {
+        let _ = fuzzing::template(&parts.concat());
+    }
+}
+
 #[test]
 fn form_docx_seeds_build_forms() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/seeds/form_docx");

@@ -235,6 +235,17 @@ fn served_index_updated_in_parts_still_equals_the_command_line() {
         "content/s4/p0200.md",
         "---\ntitle: 空页\n---\n\n无。\n".as_bytes(),
     );
+    // Open the page once the index of the edits is made: search requests wait for it (at nice 10,
+    // with the whole suite running on two cores, that can exceed the browser helper's 30 s page
+    // load limit; what is checked here is the index it serves, not how long it makes a page wait).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while changes.lock().unwrap().len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "no search index for the edits after 120 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     b.open(&format!("{}search/index.html", server.url));
     b.wait_until(
         "window.PortalSearchUI && window.PortalSearchUI.ready",
