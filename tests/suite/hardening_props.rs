@@ -212,6 +212,7 @@ fn replay(dir: &str) -> usize {
         "front_matter",
         "form_syntax",
         "form_docx",
+        "template",
         "flow_syntax",
         "markdown",
         "tokenizer",
@@ -229,6 +230,9 @@ fn replay(dir: &str) -> usize {
                 "form_syntax" => fuzzing::form_syntax(&text),
                 "form_docx" => {
                     let _ = fuzzing::form_docx(&text);
+                }
+                "template" => {
+                    let _ = fuzzing::template(&text);
                 }
                 "flow_syntax" => fuzzing::flow_syntax(&text),
                 "markdown" => fuzzing::markdown(&data),

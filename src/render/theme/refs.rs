@@ -39,14 +39,18 @@ fn tags(text: &str) -> Vec<(usize, &str)> {
     while let Some(i) = text[pos..].find(['{']).map(|i| pos + i) {
         let rest = &text[i..];
         if rest.starts_with("{#") {
-            pos = rest.find("#}").map_or(text.len(), |e| i + e + 2);
+            // The end is looked for after the opening: in `{#}` the `#` is not also the closing one.
+            pos = rest[2..].find("#}").map_or(text.len(), |e| i + 2 + e + 2);
             continue;
         }
         if !rest.starts_with("{%") {
             pos = i + 1;
             continue;
         }
-        let Some(end) = rest.find("%}") else { break };
+        // After the opening, as above: `{%}` opens a tag and does not close it.
+        let Some(end) = rest[2..].find("%}").map(|e| e + 2) else {
+            break;
+        };
         let inner = rest[2..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
         pos = i + end + 2;
         let word = inner.split_whitespace().next().unwrap_or("");

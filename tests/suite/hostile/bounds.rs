@@ -14,7 +14,9 @@ const QUICK: Duration = Duration::from_secs(30);
 
 /// `portal build` on a site that must fail, within [`QUICK`]; the previous `public/` intact.
 fn fails_quickly(site: &Site) -> String {
+    // What an earlier portal left (its home page and script), so the build may replace it.
     site.write("public/index.html", "<p>上一次发布的首页</p>\n".as_bytes());
+    site.write("public/js/portal.js", b"// previous\n");
     let before = snapshot_tree(&site.root().join("public"));
     let run = site.portal_within(&["build"], QUICK);
     assert_clean_failure(&run);
