@@ -38,9 +38,9 @@ fn tags(text: &str) -> Vec<(usize, &str)> {
     let mut raw = false;
     while let Some(i) = text[pos..].find(['{']).map(|i| pos + i) {
         let rest = &text[i..];
-        if rest.starts_with("{#") {
+        if let Some(body) = rest.strip_prefix("{#") {
             // The end is looked for after the opening: in `{#}` the `#` is not also the closing one.
-            pos = rest[2..].find("#}").map_or(text.len(), |e| i + 2 + e + 2);
+            pos = body.find("#}").map_or(text.len(), |e| i + 2 + e + 2);
             continue;
         }
         if !rest.starts_with("{%") {
