@@ -39,6 +39,8 @@ use super::png::png_size;
 
 /// How long to wait for page loads, elements and conditions before failing.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a page may take to load before a test fails (see `wait_for_new_document`).
+const LOAD_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Tallest full-page screenshot taken (pixels); taller pages are cut off.
 const MAX_SCREENSHOT_HEIGHT: u32 = 16_384;
@@ -475,11 +477,46 @@ impl Browser {
         let _ = self.try_eval_json("window.__portalTestOldDocument = true");
     }
 
+    /// Waits (at most [`LOAD_TIMEOUT`]) for the new document to finish loading. A load slower than
+    /// [`TIMEOUT`] is printed with what the page had loaded by then, and so is a failed one: pages
+    /// under `portal serve` have been seen to take over 30 s in the full parallel suite on two
+    /// cores (issue 17), and this says whether they finish and which request was late.
     fn wait_for_new_document(&self, what: &str) {
-        self.wait_until(
-            "!window.__portalTestOldDocument && document.readyState === 'complete'",
-            &format!("the page to load after {what}"),
+        let js = "!window.__portalTestOldDocument && document.readyState === 'complete'";
+        let start = Instant::now();
+        let mut reported = false;
+        loop {
+            if self.try_eval_json(js) == Ok(Value::Bool(true)) {
+                if reported {
+                    eprintln!("slow page load: {what} took {:?}", start.elapsed());
+                }
+                return;
+            }
+            let late = start.elapsed() > TIMEOUT;
+            if late && !reported {
+                reported = true;
+                eprintln!(
+                    "slow page load: {what} not loaded after {TIMEOUT:?}; {}",
+                    self.load_state()
+                );
+            }
+            if start.elapsed() > LOAD_TIMEOUT {
+                panic!(
+                    "timed out after {LOAD_TIMEOUT:?} waiting for the page to load after {what}; {}",
+                    self.load_state()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The document's ready state and the resources it has finished loading, for load failures.
+    fn load_state(&self) -> String {
+        let state = self.try_eval_json(
+            "document.readyState + ' ' + location.href + ' loaded: ' + \
+             performance.getEntriesByType('resource').map(e => e.name + ' ' + Math.round(e.duration) + ' ms').join(', ')",
         );
+        format!("{state:?}")
     }
 
     /// Waits for web fonts and two animation frames, so layout and paint are final.
