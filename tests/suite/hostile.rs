@@ -27,11 +27,16 @@ const LIMIT: Duration = Duration::from_secs(120);
 /// Leaves a previous build's output in `public/`, runs `portal build` and checks that it failed
 /// cleanly and touched nothing. Returns the messages with the site's temporary path replaced.
 fn fails_cleanly(site: &Site) -> String {
+    fails_cleanly_within(site, LIMIT)
+}
+
+/// [`fails_cleanly`] with its own time limit.
+fn fails_cleanly_within(site: &Site, limit: Duration) -> String {
     site.write("public/index.html", "<p>上一次发布的首页</p>\n".as_bytes());
     site.write("public/guide/index.html", b"previous guide\n");
     site.write("public/js/portal.js", b"// previous\n");
     let before = snapshot_tree(&site.root().join("public"));
-    let run = site.portal_within(&["build"], LIMIT);
+    let run = site.portal_within(&["build"], limit);
     assert_clean_failure(&run);
     assert!(
         snapshot_tree(&run.out) == before,

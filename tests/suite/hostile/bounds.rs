@@ -3,8 +3,8 @@
 
 #[allow(unused_imports)]
 use super::*;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
@@ -14,25 +14,7 @@ const QUICK: Duration = Duration::from_secs(30);
 
 /// `portal build` on a site that must fail, within [`QUICK`]; the previous `public/` intact.
 fn fails_quickly(site: &Site) -> String {
-    // What an earlier portal left (its home page and script), so the build may replace it.
-    site.write("public/index.html", "<p>上一次发布的首页</p>\n".as_bytes());
-    site.write("public/js/portal.js", b"// previous\n");
-    let before = snapshot_tree(&site.root().join("public"));
-    let run = site.portal_within(&["build"], QUICK);
-    assert_clean_failure(&run);
-    assert!(
-        snapshot_tree(&run.out) == before,
-        "public/ changed:\n{}",
-        run.stderr
-    );
-    for entry in std::fs::read_dir(site.root()).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(
-            !name.starts_with(".public."),
-            "staging folder {name} left behind"
-        );
-    }
-    stable(&run, site)
+    super::fails_cleanly_within(site, QUICK)
 }
 
 /// A `portal serve` process on a free port, its stderr lines on a channel. Killed when dropped.
@@ -105,22 +87,7 @@ impl Serving {
 
     /// `GET path`: (status, body); fails if the answer takes more than 10 s.
     fn get(&self, path: &str) -> (u16, String) {
-        let mut s = TcpStream::connect(self.addr).expect("the server still listens");
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).expect("an answer within 10 s");
-        let text = String::from_utf8_lossy(&buf).into_owned();
-        let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let body = text
-            .split_once("\r\n\r\n")
-            .map_or("", |(_, b)| b)
-            .to_string();
-        (status, body)
+        crate::support::http::get(self.addr, path, Duration::from_secs(10))
     }
 
     fn assert_alive(&mut self) {

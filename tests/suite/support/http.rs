@@ -314,3 +314,29 @@ fn reason(status: u16) -> &'static str {
         _ => "Internal Server Error",
     }
 }
+
+/// `GET path` from a server on `addr` (`Connection: close`): (status, body as text). Fails if the
+/// answer takes longer than `limit`.
+pub fn get(addr: SocketAddr, path: &str, limit: Duration) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("the server listens");
+    s.set_read_timeout(Some(limit)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)
+        .unwrap_or_else(|e| panic!("no answer to GET {path} within {limit:?}: {e}"));
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("GET {path}: not an HTTP answer: {text:.200}"));
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
