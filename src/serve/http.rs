@@ -17,6 +17,9 @@ const LIVE_JS: &str = include_str!("live.js");
 const LIVE_CSS: &str = include_str!("live.css");
 const LIVE_TAG: &str = "<script src=\"/__portal/live.js\"></script>";
 
+/// How long a search request waits for a newer index when an older one can be served.
+const SEARCH_WAIT: Duration = Duration::from_secs(3);
+
 /// Holds requests while a rebuild is running.
 #[derive(Default)]
 pub struct Gate {
@@ -38,10 +41,13 @@ impl Gate {
     }
     /// Waits (at most 30 s) until no build runs.
     pub fn wait(&self) {
+        self.wait_at_most(Duration::from_secs(30));
+    }
+
+    /// Waits at most `limit` until no build runs.
+    pub fn wait_at_most(&self, limit: Duration) {
         let guard = self.building.lock().expect("gate");
-        let _ = self
-            .idle
-            .wait_timeout_while(guard, Duration::from_secs(30), |n| *n > 0);
+        let _ = self.idle.wait_timeout_while(guard, limit, |n| *n > 0);
     }
 }
 
@@ -54,6 +60,11 @@ pub struct Hub {
 }
 
 impl Hub {
+    /// Tells pages that a new search index is in place (the search page reloads; others ignore it).
+    pub fn search(&self) {
+        self.send("event: search\ndata: \n\n".to_string());
+    }
+
     /// Tells every page to reload (the new files are in place).
     pub fn reload(&self, version: u64) {
         *self.state.lock().expect("hub") = String::new();
@@ -266,7 +277,15 @@ pub fn answer(req: tiny_http::Request, shared: &Shared) {
             return respond(req, 200, ctype, with_live_script(k, body), headers);
         }
         if k.starts_with("search/") {
-            shared.search_gate.wait();
+            // A newer index is usually in place within a second; on a large or busy machine the
+            // last one is served after a short wait instead (pages on the search page reload when
+            // the new one lands, see `Hub::search`). Before the first index, wait longer.
+            let first = shared.search.read().expect("search").is_empty();
+            shared.search_gate.wait_at_most(if first {
+                Duration::from_secs(30)
+            } else {
+                SEARCH_WAIT
+            });
             let search = shared.search.read().expect("search").clone();
             if let Some(body) = search.get(k) {
                 return respond(req, 200, content_type(k), body.to_vec(), &[]);
@@ -319,18 +338,34 @@ fn respond(
     body: Vec<u8>,
     extra: &[(&str, &str)],
 ) {
-    let header = |k: &str, v: &str| {
-        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
-    };
-    let mut response = tiny_http::Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", ctype))
-        .with_header(header("Cache-Control", "no-cache"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
+    // Written by hand to say `Connection: close` (tiny_http refuses that header): tiny_http 0.12
+    // serves each connection as one task of its thread pool, and a burst of new connections can
+    // leave one queued behind pool threads that keep idle keep-alive connections open — the
+    // browser's request on it is never read (seen as a page stuck loading under load). Closed
+    // connections free their thread at once; on loopback a new connection per request costs little.
+    let head_only = *req.method() == tiny_http::Method::Head;
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+        tiny_http::StatusCode(status).default_reason_phrase(),
+        body.len()
+    );
     for (k, v) in extra {
-        response = response.with_header(header(k, v));
+        // Header values come from the server's own code (CSP, Location); never a line break.
+        debug_assert!(!v.contains(['\r', '\n']), "header {k}: {v:?}");
+        head.push_str(&format!("{k}: {}\r\n", v.replace(['\r', '\n'], " ")));
     }
-    let _ = req.respond(response);
+    head.push_str("\r\n");
+    let mut w = req.into_writer();
+    let _ = w
+        .write_all(head.as_bytes())
+        .and_then(|_| {
+            if head_only {
+                Ok(())
+            } else {
+                w.write_all(&body)
+            }
+        })
+        .and_then(|_| w.flush());
 }
 
 /// A server-sent-events stream, answered on its own thread until the page goes away.

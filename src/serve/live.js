@@ -38,6 +38,8 @@
   }
   var source = new EventSource("/__portal/events");
   source.addEventListener("reload", function () { hide(); window.location.reload(); });
+  // A newer search index is in place: the search page asks again (other pages do not use it).
+  source.addEventListener("search", function () { if (window.PortalSearchUI) window.location.reload(); });
   source.addEventListener("errors", function (e) { show(JSON.parse(e.data)); });
   // Let the stream go with the page: Chromium keeps at most six connections to a host, and
   // streams of pages left behind would hold them until the next keep-alive, stalling the next page.

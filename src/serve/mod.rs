@@ -262,7 +262,8 @@ impl SearchSlot {
 }
 
 /// Makes the search index of the newest good build: builds handed over while one is being made are
-/// skipped but the newest, and search requests wait (the search gate) until it is in place. After
+/// skipped but the newest, and search requests wait a little (the search gate) for it to be in place;
+/// the search page reloads when it lands. After
 /// the first, an edit changes only the parts of the index it touches ([`LiveIndex::update`]).
 fn search_thread(slot: &SearchSlot, shared: &Shared, log: &dyn Fn(Report)) {
     lower_priority();
@@ -281,6 +282,7 @@ fn search_thread(slot: &SearchSlot, shared: &Shared, log: &dyn Fn(Report)) {
             Ok(change) => {
                 if let (true, Some(index)) = (change != Change::Nothing, live.as_ref()) {
                     *shared.search.write().expect("search") = index.files();
+                    shared.hub.search();
                 }
                 log(Report::Searched {
                     change,

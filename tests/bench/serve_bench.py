@@ -13,7 +13,7 @@ usage: python3 tests/bench/serve_bench.py [--n 10000] [--edits 50] [--workload p
    template only section pages use (templates/section.html) and for the base template every page
    extends.
 3. Search: after each of 10 body edits (and 3 new pages), the time from the write
-   until `search/meta.js` is served from the new index (search requests wait for it): the index
+   until the `search` event says the new index is in place and `search/meta.js` answers: the index
    changed in the parts the edit touches, against the index made whole. The server's own figures
    for each update are read from its log.
 4. Load: --clients threads request random pages for --seconds while a page is edited every 200 ms;
@@ -89,10 +89,16 @@ class Events:
                             self.events.append((line[7:].decode(), now))
                             self.cond.notify_all()
 
-    def wait_after(self, count, timeout=60):
+    def wait_after(self, count, name='reload', timeout=60):
+        """The first `name` event (reload, errors: any but `search`) after the first `count`."""
+        def first():
+            for e in self.events[count:]:
+                if e[0] == name or (name == 'reload' and e[0] != 'search'):
+                    return e
+            return None
         with self.cond:
-            self.cond.wait_for(lambda: len(self.events) > count, timeout)
-            return self.events[count] if len(self.events) > count else None
+            self.cond.wait_for(lambda: first() is not None, timeout)
+            return first()
 
 
 def pages_of(site):
@@ -182,8 +188,12 @@ def load(port, paths, clients, seconds, edit):
 
 
 def timed_search(ev, port, path, change):
-    """Edit (or create), wait for the reload, then for search/meta.js (it waits for the new index): ms."""
+    """Edit (or create), wait for the reload, then for the `search` event (the new index is in
+    place) and search/meta.js: ms."""
+    seen = len(ev.events)
     start, _ = edit_until_reload(ev, path, change)
+    if ev.wait_after(seen, 'search', timeout=120) is None:
+        raise SystemExit(f'no new search index after editing {path}')
     c = http.client.HTTPConnection('127.0.0.1', port, timeout=120)
     c.request('GET', '/search/meta.js')
     r = c.getresponse()

@@ -84,9 +84,33 @@ fn events(addr: SocketAddr) -> Receiver<(String, String)> {
     rx
 }
 
+/// The next event but `search` (a new search index is in place: it comes whenever indexing ends).
 fn next_event(rx: &Receiver<(String, String)>) -> (String, String) {
-    rx.recv_timeout(Duration::from_secs(20))
-        .expect("an event within 20 s")
+    loop {
+        let e = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("an event within 20 s");
+        if e.0 != "search" {
+            return e;
+        }
+    }
+}
+
+/// Waits (at most 120 s) until the served search documents satisfy `ok`; they are the last index's
+/// until the newest is in place.
+fn search_documents_until(addr: SocketAddr, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let docs = search_documents(addr);
+        if ok(&docs) {
+            return docs;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the search index never followed the edit:\n{docs:.2000}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Every document file of the served search index, concatenated.
@@ -178,10 +202,7 @@ fn edit_reload_and_errors(poll: bool) {
     assert!(get_text(addr, "/wenping/guide/levels/")
         .1
         .contains("新的正文内容"));
-    assert!(
-        search_documents(addr).contains("新的正文内容"),
-        "the search index follows the edit (its requests wait for it)"
-    );
+    search_documents_until(addr, |d| d.contains("新的正文内容"));
 
     // A broken file: the overlay gets the diagnostics, the last good page stays.
     site.write("content/guide/levels.md", b"---\ntitle: [\n---\n");
@@ -203,8 +224,9 @@ fn edit_reload_and_errors(poll: bool) {
     assert_eq!(next_event(&rx).0, "reload");
     let (_, page) = get_text(addr, "/wenping/guide/levels/");
     assert!(page.contains("改好的风险等级") && page.contains("修好了"));
-    let docs = search_documents(addr);
-    assert!(docs.contains("修好了") && !docs.contains("新的正文内容"));
+    search_documents_until(addr, |d| {
+        d.contains("修好了") && !d.contains("新的正文内容")
+    });
     let (_, section) = get_text(addr, "/wenping/guide/");
     assert!(
         section.contains("改好的风险等级"),
