@@ -87,6 +87,50 @@ pub fn fold(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
+/// Traditional → Simplified, one character at a time: OpenCC's `t2s` tables (through
+/// `ferrous-opencc`), each Han character of the BMP converted on its own and kept where it becomes
+/// exactly one other character. Phrase-level rules (乾隆 stays, 乾燥 → 干燥) are left out on
+/// purpose: the browser applies the same table character by character, so both sides fold alike.
+/// Pairs `(traditional, simplified)`, sorted by the traditional character.
+pub fn t2s_table() -> &'static [(char, char)] {
+    static TABLE: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let Ok(cc) = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+        else {
+            return Vec::new();
+        };
+        let chars: Vec<char> = (0x3400u32..=0x4DBF)
+            .chain(0x4E00..=0x9FFF)
+            .chain(0xF900..=0xFAFF)
+            .filter_map(char::from_u32)
+            .collect();
+        let input: String = chars.iter().flat_map(|&c| [c, '\n']).collect();
+        let output = cc.convert(&input);
+        let mut table: Vec<(char, char)> = chars
+            .iter()
+            .zip(output.split('\n'))
+            .filter_map(|(&t, s)| {
+                let mut it = s.chars();
+                match (it.next(), it.next()) {
+                    (Some(c), None) if c != t => Some((t, c)),
+                    _ => None,
+                }
+            })
+            .collect();
+        table.sort_unstable();
+        table
+    })
+}
+
+/// [`t2s_table`] for one character (itself when it has no Simplified form).
+pub fn t2s(c: char) -> char {
+    let table = t2s_table();
+    match table.binary_search_by(|(t, _)| t.cmp(&c)) {
+        Ok(i) => table[i].1,
+        Err(_) => c,
+    }
+}
+
 /// The class of a folded character.
 pub fn char_class(c: char) -> CharClass {
     let u = c as u32;

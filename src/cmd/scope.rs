@@ -2,8 +2,9 @@
 //!
 //! Loads, parses and assembles the site, makes the matcher from its `kind: scope` catalogue and the
 //! `search.synonyms` table, and answers each description. With `--json`:
-//! `{"query": …, "verdict": "in_scope" | "borderline" | "out_of_scope", "matches": [{"id",
-//! "category", "title", "score", "matched"}, …]}`; with `--batch FILE`, one description per line
+//! `{"query": …, "verdict": "in_scope" | "borderline" | "out_of_scope", "kind": "普通" | "简易" |
+//! null, "rule": {"id", "text", "basis"}, "reasons": […], "matches": [{"id", "category", "title",
+//! "score", "matched"}, …]}`; with `--batch FILE`, one description per line
 //! (blank lines and lines starting with `#` skipped) and one such object per line.
 
 use super::{human_duration, Report};
@@ -108,21 +109,22 @@ pub fn scope(opts: &BuildOptions, args: &ScopeArgs) -> Result<Report> {
     })
 }
 
-/// The answer in words: verdict, matched items with 【matched words】, reasons.
+/// The answer in words: verdict, the rule and the words and figures that decided it, matched items
+/// with 【matched words】 and departments.
 fn text(out: &mut String, a: &Answer, page: &crate::page::Page) {
-    let _ = writeln!(out, "{}：{}", a.query, a.verdict.label());
+    let _ = writeln!(out, "{}：{}", a.query, a.label());
     let cat = page.scope.as_deref();
-    for (kind, cue) in &a.cues {
-        let what = cat
-            .and_then(|c| c.out_of_scope.get(*kind))
-            .map_or("", |o| o.text.as_str());
-        let _ = writeln!(out, "  “{cue}”：{what}，一般不列入评估范围");
-    }
-    for w in &a.scale_words {
-        let _ = writeln!(out, "  “{w}”：涉及面较广");
-    }
-    for f in a.figures.iter().filter(|f| f.large) {
-        let _ = writeln!(out, "  “{}”：规模较大", f.text);
+    let _ = writeln!(
+        out,
+        "  依据：{}{}",
+        a.rule.text,
+        a.rule
+            .basis
+            .as_deref()
+            .map_or(String::new(), |b| format!("（实施办法{b}）"))
+    );
+    for r in &a.reasons {
+        let _ = writeln!(out, "  {r}");
     }
     if a.matches.is_empty() {
         let _ = writeln!(out, "  没有相近的目录事项");

@@ -22,8 +22,8 @@
 //!    above its unit's threshold (300户, 500亩, 110千伏) raises 1 to 2, and 0 to 1 when the nearest
 //!    item shares at least two pairs.
 
-use super::{Catalogue, UnitThreshold};
-use crate::text::{char_class, fold, fold_char, CharClass, Synonyms};
+use super::Catalogue;
+use crate::text::{char_class, fold_char, t2s, t2s_table, CharClass, Synonyms};
 use serde::Serialize;
 
 /// Words that say nothing about the matter, blanked before step 3.
@@ -109,17 +109,74 @@ impl Verdict {
     }
 }
 
+/// The kind of assessment a matter in scope takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    /// 普通评估.
+    Ordinary,
+    /// 简易评估 (实施办法第三十条).
+    Simple,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Ordinary => "普通",
+            Kind::Simple => "简易",
+        }
+    }
+}
+
+/// What decided the verdict: a stable id, the rule in words and its article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    /// `catalogue`, `simple`, `over-limit`, `not-simple`, `scale`, `out-of-scope`, `related`,
+    /// `nearest`, `none`.
+    pub id: &'static str,
+    pub text: String,
+    /// The article (`第三十条`), when the content names one.
+    pub basis: Option<String>,
+}
+
 /// One item as the matcher sees it: terms folded, each with its synonym variants.
 #[derive(Debug, Clone, Serialize)]
 pub struct MatchItem {
     pub id: String,
     pub category: String,
     pub text: String,
+    /// The article of its basis (`第七条`).
+    pub basis: Option<String>,
     /// Keywords and pieces of the text; each entry: the term, then its variants.
     pub strong: Vec<Vec<String>>,
     pub related: Vec<Vec<String>>,
+    /// Combinations: each part is the list of words that satisfy it (a concept's words, or one word).
+    pub when: Vec<Vec<Vec<String>>>,
     /// The CJK character pairs of the item's own words (text, keywords, related), sorted.
     pub pairs: Vec<String>,
+}
+
+/// An out-of-scope kind as the matcher sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutRule {
+    pub text: String,
+    pub basis: Option<String>,
+}
+
+/// A unit of measure the matcher reads, with the figure from which a matter is large (`scale.units`)
+/// and the largest a 简易评估 allows (`simple.limits`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRule {
+    pub unit: String,
+    pub large: Option<f64>,
+    pub limit: Option<f64>,
+}
+
+/// The 简易评估 rule as the matcher sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimpleRule {
+    pub basis: Option<String>,
+    pub not_for: Vec<String>,
+    pub against: Vec<String>,
 }
 
 /// The matcher's data: what `scope-data.js` carries to the browser.
@@ -128,11 +185,18 @@ pub struct Matcher {
     pub items: Vec<MatchItem>,
     /// For each out-of-scope kind, its cues with their variants.
     pub cues: Vec<Vec<Vec<String>>>,
+    pub outs: Vec<OutRule>,
     pub scale_words: Vec<String>,
     pub small_words: Vec<String>,
-    pub units: Vec<UnitThreshold>,
+    /// Longest unit first.
+    pub units: Vec<UnitRule>,
+    pub simple: Option<SimpleRule>,
+    /// Filler and generic words, blanked before the character pairs are taken.
     pub fillers: Vec<String>,
     pub limit: usize,
+    /// The Traditional → Simplified table ([`t2s_table`]) as one string: traditional, simplified,
+    /// traditional, simplified …
+    pub t2s: String,
 }
 
 /// A matched item.
@@ -163,8 +227,11 @@ pub struct Figure {
     pub text: String,
     pub value: f64,
     pub unit: String,
-    /// At or above the unit's threshold.
+    /// At or above the unit's scale threshold.
     pub large: bool,
+    /// The 简易评估 limit of its unit, and whether the figure is over it (十几户 is over 10).
+    pub limit: Option<f64>,
+    pub over: bool,
 }
 
 /// What a lookup found.
@@ -172,6 +239,11 @@ pub struct Figure {
 pub struct Answer {
     pub query: String,
     pub verdict: Verdict,
+    /// For a matter in scope: 普通 or 简易 (`None` when the site states no 简易评估 rule).
+    pub kind: Option<Kind>,
+    pub rule: Rule,
+    /// The words and figures that decided it, in words.
+    pub reasons: Vec<String>,
     pub matches: Vec<Match>,
     /// `(out-of-scope kind index, cue as found)`.
     #[serde(skip)]
@@ -184,12 +256,15 @@ pub struct Answer {
     pub small_words: Vec<String>,
 }
 
-/// The `--json` answer: exactly `{"query", "verdict", "matches": [{"id", "category", "title",
-/// "score", "matched"}]}`.
+/// The `--json` answer: exactly `{"query", "verdict", "kind", "rule": {"id", "text", "basis"},
+/// "reasons", "matches": [{"id", "category", "title", "score", "matched"}]}`.
 #[derive(Serialize)]
 pub struct JsonAnswer<'a> {
     pub query: &'a str,
     pub verdict: &'static str,
+    pub kind: Option<&'static str>,
+    pub rule: &'a Rule,
+    pub reasons: &'a [String],
     pub matches: &'a [Match],
 }
 
@@ -198,9 +273,42 @@ impl Answer {
         JsonAnswer {
             query: &self.query,
             verdict: self.verdict.name(),
+            kind: self.kind.map(Kind::label),
+            rule: &self.rule,
+            reasons: &self.reasons,
             matches: &self.matches,
         }
     }
+
+    /// The verdict in words, with the kind: 应当评估, 应当简易评估, 可能需要评估, 一般不需要评估.
+    pub fn label(&self) -> &'static str {
+        match (self.verdict, self.kind, self.cues.is_empty()) {
+            (Verdict::InScope, Some(Kind::Simple), _) => "应当评估（可适用简易评估）",
+            (Verdict::InScope, _, _) => "应当评估",
+            (Verdict::Borderline, _, _) => "可能需要评估",
+            (Verdict::OutOfScope, _, false) => "一般不需要评估",
+            (Verdict::OutOfScope, _, true) => "未匹配到评估事项",
+        }
+    }
+}
+
+/// The article of a basis link: `@/measures/implementation.md#第七条` → `第七条`.
+pub fn article(basis: &Option<String>) -> Option<String> {
+    basis
+        .as_deref()
+        .and_then(|b| b.split_once('#'))
+        .map(|(_, a)| a.to_string())
+        .filter(|a| !a.is_empty())
+}
+
+/// Folds one character for matching: width and case ([`fold_char`]), then Traditional →
+/// Simplified ([`t2s`]), so 徵收耕地一百五十畝 reads as 征收耕地一百五十亩.
+pub fn fold_one(c: char) -> char {
+    t2s(fold_char(c))
+}
+
+fn fold_cn(text: &str) -> String {
+    text.chars().map(fold_one).collect()
 }
 
 /// Splits an item text into the pieces that may appear in a description: cut at punctuation and
@@ -215,7 +323,7 @@ pub fn text_pieces(text: &str) -> Vec<String> {
         }
         cur.clear();
     };
-    for c in fold(text).chars() {
+    for c in fold_cn(text).chars() {
         if matches!(
             c,
             '及' | '和'
@@ -244,7 +352,7 @@ pub fn text_pieces(text: &str) -> Vec<String> {
 }
 
 fn with_variants(word: &str, synonyms: &Synonyms) -> Vec<String> {
-    let w = fold(word.trim());
+    let w = fold_cn(word.trim());
     let mut v = vec![w.clone()];
     for x in synonyms.variants(&w) {
         if !v.contains(&x) {
@@ -282,13 +390,18 @@ pub fn find(hay: &[char], needle: &[char]) -> Option<usize> {
 
 impl Matcher {
     pub fn new(cat: &Catalogue, synonyms: &Synonyms) -> Matcher {
+        let generic: Vec<String> = cat.generic.iter().map(|g| fold_cn(g)).collect();
         let items = cat
             .items
             .iter()
             .map(|it| {
                 // Keywords and the longer pieces of the text name the item; a two-character piece
-                // (学校, 医院) is a generic noun and only points at it, like a related word.
-                let pieces = text_pieces(&it.text);
+                // (学校, 医院) is a generic noun and only points at it, like a related word. Generic
+                // words (调整, 建设) are no piece at all.
+                let pieces: Vec<String> = text_pieces(&it.text)
+                    .into_iter()
+                    .filter(|p| !generic.contains(p))
+                    .collect();
                 let (long, short): (Vec<String>, Vec<String>) =
                     pieces.into_iter().partition(|p| p.chars().count() > 2);
                 let mut strong: Vec<Vec<String>> = Vec::new();
@@ -305,12 +418,35 @@ impl Matcher {
                         related.push(v);
                     }
                 }
+                let when = it
+                    .when
+                    .iter()
+                    .map(|combo| {
+                        combo
+                            .iter()
+                            .map(|part| match cat.concepts.get(part) {
+                                Some(words) => {
+                                    let mut v: Vec<String> = Vec::new();
+                                    for w in words {
+                                        for x in with_variants(w, synonyms) {
+                                            if !v.contains(&x) {
+                                                v.push(x);
+                                            }
+                                        }
+                                    }
+                                    v
+                                }
+                                None => with_variants(part, synonyms),
+                            })
+                            .collect()
+                    })
+                    .collect();
                 let mut pairs: Vec<String> = Vec::new();
                 for w in std::iter::once(&it.text)
                     .chain(&it.keywords)
                     .chain(&it.related)
                 {
-                    let chars: Vec<char> = fold(w).chars().collect();
+                    let chars: Vec<char> = fold_cn(w).chars().collect();
                     pairs.extend(pairs_of(&chars));
                 }
                 pairs.sort();
@@ -319,8 +455,10 @@ impl Matcher {
                     id: it.id.clone(),
                     category: it.category.clone(),
                     text: it.text.clone(),
+                    basis: article(&it.basis),
                     strong,
                     related,
+                    when,
                     pairs,
                 }
             })
@@ -330,47 +468,117 @@ impl Matcher {
             .iter()
             .map(|o| o.cues.iter().map(|c| with_variants(c, synonyms)).collect())
             .collect();
+        let outs = cat
+            .out_of_scope
+            .iter()
+            .map(|o| OutRule {
+                text: o.text.clone(),
+                basis: article(&o.basis),
+            })
+            .collect();
+        let mut units: Vec<UnitRule> = cat
+            .units
+            .iter()
+            .map(|u| UnitRule {
+                unit: u.unit.clone(),
+                large: Some(u.min),
+                limit: None,
+            })
+            .collect();
+        for l in cat.simple.iter().flat_map(|s| &s.limits) {
+            match units.iter_mut().find(|u| u.unit == l.unit) {
+                Some(u) => u.limit = Some(l.min),
+                None => units.push(UnitRule {
+                    unit: l.unit.clone(),
+                    large: None,
+                    limit: Some(l.min),
+                }),
+            }
+        }
+        units.sort_by(|a, b| {
+            b.unit
+                .chars()
+                .count()
+                .cmp(&a.unit.chars().count())
+                .then(a.unit.cmp(&b.unit))
+        });
+        let mut fillers: Vec<String> = FILLERS.iter().map(|f| f.to_string()).collect();
+        fillers.extend(generic.iter().cloned());
         Matcher {
             items,
             cues,
-            scale_words: cat.scale_words.iter().map(|w| fold(w)).collect(),
-            small_words: cat.small_words.iter().map(|w| fold(w)).collect(),
-            units: cat.units.clone(),
-            fillers: FILLERS.iter().map(|f| f.to_string()).collect(),
+            outs,
+            scale_words: cat.scale_words.iter().map(|w| fold_cn(w)).collect(),
+            small_words: cat.small_words.iter().map(|w| fold_cn(w)).collect(),
+            units,
+            simple: cat.simple.as_ref().map(|s| SimpleRule {
+                basis: article(&s.basis),
+                not_for: s.not_for.clone(),
+                against: s.against.iter().map(|w| fold_cn(w)).collect(),
+            }),
+            fillers,
             limit: LIMIT,
+            t2s: t2s_table().iter().flat_map(|&(t, s)| [t, s]).collect(),
         }
     }
 
     /// Answers one description (see the module header for the steps).
     pub fn lookup(&self, query: &str) -> Answer {
-        let q: Vec<char> = query.chars().map(fold_char).collect();
+        let q: Vec<char> = query.chars().map(fold_one).collect();
         let qpairs = self.query_pairs(&q);
         let mut found: Vec<Match> = Vec::new();
         for (index, item) in self.items.iter().enumerate() {
             let mut cover = vec![0u8; q.len()];
             let mut words: Vec<(usize, usize, String)> = Vec::new();
             let mut spans: Vec<(usize, usize)> = Vec::new();
-            let mut mark = |terms: &[Vec<String>], level: u8, cover: &mut Vec<u8>| {
+            // Level 2: a keyword or text piece (its span hides out-of-scope cues inside it); 3: a
+            // part of a combination (strong too, but a cue overlapping it still counts: 修 of
+            // 修建 in 修补); 1: a related word.
+            let mut hit = |p: usize, v: &str, level: u8, cover: &mut Vec<u8>| {
+                let n = v.chars().count();
+                for c in &mut cover[p..p + n] {
+                    if *c == 0 {
+                        *c = level;
+                    }
+                }
+                words.push((p, n, v.to_string()));
+                if level == 2 {
+                    spans.push((p, p + n));
+                }
+            };
+            for (terms, level) in [(&item.strong, 2u8), (&item.related, 1u8)] {
                 for term in terms {
                     for v in term {
-                        let needle: Vec<char> = v.chars().collect();
-                        if let Some(p) = find(&q, &needle) {
-                            for c in &mut cover[p..p + needle.len()] {
-                                if *c == 0 {
-                                    *c = level;
-                                }
-                            }
-                            words.push((p, needle.len(), v.clone()));
-                            if level == 2 {
-                                spans.push((p, p + needle.len()));
-                            }
+                        if let Some(p) = find(&q, &v.chars().collect::<Vec<_>>()) {
+                            hit(p, v, level, &mut cover);
                         }
                     }
                 }
-            };
-            mark(&item.strong, 2, &mut cover);
-            mark(&item.related, 1, &mut cover);
-            let strong = cover.iter().filter(|&&c| c == 2).count() as u32;
+            }
+            // A combination names the item when each of its parts is in the text: the part's
+            // word found first (the longer one at the same place).
+            let mut combo = false;
+            for parts in &item.when {
+                let found_parts: Option<Vec<(usize, &String)>> = parts
+                    .iter()
+                    .map(|words| {
+                        words
+                            .iter()
+                            .filter_map(|w| find(&q, &w.chars().collect::<Vec<_>>()).map(|p| (p, w)))
+                            .min_by(|a, b| {
+                                a.0.cmp(&b.0)
+                                    .then(b.1.chars().count().cmp(&a.1.chars().count()))
+                            })
+                    })
+                    .collect();
+                if let Some(found_parts) = found_parts {
+                    combo = true;
+                    for (p, w) in found_parts {
+                        hit(p, w, 3, &mut cover);
+                    }
+                }
+            }
+            let strong = cover.iter().filter(|&&c| c >= 2).count() as u32;
             let related = cover.iter().filter(|&&c| c == 1).count() as u32;
             let mut shared: Vec<(usize, usize, String)> = Vec::new();
             for (p, s) in &qpairs {
@@ -392,7 +600,7 @@ impl Matcher {
                         .any(|v| find(&q, &v.chars().collect::<Vec<_>>()).is_some())
                 })
                 .count();
-            let tier = if strong > 0 || related_terms >= 2 {
+            let tier = if strong > 0 || combo || related_terms >= 2 {
                 2
             } else if related > 0 {
                 1
@@ -428,6 +636,7 @@ impl Matcher {
                 .then(a.index.cmp(&b.index))
         });
         found.truncate(self.limit);
+        let base = found.first().map_or(0, |m| m.tier);
 
         // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
         let top_spans: &[(usize, usize)] = found.first().map_or(&[], |m| &m.spans);
@@ -457,7 +666,8 @@ impl Matcher {
         let figures = self.figures(&q);
         let large = !scale_words.is_empty() || figures.iter().any(|f| f.large);
 
-        let base = found.first().map_or(0, |m| m.tier);
+        let mut reasons: Vec<String> = Vec::new();
+        let quote = |ws: &[String]| ws.iter().map(|w| format!("“{w}”")).collect::<String>();
         let level = if !cues.is_empty() {
             if large {
                 base.min(1)
@@ -478,15 +688,185 @@ impl Matcher {
             }
             l
         };
+        for (k, cue) in &cues {
+            if let Some(o) = self.outs.get(*k) {
+                reasons.push(format!(
+                    "“{cue}”：{}，一般不列入评估范围{}",
+                    o.text,
+                    o.basis.as_deref().map_or(String::new(), |b| format!("（{b}）"))
+                ));
+            }
+        }
+        if let Some(m) = found.first().filter(|m| m.tier > 0) {
+            let item = &self.items[m.index];
+            reasons.push(format!(
+                "{}：{}{}",
+                quote(&m.matched),
+                item.text,
+                item.basis.as_deref().map_or(String::new(), |b| format!("（{b}）"))
+            ));
+        }
+        for w in &scale_words {
+            reasons.push(format!("“{w}”：涉及面较广"));
+        }
+        for f in figures.iter().filter(|f| f.large) {
+            reasons.push(format!("“{}”：规模较大", f.text));
+        }
+        for w in &small_words {
+            reasons.push(format!("“{w}”：规模较小"));
+        }
+        let article = |b: &Option<String>| b.clone();
+        let (kind, rule) = if level == 2 {
+            self.kind(&q, &found, &figures, &mut reasons)
+        } else if level == 1 {
+            let top = found.first();
+            let rule = if !cues.is_empty() {
+                Rule {
+                    id: "out-of-scope",
+                    text: "属于一般不评估的事项，但规模较大，请商县委政法委（维稳办）确定".into(),
+                    basis: article(&self.outs[cues[0].0].basis),
+                }
+            } else if top.is_some_and(|m| m.tier == 0) {
+                Rule {
+                    id: "nearest",
+                    text: "规模较大，与目录事项相近，请对照确定".into(),
+                    basis: top.and_then(|m| self.items[m.index].basis.clone()),
+                }
+            } else {
+                Rule {
+                    id: "related",
+                    text: "只有相关的词与目录事项相符，请对照确定".into(),
+                    basis: top.and_then(|m| self.items[m.index].basis.clone()),
+                }
+            };
+            (None, rule)
+        } else if !cues.is_empty() {
+            let o = &self.outs[cues[0].0];
+            (
+                None,
+                Rule {
+                    id: "out-of-scope",
+                    text: format!("{}，一般不列入评估范围", o.text),
+                    basis: o.basis.clone(),
+                },
+            )
+        } else {
+            (
+                None,
+                Rule {
+                    id: "none",
+                    text: "没有与目录事项相符的词".into(),
+                    basis: None,
+                },
+            )
+        };
         Answer {
             query: query.to_string(),
             verdict: Verdict::from_level(level),
+            kind,
+            rule,
+            reasons,
             matches: found,
             cues,
             scale_words,
             figures,
             small_words,
         }
+    }
+
+    /// 普通 or 简易 for a matter in scope (实施办法第三十条): 简易 when the text gives a figure the
+    /// rule limits and every such figure is within its limit, no item it names is excluded
+    /// (邻避设施, 民族宗教, 敏感节点) and no word rules it out (报告书, 集体信访).
+    fn kind(
+        &self,
+        q: &[char],
+        found: &[Match],
+        figures: &[Figure],
+        reasons: &mut Vec<String>,
+    ) -> (Option<Kind>, Rule) {
+        let top = found.first();
+        let catalogue = Rule {
+            id: if top.is_some_and(|m| m.tier == 2) {
+                "catalogue"
+            } else {
+                "scale"
+            },
+            text: top.map_or(String::new(), |m| format!("属于目录事项“{}”", m.title)),
+            basis: top.and_then(|m| self.items[m.index].basis.clone()),
+        };
+        let Some(simple) = &self.simple else {
+            return (None, catalogue);
+        };
+        let limited: Vec<&Figure> = figures.iter().filter(|f| f.limit.is_some()).collect();
+        if let Some(f) = limited.iter().find(|f| f.over) {
+            let max = f.limit.unwrap_or(0.0);
+            reasons.push(format!("“{}”：超过{}{}，应当普通评估", f.text, fmt_figure(max), f.unit));
+            return (
+                Some(Kind::Ordinary),
+                Rule {
+                    id: "over-limit",
+                    text: format!("“{}”超过简易评估的{}{}", f.text, fmt_figure(max), f.unit),
+                    basis: simple.basis.clone(),
+                },
+            );
+        }
+        if let Some(m) = found
+            .iter()
+            .find(|m| m.tier == 2 && simple.not_for.contains(&m.id))
+        {
+            if !limited.is_empty() {
+                reasons.push(format!("“{}”不适用简易评估", m.title));
+                return (
+                    Some(Kind::Ordinary),
+                    Rule {
+                        id: "not-simple",
+                        text: format!("“{}”不适用简易评估", m.title),
+                        basis: simple.basis.clone(),
+                    },
+                );
+            }
+            return (Some(Kind::Ordinary), catalogue);
+        }
+        if let Some(w) = simple
+            .against
+            .iter()
+            .find(|w| find(q, &w.chars().collect::<Vec<_>>()).is_some())
+        {
+            if !limited.is_empty() {
+                reasons.push(format!("“{w}”：不符合简易评估的条件"));
+                return (
+                    Some(Kind::Ordinary),
+                    Rule {
+                        id: "not-simple",
+                        text: format!("“{w}”不符合简易评估的条件"),
+                        basis: simple.basis.clone(),
+                    },
+                );
+            }
+            return (Some(Kind::Ordinary), catalogue);
+        }
+        if limited.is_empty() {
+            return (Some(Kind::Ordinary), catalogue);
+        }
+        for f in &limited {
+            reasons.push(format!(
+                "“{}”：不超过{}{}",
+                f.text,
+                fmt_figure(f.limit.unwrap_or(0.0)),
+                f.unit
+            ));
+        }
+        (
+            Some(Kind::Simple),
+            Rule {
+                id: "simple",
+                text: format!(
+                    "{}，规模在简易评估的限度内",
+                    catalogue.text
+                ),
+                basis: simple.basis.clone(),
+            },
+        )
     }
 
     /// Query pairs for step 3: `(position, pair)`, fillers blanked, without repeats.
@@ -554,9 +934,15 @@ impl Matcher {
                 while j < q.len() && cn_digit(q[j]).is_some() {
                     j += 1;
                 }
+                // Two neighbouring digits are a range, read as its upper end: 三四亩 → 4,
+                // 两三千人 → 3000.
+                let from = match (cn_digit(q[i]), q.get(i + 1).and_then(|&c| cn_digit(c))) {
+                    (Some(a), Some(b)) if a > 0 && b == a + 1 => i + 1,
+                    _ => i,
+                };
                 let mut e = j;
-                while e > i {
-                    if let Some(value) = cn_number(&q[i..e]) {
+                while e > from {
+                    if let Some(value) = cn_number(&q[from..e]) {
                         if let Some(f) = self.unit_at(q, e, value, i) {
                             out.push(f);
                             break;
@@ -574,6 +960,8 @@ impl Matcher {
 
     fn unit_at(&self, q: &[char], at: usize, value: f64, start: usize) -> Option<Figure> {
         let mut k = at;
+        // 多/余/几 after the figure: more than it (十几户 is over 10); 来: about it.
+        let more = k < q.len() && matches!(q[k], '多' | '余' | '几');
         if k < q.len() && matches!(q[k], '多' | '余' | '来' | '几') {
             k += 1;
         }
@@ -584,11 +972,22 @@ impl Matcher {
                     text: q[start..k + uc.len()].iter().collect(),
                     value,
                     unit: u.unit.clone(),
-                    large: value >= u.min,
+                    large: u.large.is_some_and(|min| value >= min),
+                    limit: u.limit,
+                    over: u.limit.is_some_and(|max| value > max || (more && value >= max)),
                 });
             }
         }
         None
+    }
+}
+
+/// A figure as the answer shows it: 10, 6.67.
+fn fmt_figure(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
     }
 }
 

@@ -58,8 +58,44 @@ front_matter!(
         /// Words and figures that make a matter 重大 (or small).
         #[serde(default)]
         pub scale: RawScale,
+        /// Everyday words for the catalogue's concepts, and the generic words that name nothing.
+        #[serde(default)]
+        pub lexicon: RawLexicon,
+        /// When a matter in scope may take the 简易评估 (实施办法第三十条).
+        #[serde(default)]
+        pub simple: Option<RawSimple>,
     }
 );
+
+/// The domain lexicon as written: concept name → the words people use for it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLexicon {
+    /// Words that say what kind of work a matter is but not what it is about (调整, 建设): they
+    /// never name an item alone.
+    #[serde(default)]
+    pub generic: StringList,
+    #[serde(default)]
+    pub concepts: BTreeMap<String, StringList>,
+}
+
+/// The 简易评估 rule as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimple {
+    /// `@/measures/implementation.md#第三十条`.
+    #[serde(default)]
+    pub basis: Option<String>,
+    /// Unit → the largest figure a 简易评估 allows (户: 10 means "不超过10户").
+    #[serde(default)]
+    pub limits: BTreeMap<String, f64>,
+    /// Items that never take the 简易评估 (邻避设施, 民族宗教, 敏感节点).
+    #[serde(default)]
+    pub not_for: StringList,
+    /// Words that rule it out (报告书, 集体信访).
+    #[serde(default)]
+    pub against: StringList,
+}
 
 /// One catalogue item as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -77,6 +113,10 @@ pub struct RawItem {
     /// Words that point at the item only together with others (学校, 道路).
     #[serde(default)]
     pub related: StringList,
+    /// Combinations that name the item: `公交+价钱` — every part (a lexicon concept or a word)
+    /// must be in the description.
+    #[serde(default)]
+    pub when: StringList,
     #[serde(default)]
     pub departments: StringList,
     /// `@/measures/<file>.md#第X条`.
@@ -125,6 +165,8 @@ pub struct Item {
     pub text: String,
     pub keywords: Vec<String>,
     pub related: Vec<String>,
+    /// Combinations as written, each split into its parts.
+    pub when: Vec<Vec<String>>,
     pub departments: Vec<String>,
     /// The basis link as written (`@/…#第七条`) and its index in the page's links.
     pub basis: Option<String>,
@@ -144,6 +186,18 @@ pub struct OutKind {
     pub basis_link: Option<usize>,
 }
 
+/// The validated 简易评估 rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Simple {
+    pub basis: Option<String>,
+    #[serde(skip)]
+    pub basis_link: Option<usize>,
+    /// Largest figure per unit (folded), longest unit first.
+    pub limits: Vec<UnitThreshold>,
+    pub not_for: Vec<String>,
+    pub against: Vec<String>,
+}
+
 /// A scale threshold: from `min` of `unit` a matter counts as large.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitThreshold {
@@ -159,6 +213,10 @@ pub struct Catalogue {
     pub scale_words: Vec<String>,
     pub small_words: Vec<String>,
     pub units: Vec<UnitThreshold>,
+    /// Concept name → its words; the generic words.
+    pub concepts: BTreeMap<String, Vec<String>>,
+    pub generic: Vec<String>,
+    pub simple: Option<Simple>,
     pub contact: Option<String>,
     /// Link indices (into the page's links) of the procedure and the first forms.
     #[serde(skip)]
@@ -213,6 +271,38 @@ impl Catalogue {
             }
         };
 
+        // The lexicon first: items are checked against it.
+        let mut generic: Vec<String> = Vec::new();
+        for (j, w) in f.lexicon.generic.0.iter().enumerate() {
+            let w = w.trim();
+            if w.chars().count() < 2 {
+                err(&[K("lexicon"), K("generic"), I(j)], format!("generic word `{w}` is too short: expected a word of two or more characters, e.g. `调整`"));
+            } else if !generic.iter().any(|g| g == w) {
+                generic.push(w.to_string());
+            }
+        }
+        let mut concepts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, words) in &f.lexicon.concepts {
+            let path = [K("lexicon"), K("concepts"), K(name)];
+            if name.trim().is_empty() || name.contains('+') {
+                err(&path, format!("concept name `{name}` is not usable: expected a name without `+`, e.g. `价钱`"));
+                continue;
+            }
+            let mut list: Vec<String> = Vec::new();
+            for (j, w) in words.0.iter().enumerate() {
+                let w = w.trim();
+                if w.is_empty() || w.contains('+') {
+                    err(&[K("lexicon"), K("concepts"), K(name), I(j)], format!("word `{w}` of concept `{name}` is not usable: expected a word without `+`"));
+                } else if !list.iter().any(|x| x == w) {
+                    list.push(w.to_string());
+                }
+            }
+            if list.is_empty() {
+                err(&path, format!("concept `{name}` has no words: expected the words people use for it, e.g. `{name}: [涨价, 上调]`"));
+                continue;
+            }
+            concepts.insert(name.trim().to_string(), list);
+        }
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut items = Vec::new();
         for (i, raw) in f.items.iter().enumerate() {
@@ -281,6 +371,31 @@ impl Catalogue {
             };
             let keywords = words(&raw.keywords, "keywords");
             let related = words(&raw.related, "related");
+            for (key, list, raw_list) in [
+                ("keywords", &keywords, &raw.keywords),
+                ("related", &related, &raw.related),
+            ] {
+                for w in list.iter().filter(|w| generic.contains(w)) {
+                    let j = raw_list.0.iter().position(|x| x.trim() == w).unwrap_or(0);
+                    err(&[K("items"), I(i), K(key), I(j)], format!("`{w}` in `{key}` of `{id}` is a generic word (`lexicon.generic`): it matches unrelated matters; expected a combination such as `when: [水价+{w}]`"));
+                }
+            }
+            let mut when: Vec<Vec<String>> = Vec::new();
+            for (j, combo) in raw.when.0.iter().enumerate() {
+                let at = [K("items"), I(i), K("when"), I(j)];
+                let parts: Vec<String> = combo.split('+').map(|p| p.trim().to_string()).collect();
+                if let Some(bad) = parts.iter().find(|p| {
+                    p.is_empty() || (!concepts.contains_key(p.as_str()) && p.chars().count() < 2)
+                }) {
+                    err(&at, format!("`{combo}` in `when` of `{id}`: part `{bad}` is neither a concept of `lexicon.concepts` nor a word of two or more characters; expected e.g. `公交+价钱`"));
+                    continue;
+                }
+                if parts.len() == 1 && generic.contains(&parts[0]) {
+                    err(&at, format!("`{combo}` in `when` of `{id}` is a generic word alone: expected it combined with what the matter is about, e.g. `水价+{combo}`"));
+                    continue;
+                }
+                when.push(parts);
+            }
             let basis_link = raw
                 .basis
                 .as_deref()
@@ -291,6 +406,7 @@ impl Catalogue {
                 text: text.to_string(),
                 keywords,
                 related,
+                when,
                 departments: raw.departments.0.clone(),
                 basis: raw.basis.as_ref().map(|b| b.trim().to_string()),
                 basis_link,
@@ -361,13 +477,46 @@ impl Catalogue {
                 min,
             });
         }
-        // Longer units first, so 平方米 is tried before 米 and 千伏 before 伏.
-        units.sort_by(|a, b| {
-            b.unit
-                .chars()
-                .count()
-                .cmp(&a.unit.chars().count())
-                .then(a.unit.cmp(&b.unit))
+        longest_first(&mut units);
+        let simple = f.simple.as_ref().map(|raw| {
+            let basis_link = raw
+                .basis
+                .as_deref()
+                .and_then(|b| add_link(b, &[K("simple"), K("basis")], &mut links, &mut err));
+            let mut limits = Vec::new();
+            for (unit, &max) in &raw.limits {
+                if unit.trim().is_empty() || !(max.is_finite() && max > 0.0) {
+                    err(&[K("simple"), K("limits"), K(unit)], format!("limit `{unit}: {max}` is not usable: expected a unit and a positive figure, e.g. `户: 10` (不超过10户)"));
+                    continue;
+                }
+                limits.push(UnitThreshold {
+                    unit: crate::text::fold(unit.trim()),
+                    min: max,
+                });
+            }
+            longest_first(&mut limits);
+            let mut not_for = Vec::new();
+            for (j, id) in raw.not_for.0.iter().enumerate() {
+                let id = id.trim();
+                if seen.contains_key(id) {
+                    not_for.push(id.to_string());
+                } else {
+                    err(&[K("simple"), K("not_for"), I(j)], format!("`{id}` in `simple.not_for` is not an item of this catalogue: expected an item id such as `waste-facility`"));
+                }
+            }
+            Simple {
+                basis: raw.basis.as_ref().map(|b| b.trim().to_string()),
+                basis_link,
+                limits,
+                not_for,
+                against: raw
+                    .against
+                    .0
+                    .iter()
+                    .map(|w| w.trim().to_string())
+                    .filter(|w| !w.is_empty())
+                    .collect(),
+            }
         });
         let catalogue = Catalogue {
             items,
@@ -387,6 +536,9 @@ impl Catalogue {
                 .map(|w| w.trim().to_string())
                 .collect(),
             units,
+            concepts,
+            generic,
+            simple,
             contact: f.contact.clone(),
             procedure_link,
             form_links,
@@ -408,6 +560,9 @@ impl Catalogue {
             shift(&mut o.basis_link);
         }
         shift(&mut self.procedure_link);
+        if let Some(simple) = &mut self.simple {
+            shift(&mut simple.basis_link);
+        }
         for i in &mut self.form_links {
             *i += by;
         }
@@ -417,6 +572,17 @@ impl Catalogue {
     pub fn in_category<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
         self.items.iter().filter(move |i| i.category == category)
     }
+}
+
+/// Longer units first, so 平方米 is tried before 米 and 千伏 before 伏.
+fn longest_first(units: &mut [UnitThreshold]) {
+    units.sort_by(|a, b| {
+        b.unit
+            .chars()
+            .count()
+            .cmp(&a.unit.chars().count())
+            .then(a.unit.cmp(&b.unit))
+    });
 }
 
 fn canonical_category(c: &str) -> Option<&'static str> {
