@@ -129,12 +129,18 @@ enum Command {
     Scope {
         /// A plain description of the matter, e.g. 开发区拟引进一个电镀项目.
         text: Option<String>,
-        /// Print `{"query": …, "verdict": "in_scope" | "borderline" | "out_of_scope", "matches": [{"id", "category", "title", "score", "matched"}, …]}`.
+        /// Print `{"query", "verdict": "in_scope" | "borderline" | "out_of_scope", "kind": "普通" | "简易" | null, "rule": {"id", "text", "basis"}, "reasons", "matches": [{"id", "category", "title", "score", "matched"}, …]}` (and `"check"` with --answers).
         #[arg(long)]
         json: bool,
         /// Read one description per line from FILE; with --json, print one JSON object per line.
         #[arg(long, value_name = "FILE")]
         batch: Option<PathBuf>,
+        /// When the description is not enough, ask the catalogue's yes/no questions on the terminal.
+        #[arg(long)]
+        ask: bool,
+        /// Answers to the yes/no questions, e.g. `interests=是,land=否,wide=是,conflict=否`.
+        #[arg(long, value_name = "ID=是|否,…")]
+        answers: Option<String>,
         #[arg(long)]
         drafts: bool,
     },
@@ -210,6 +216,8 @@ fn main() -> ExitCode {
             ref text,
             json,
             ref batch,
+            ask,
+            ref answers,
             drafts,
         } => cmd::scope::scope(
             &options(None, drafts),
@@ -217,6 +225,8 @@ fn main() -> ExitCode {
                 text: text.clone(),
                 batch: batch.clone(),
                 json,
+                ask,
+                answers: answers.clone(),
             },
         ),
         Command::Search {

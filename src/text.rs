@@ -95,7 +95,8 @@ pub fn fold(text: &str) -> String {
 pub fn t2s_table() -> &'static [(char, char)] {
     static TABLE: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let Ok(cc) = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+        let Ok(cc) =
+            ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
         else {
             return Vec::new();
         };

@@ -24,6 +24,78 @@ pub struct ScopeArgs {
     /// A file with one description per line.
     pub batch: Option<PathBuf>,
     pub json: bool,
+    /// Ask the guided check's questions on the terminal when the description is not enough.
+    pub ask: bool,
+    /// The guided check's answers as given (`interests=是,land=否,…`).
+    pub answers: Option<String>,
+}
+
+/// Reads `interests=是,land=否,…`: yes is 是/yes/y/1, no is 否/no/n/0.
+fn parse_answers(text: &str) -> std::result::Result<Vec<(String, bool)>, String> {
+    let mut out = Vec::new();
+    for part in text
+        .split([',', '，'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let Some((id, v)) = part.split_once('=') else {
+            return Err(format!(
+                "`{part}` in --answers: expected ID=是 or ID=否, e.g. `land=否`"
+            ));
+        };
+        let yes = match v.trim().to_lowercase().as_str() {
+            "是" | "yes" | "y" | "1" | "true" => true,
+            "否" | "no" | "n" | "0" | "false" => false,
+            other => {
+                return Err(format!(
+                    "`{other}` for `{}` in --answers: expected 是 or 否 (yes/no)",
+                    id.trim()
+                ))
+            }
+        };
+        if !crate::scope::QUESTIONS.iter().any(|(k, _)| *k == id.trim()) {
+            return Err(format!(
+                "`{}` in --answers is not a question of the check: expected {}",
+                id.trim(),
+                crate::scope::QUESTIONS
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        out.push((id.trim().to_string(), yes));
+    }
+    Ok(out)
+}
+
+/// Asks each question on stderr and reads 是/否 from stdin (again until it reads one).
+fn ask_terminal(questions: &[(String, String)]) -> Result<Vec<(String, bool)>> {
+    use std::io::BufRead;
+    let mut out = Vec::new();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    eprintln!("描述不足以判断，请回答下列问题（是/否）：");
+    for (id, ask) in questions {
+        loop {
+            eprint!("  {ask} ");
+            let Some(line) = lines.next() else {
+                anyhow::bail!("the questions were not all answered (end of input)");
+            };
+            match line?.trim().to_lowercase().as_str() {
+                "是" | "y" | "yes" | "1" => {
+                    out.push((id.clone(), true));
+                    break;
+                }
+                "否" | "n" | "no" | "0" => {
+                    out.push((id.clone(), false));
+                    break;
+                }
+                _ => eprintln!("  请回答“是”或“否”。"),
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Answers the description(s); the report's `output` holds the answers.
@@ -81,14 +153,73 @@ pub fn scope(opts: &BuildOptions, args: &ScopeArgs) -> Result<Report> {
             output: String::new(),
         });
     };
+    let given = match args.answers.as_deref().map(parse_answers) {
+        Some(Err(m)) => {
+            return Ok(Report {
+                summary: format!("scope lookup failed: {m}"),
+                failed: true,
+                ..Report::default()
+            })
+        }
+        Some(Ok(a)) => Some(a),
+        None => None,
+    };
+    if (given.is_some() || args.ask) && matcher.check.is_none() {
+        return Ok(Report {
+            summary: "this catalogue has no guided check: add `check:` with its questions to the scope page (see the README, “Scope lookup”)".into(),
+            failed: true,
+            ..Report::default()
+        });
+    }
     let answers: Vec<Answer> = queries.iter().map(|q| matcher.lookup(q)).collect();
     let mut output = String::new();
     for a in &answers {
+        let mut replies = given.clone();
+        if replies.is_none() && args.ask && args.batch.is_none() && a.needs_check() {
+            if let Some(check) = &matcher.check {
+                replies = Some(ask_terminal(&check.questions)?);
+            }
+        }
+        let checked = replies.as_deref().and_then(|r| matcher.decide(r));
+        if given.is_some() && checked.is_none() {
+            return Ok(Report {
+                summary: format!(
+                    "scope lookup failed: --answers must answer every question: {}",
+                    crate::scope::QUESTIONS
+                        .iter()
+                        .map(|(k, _)| *k)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                failed: true,
+                ..Report::default()
+            });
+        }
         if args.json {
-            output.push_str(&serde_json::to_string(&a.json())?);
+            let mut v = a.json();
+            v.check = checked.as_ref().map(
+                |(verdict, rule)| serde_json::json!({"verdict": verdict.name(), "rule": rule}),
+            );
+            output.push_str(&serde_json::to_string(&v)?);
             output.push('\n');
         } else {
             text(&mut output, a, &assembled.site.pages[page]);
+            if let Some((verdict, rule)) = &checked {
+                let _ = writeln!(
+                    output,
+                    "  自查结果：{}——{}{}",
+                    crate::scope::matcher::check_label(*verdict),
+                    rule.text,
+                    rule.basis
+                        .as_deref()
+                        .map_or(String::new(), |b| format!("（实施办法{b}）"))
+                );
+            } else if a.needs_check() && matcher.check.is_some() {
+                let _ = writeln!(
+                    output,
+                    "  描述不足以判断：用 --ask 回答几个问题，或查询页面上的“自查”"
+                );
+            }
         }
     }
     let counts = |v: &str| answers.iter().filter(|a| a.verdict.name() == v).count();

@@ -179,6 +179,13 @@ pub struct SimpleRule {
     pub against: Vec<String>,
 }
 
+/// The guided check as the matcher sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRule {
+    pub basis: Option<String>,
+    pub questions: Vec<(String, String)>,
+}
+
 /// The matcher's data: what `scope-data.js` carries to the browser.
 #[derive(Debug, Clone, Serialize)]
 pub struct Matcher {
@@ -194,6 +201,8 @@ pub struct Matcher {
     /// Filler and generic words, blanked before the character pairs are taken.
     pub fillers: Vec<String>,
     pub limit: usize,
+    /// The guided check: its article and `(id, question)` pairs.
+    pub check: Option<CheckRule>,
     /// The Traditional → Simplified table ([`t2s_table`]) as one string: traditional, simplified,
     /// traditional, simplified …
     pub t2s: String,
@@ -266,6 +275,9 @@ pub struct JsonAnswer<'a> {
     pub rule: &'a Rule,
     pub reasons: &'a [String],
     pub matches: &'a [Match],
+    /// The guided check's answer, when answers were given: `{"verdict", "rule"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<serde_json::Value>,
 }
 
 impl Answer {
@@ -277,7 +289,15 @@ impl Answer {
             rule: &self.rule,
             reasons: &self.reasons,
             matches: &self.matches,
+            check: None,
         }
+    }
+
+    /// Whether the text did not decide it: a borderline answer, or nothing matched and no
+    /// out-of-scope cue — the guided check is offered then.
+    pub fn needs_check(&self) -> bool {
+        self.verdict == Verdict::Borderline
+            || (self.verdict == Verdict::OutOfScope && self.cues.is_empty())
     }
 
     /// The verdict in words, with the kind: 应当评估, 应当简易评估, 可能需要评估, 一般不需要评估.
@@ -289,6 +309,15 @@ impl Answer {
             (Verdict::OutOfScope, _, false) => "一般不需要评估",
             (Verdict::OutOfScope, _, true) => "未匹配到评估事项",
         }
+    }
+}
+
+/// The guided check's verdict in words.
+pub fn check_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::InScope => "应当评估",
+        Verdict::Borderline => "可能需要评估",
+        Verdict::OutOfScope => "一般不需要评估",
     }
 }
 
@@ -518,8 +547,72 @@ impl Matcher {
             }),
             fillers,
             limit: LIMIT,
+            check: cat.check.as_ref().map(|c| CheckRule {
+                basis: article(&c.basis),
+                questions: c.questions.clone(),
+            }),
             t2s: t2s_table().iter().flat_map(|&(t, s)| [t, s]).collect(),
         }
+    }
+
+    /// The guided check's answer from yes/no answers by question id (`interests`, `land`, `wide`,
+    /// `conflict`); `None` until every question is answered. The rule follows the measure: matters
+    /// that take land, houses or move people are listed in scope (第七条); a 重大事项 is one that
+    /// touches people's own interests, reaches widely and easily leads to disputes (第二条) — all
+    /// three in scope, interests with one of the others borderline (第九条第二款: ask the 维稳办),
+    /// anything less generally not assessed.
+    pub fn decide(&self, answers: &[(String, bool)]) -> Option<(Verdict, Rule)> {
+        let check = self.check.as_ref()?;
+        let get = |id: &str| answers.iter().find(|(k, _)| k == id).map(|(_, v)| *v);
+        if check.questions.iter().any(|(id, _)| get(id).is_none()) {
+            return None;
+        }
+        let (interests, land, wide, conflict) = (
+            get("interests")?,
+            get("land")?,
+            get("wide")?,
+            get("conflict")?,
+        );
+        let basis = check.basis.clone();
+        Some(if land {
+            (
+                Verdict::InScope,
+                Rule {
+                    id: "check-land",
+                    text: "涉及征地、房屋征收或者搬迁安置，属于应当评估的重大决策".into(),
+                    basis: Some("第七条".into()),
+                },
+            )
+        } else if interests && wide && conflict {
+            (
+                Verdict::InScope,
+                Rule {
+                    id: "check-major",
+                    text: "事关群众切身利益、牵涉面广、容易引发不稳定问题，属于重大事项".into(),
+                    basis,
+                },
+            )
+        } else if interests && (wide || conflict) {
+            (
+                Verdict::Borderline,
+                Rule {
+                    id: "check-unsure",
+                    text:
+                        "涉及群众切身利益，但不完全符合重大事项的条件，请商县委政法委（维稳办）确定"
+                            .into(),
+                    basis: Some("第九条".into()),
+                },
+            )
+        } else {
+            (
+                Verdict::OutOfScope,
+                Rule {
+                    id: "check-minor",
+                    text: "不同时具备重大事项的条件，一般不需要评估".into(),
+                    basis,
+                },
+            )
+        })
     }
 
     /// Answers one description (see the module header for the steps).
@@ -564,7 +657,9 @@ impl Matcher {
                     .map(|words| {
                         words
                             .iter()
-                            .filter_map(|w| find(&q, &w.chars().collect::<Vec<_>>()).map(|p| (p, w)))
+                            .filter_map(|w| {
+                                find(&q, &w.chars().collect::<Vec<_>>()).map(|p| (p, w))
+                            })
                             .min_by(|a, b| {
                                 a.0.cmp(&b.0)
                                     .then(b.1.chars().count().cmp(&a.1.chars().count()))
@@ -693,7 +788,9 @@ impl Matcher {
                 reasons.push(format!(
                     "“{cue}”：{}，一般不列入评估范围{}",
                     o.text,
-                    o.basis.as_deref().map_or(String::new(), |b| format!("（{b}）"))
+                    o.basis
+                        .as_deref()
+                        .map_or(String::new(), |b| format!("（{b}）"))
                 ));
             }
         }
@@ -703,7 +800,9 @@ impl Matcher {
                 "{}：{}{}",
                 quote(&m.matched),
                 item.text,
-                item.basis.as_deref().map_or(String::new(), |b| format!("（{b}）"))
+                item.basis
+                    .as_deref()
+                    .map_or(String::new(), |b| format!("（{b}）"))
             ));
         }
         for w in &scale_words {
@@ -800,7 +899,12 @@ impl Matcher {
         let limited: Vec<&Figure> = figures.iter().filter(|f| f.limit.is_some()).collect();
         if let Some(f) = limited.iter().find(|f| f.over) {
             let max = f.limit.unwrap_or(0.0);
-            reasons.push(format!("“{}”：超过{}{}，应当普通评估", f.text, fmt_figure(max), f.unit));
+            reasons.push(format!(
+                "“{}”：超过{}{}，应当普通评估",
+                f.text,
+                fmt_figure(max),
+                f.unit
+            ));
             return (
                 Some(Kind::Ordinary),
                 Rule {
@@ -860,10 +964,7 @@ impl Matcher {
             Some(Kind::Simple),
             Rule {
                 id: "simple",
-                text: format!(
-                    "{}，规模在简易评估的限度内",
-                    catalogue.text
-                ),
+                text: format!("{}，规模在简易评估的限度内", catalogue.text),
                 basis: simple.basis.clone(),
             },
         )
@@ -974,7 +1075,9 @@ impl Matcher {
                     unit: u.unit.clone(),
                     large: u.large.is_some_and(|min| value >= min),
                     limit: u.limit,
-                    over: u.limit.is_some_and(|max| value > max || (more && value >= max)),
+                    over: u
+                        .limit
+                        .is_some_and(|max| value > max || (more && value >= max)),
                 });
             }
         }
@@ -1063,6 +1166,16 @@ mod tests {
         assert_eq!(cn_number(&chars("两千")), Some(2000.0));
         assert_eq!(cn_number(&chars("一万二千")), Some(12000.0));
         assert_eq!(cn_number(&chars("一二")), None);
+    }
+
+    #[test]
+    fn traditional_characters_fold_to_simplified() {
+        let folded: String = "徵收耕地一百五十畝，房屋拆遷"
+            .chars()
+            .map(fold_one)
+            .collect();
+        assert_eq!(folded, "征收耕地一百五十亩,房屋拆迁");
+        assert_eq!(fold_one('Ａ'), 'a');
     }
 
     #[test]

@@ -64,8 +64,50 @@ front_matter!(
         /// When a matter in scope may take the 简易评估 (实施办法第三十条).
         #[serde(default)]
         pub simple: Option<RawSimple>,
+        /// The yes/no questions of the guided check (实施办法第二条's 重大事项).
+        #[serde(default)]
+        pub check: Option<RawCheck>,
     }
 );
+
+/// The guided check as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    #[serde(default)]
+    pub basis: Option<String>,
+    #[serde(default)]
+    pub questions: Vec<RawQuestion>,
+}
+
+/// One question of the guided check as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuestion {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub ask: Option<String>,
+}
+
+/// What each question of the guided check asks about; the rule combining the answers is
+/// [`matcher::Matcher::decide`].
+pub const QUESTIONS: [(&str, &str); 4] = [
+    ("interests", "whether it touches people's own interests (fees, compensation, jobs, housing, school, health care)"),
+    ("land", "whether it takes land, houses or moves people"),
+    ("wide", "whether it reaches widely (several villages or towns, dozens of households, hundreds of people)"),
+    ("conflict", "whether it easily leads to disputes (divided opinion, petitions, a NIMBY facility, a sensitive date)"),
+];
+
+/// The validated guided check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub basis: Option<String>,
+    #[serde(skip)]
+    pub basis_link: Option<usize>,
+    /// `(id, question)` in the order of [`QUESTIONS`].
+    pub questions: Vec<(String, String)>,
+}
 
 /// The domain lexicon as written: concept name → the words people use for it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -217,6 +259,7 @@ pub struct Catalogue {
     pub concepts: BTreeMap<String, Vec<String>>,
     pub generic: Vec<String>,
     pub simple: Option<Simple>,
+    pub check: Option<Check>,
     pub contact: Option<String>,
     /// Link indices (into the page's links) of the procedure and the first forms.
     #[serde(skip)]
@@ -518,6 +561,41 @@ impl Catalogue {
                     .collect(),
             }
         });
+        let check = f.check.as_ref().and_then(|raw| {
+            let basis_link = raw
+                .basis
+                .as_deref()
+                .and_then(|b| add_link(b, &[K("check"), K("basis")], &mut links, &mut err));
+            let mut questions: Vec<(String, String)> = Vec::new();
+            for (i, q) in raw.questions.iter().enumerate() {
+                let id = q.id.as_deref().map(str::trim).unwrap_or("");
+                let ask = q.ask.as_deref().map(str::trim).unwrap_or("");
+                if !QUESTIONS.iter().any(|(k, _)| *k == id) {
+                    err(&[K("check"), K("questions"), I(i)], format!("question id `{id}` is not one the check knows: expected one of {} ({})", QUESTIONS.iter().map(|(k, _)| format!("`{k}`")).collect::<Vec<_>>().join(", "), QUESTIONS.iter().map(|(k, w)| format!("{k}: {w}")).collect::<Vec<_>>().join("; ")));
+                } else if ask.is_empty() {
+                    err(&[K("check"), K("questions"), I(i)], format!("question `{id}` has no `ask`: expected the question as staff read it, e.g. `是否涉及征地、房屋征收或者搬迁安置？`"));
+                } else if questions.iter().any(|(k, _)| k == id) {
+                    err(&[K("check"), K("questions"), I(i), K("id")], format!("question `{id}` is asked twice: expected each of {} once", QUESTIONS.iter().map(|(k, _)| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+                } else {
+                    questions.push((id.to_string(), ask.to_string()));
+                }
+            }
+            let missing: Vec<&str> = QUESTIONS
+                .iter()
+                .map(|(k, _)| *k)
+                .filter(|k| !questions.iter().any(|(q, _)| q == k))
+                .collect();
+            if !missing.is_empty() {
+                err(&[K("check")], format!("the check lacks question{} {}: expected all of {}", if missing.len() == 1 { "" } else { "s" }, missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "), QUESTIONS.iter().map(|(k, _)| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+                return None;
+            }
+            questions.sort_by_key(|(k, _)| QUESTIONS.iter().position(|(q, _)| q == k));
+            Some(Check {
+                basis: raw.basis.as_ref().map(|b| b.trim().to_string()),
+                basis_link,
+                questions,
+            })
+        });
         let catalogue = Catalogue {
             items,
             out_of_scope,
@@ -539,6 +617,7 @@ impl Catalogue {
             concepts,
             generic,
             simple,
+            check,
             contact: f.contact.clone(),
             procedure_link,
             form_links,
@@ -562,6 +641,9 @@ impl Catalogue {
         shift(&mut self.procedure_link);
         if let Some(simple) = &mut self.simple {
             shift(&mut simple.basis_link);
+        }
+        if let Some(check) = &mut self.check {
+            shift(&mut check.basis_link);
         }
         for i in &mut self.form_links {
             *i += by;
@@ -628,6 +710,44 @@ mod tests {
             msgs[2].starts_with("15:5: item `d` has no `text`"),
             "{msgs:?}"
         );
+    }
+
+    #[test]
+    fn bad_lexicon_simple_and_check_entries_are_positioned() {
+        let yaml = "title: 目录\nitems:\n  - id: a\n    category: 项目\n    text: 能源设施\n    related: [调整]\n    when: [变价, 价+x, 燃气+变价]\nlexicon:\n  generic: [调整, 改]\n  concepts:\n    燃气: [燃气, 气价]\n    变价: []\nsimple:\n  limits: {户: 0}\n  not_for: [nobody]\ncheck:\n  questions:\n    - id: land\n      ask: 是否征地？\n    - id: maybe\n      ask: 其他？\n";
+        let (cat, _, d) = parse(yaml);
+        let msgs: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+            .collect();
+        let has = |p: &str| msgs.iter().any(|m| m.starts_with(p));
+        assert!(has("10:17: generic word `改` is too short"), "{msgs:#?}");
+        assert!(has("13:9: concept `变价` has no words"), "{msgs:#?}");
+        assert!(
+            has("7:15: `调整` in `related` of `a` is a generic word"),
+            "{msgs:#?}"
+        );
+        assert!(has("8:16: `价+x` in `when` of `a`: part `价`"), "{msgs:#?}");
+        assert!(has("15:15: limit `户: 0` is not usable"), "{msgs:#?}");
+        assert!(
+            has("16:13: `nobody` in `simple.not_for` is not an item"),
+            "{msgs:#?}"
+        );
+        assert!(
+            has("21:7: question id `maybe` is not one the check knows"),
+            "{msgs:#?}"
+        );
+        assert!(
+            has("17:1: the check lacks questions `interests`, `wide`, `conflict`"),
+            "{msgs:#?}"
+        );
+        assert_eq!(msgs.len(), 8, "{msgs:#?}");
+        assert_eq!(
+            cat.items[0].when.len(),
+            2,
+            "变价 alone and 燃气+变价 (变价 a word now)"
+        );
+        assert!(cat.check.is_none());
     }
 
     #[test]

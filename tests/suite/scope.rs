@@ -162,8 +162,14 @@ fn command_answers_in_words_and_json() {
         .ok();
     let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["matches", "query", "verdict"]);
+    assert_eq!(
+        keys,
+        ["kind", "matches", "query", "reasons", "rule", "verdict"]
+    );
     assert_eq!(v["verdict"], "in_scope");
+    assert_eq!(v["kind"], "普通");
+    assert_eq!(v["rule"]["id"], "catalogue");
+    assert_eq!(v["rule"]["basis"], "第七条");
     let first = &v["matches"][0];
     let mut mk: Vec<&str> = first
         .as_object()
@@ -197,14 +203,98 @@ fn command_answers_in_words_and_json() {
         .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["verdict"], "out_of_scope");
+    assert_eq!(lines[0]["rule"]["id"], "out-of-scope");
+    assert_eq!(lines[0]["rule"]["basis"], "第九条");
     assert_eq!(lines[1]["query"], "将城区一处街头游园改建为停车场");
+
+    // Scale and the 简易评估 rule (第三十条): the figure that decided it is named.
+    let run = site
+        .portal(&["scope", "--json", "道路打通需要拆迁9户"])
+        .ok();
+    let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(
+        (v["verdict"].as_str(), v["kind"].as_str()),
+        (Some("in_scope"), Some("简易"))
+    );
+    assert_eq!(v["rule"]["basis"], "第三十条");
+    assert!(
+        v["reasons"].to_string().contains("“9户”：不超过10户"),
+        "{v}"
+    );
+    let run = site.portal(&["scope", "道路打通需要拆迁十几户"]).ok();
+    assert!(
+        run.stdout.contains("应当评估\n") && run.stdout.contains("“十几户”：超过10户"),
+        "{}",
+        run.stdout
+    );
+    let run = site.portal(&["scope", "徵收耕地一百五十畝"]).ok();
+    assert!(run.stdout.contains("：应当评估"), "{}", run.stdout);
+
+    // The guided check, as flags and on the terminal.
+    let run = site
+        .portal(&[
+            "scope",
+            "--json",
+            "--answers",
+            "interests=是,land=否,wide=是,conflict=是",
+            "县城几条街道改名",
+        ])
+        .ok();
+    let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(v["check"]["verdict"], "in_scope");
+    assert_eq!(v["check"]["rule"]["basis"], "第二条");
+    let run = site
+        .portal(&["scope", "--answers", "land=也许", "x"])
+        .failed();
+    assert!(
+        run.stderr
+            .contains("`也许` for `land` in --answers: expected 是 or 否"),
+        "{}",
+        run.stderr
+    );
+    let run = site
+        .portal(&["scope", "--answers", "land=否", "x"])
+        .failed();
+    assert!(
+        run.stderr.contains("must answer every question"),
+        "{}",
+        run.stderr
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+        .arg("--root")
+        .arg(site.root())
+        .args(["scope", "--ask", "县城几条街道改名"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("是\n也许\n否\n否\n否\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("是否涉及征地") && stderr.contains("请回答“是”或“否”"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("自查结果：一般不需要评估"), "{stdout}");
 
     let run = site.portal(&["scope"]).failed();
     assert!(run.stderr.contains("nothing to look up"), "{}", run.stderr);
 }
 
-/// Verdict accuracy and top-3 hit rate over `tests/scope/devset.tsv` (also printed by
-/// `tests/scope/eval.py`); the targets are 0.9 for both.
+/// Verdict accuracy and top-3 hit rate over `tests/scope/devset.tsv` and `blind-dev.tsv` (also
+/// printed by `tests/scope/eval.py`, with the held-out split): floors, so a change that loses
+/// ground fails here.
 #[test]
 fn development_set_meets_the_targets() {
     let assembled = assemble_site(&BuildOptions {
@@ -240,4 +330,35 @@ fn development_set_meets_the_targets() {
     let rate = hits as f64 / in_scope as f64;
     assert!(acc >= 0.9, "verdict accuracy {acc:.3}");
     assert!(rate >= 0.9, "top-3 hit rate {rate:.3}");
+
+    // The blind development split (tuned on; the held-out `blind-test.tsv` is only reported by
+    // `tests/scope/eval.py`, never asserted or looked at here).
+    let tsv = std::fs::read_to_string(repo_root().join("tests/scope/blind-dev.tsv")).unwrap();
+    let (mut n, mut right, mut in_scope, mut hits, mut kinds, mut kinds_right) = (0, 0, 0, 0, 0, 0);
+    for line in tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (verdict, kind, ids, text) = (cols[1], cols[2], cols[3], cols[4]);
+        let a = m.lookup(text);
+        n += 1;
+        right += usize::from(a.verdict.name() == verdict);
+        if verdict == Verdict::InScope.name() {
+            in_scope += 1;
+            let top: Vec<&str> = a.matches.iter().take(3).map(|x| x.id.as_str()).collect();
+            hits += usize::from(ids.split(',').any(|i| top.contains(&i)));
+            if a.verdict == Verdict::InScope {
+                kinds += 1;
+                kinds_right += usize::from(a.kind.map(|k| k.label()) == Some(kind));
+            }
+        }
+    }
+    assert!(n >= 280, "blind-dev has {n} matters");
+    let acc = right as f64 / n as f64;
+    let rate = hits as f64 / in_scope as f64;
+    let kind = kinds_right as f64 / kinds as f64;
+    assert!(acc >= 0.85, "blind-dev verdict accuracy {acc:.3}");
+    assert!(rate >= 0.95, "blind-dev top-3 hit rate {rate:.3}");
+    assert!(kind >= 0.95, "blind-dev 普通/简易 {kind:.3}");
 }

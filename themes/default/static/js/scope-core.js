@@ -12,6 +12,16 @@
   // text.rs fold_char and char_class, from text-core.js (loaded first).
   var foldChar = global.PortalText.foldChar, isCjk = global.PortalText.isCjk;
 
+  // matcher.rs fold_one: fold_char, then Traditional → Simplified by the table in the data.
+  function makeFold(t2s) {
+    var map = new Map(), c = chars(t2s || "");
+    for (var i = 0; i + 1 < c.length; i += 2) map.set(c[i], c[i + 1]);
+    return function (ch) {
+      var f = foldChar(ch);
+      return map.has(f) ? map.get(f) : f;
+    };
+  }
+
   function isDigit(c) {
     return c !== undefined && c >= "0" && c <= "9";
   }
@@ -67,6 +77,7 @@
 
   function Matcher(data) {
     this.d = data;
+    this.fold = makeFold(data.t2s);
     this.pairSets = data.items.map(function (it) {
       var s = new Set();
       it.pairs.forEach(function (p) { s.add(p); });
@@ -75,7 +86,10 @@
     this.termChars = data.items.map(function (it) {
       return {
         strong: it.strong.map(function (t) { return t.map(chars); }),
-        related: it.related.map(function (t) { return t.map(chars); })
+        related: it.related.map(function (t) { return t.map(chars); }),
+        when: (it.when || []).map(function (parts) {
+          return parts.map(function (words) { return words.map(chars); });
+        })
       };
     });
   }
@@ -108,13 +122,16 @@
   // matcher.rs Matcher::unit_at
   Matcher.prototype.unitAt = function (q, at, value, start) {
     var k = at;
+    var more = k < q.length && "多余几".indexOf(q[k]) >= 0;
     if (k < q.length && "多余来几".indexOf(q[k]) >= 0) k++;
     var units = this.d.units;
     for (var i = 0; i < units.length; i++) {
-      var uc = chars(units[i].unit), ok = q.length >= k + uc.length;
+      var u = units[i], uc = chars(u.unit), ok = q.length >= k + uc.length;
       for (var j = 0; ok && j < uc.length; j++) if (q[k + j] !== uc[j]) ok = false;
       if (ok) {
-        return { text: q.slice(start, k + uc.length).join(""), value: value, unit: units[i].unit, large: value >= units[i].min };
+        return { text: q.slice(start, k + uc.length).join(""), value: value, unit: u.unit,
+          large: u.large !== null && value >= u.large, limit: u.limit,
+          over: u.limit !== null && (value > u.limit || (more && value >= u.limit)) };
       }
     }
     return null;
@@ -140,8 +157,11 @@
         var e2 = i;
         while (e2 < q.length && cnDigit(q[e2]) !== null) e2++;
         var end = e2;
-        for (var e = e2; e > i; e--) {
-          var v = cnNumber(q.slice(i, e));
+        // Two neighbouring digits are a range, read as its upper end (三四亩 → 4).
+        var a0 = cnDigit(q[i]), b0 = i + 1 < q.length ? cnDigit(q[i + 1]) : null;
+        var from = a0 !== null && b0 !== null && a0 > 0 && b0 === a0 + 1 ? i + 1 : i;
+        for (var e = e2; e > from; e--) {
+          var v = cnNumber(q.slice(from, e));
           if (v !== null) {
             var g = this.unitAt(q, e, v, i);
             if (g) {
@@ -173,31 +193,57 @@
     return x.length - y.length;
   }
 
+  function basisText(b) {
+    return b ? "（" + b + "）" : "";
+  }
+
+  function fmtFigure(v) {
+    return String(v);
+  }
+
   // matcher.rs Matcher::lookup
   Matcher.prototype.lookup = function (query) {
     var d = this.d, self = this;
-    var q = chars(query).map(foldChar);
+    var q = chars(query).map(this.fold);
     var qpairs = this.queryPairs(q);
     var found = [];
     d.items.forEach(function (item, index) {
       var cover = new Array(q.length).fill(0), words = [], spans = [];
+      var hit = function (p, v, n, level) {
+        for (var k = p; k < p + n; k++) if (cover[k] === 0) cover[k] = level;
+        words.push([p, n, v]);
+        if (level === 2) spans.push([p, p + n]);
+      };
       var mark = function (terms, termChars, level) {
         terms.forEach(function (term, t) {
           term.forEach(function (v, vi) {
             var needle = termChars[t][vi], p = find(q, needle);
-            if (p >= 0) {
-              for (var k = p; k < p + needle.length; k++) if (cover[k] === 0) cover[k] = level;
-              words.push([p, needle.length, v]);
-              if (level === 2) spans.push([p, p + needle.length]);
-            }
+            if (p >= 0) hit(p, v, needle.length, level);
           });
         });
       };
       mark(item.strong, self.termChars[index].strong, 2);
       mark(item.related, self.termChars[index].related, 1);
+      // A combination names the item when each of its parts is in the text.
+      var combo = false;
+      (item.when || []).forEach(function (parts, ci) {
+        var got = [];
+        for (var pi = 0; pi < parts.length; pi++) {
+          var best = null;
+          parts[pi].forEach(function (w, wi) {
+            var wc = self.termChars[index].when[ci][pi][wi], p = find(q, wc);
+            if (p < 0) return;
+            if (best === null || p < best[0] || (p === best[0] && wc.length > best[2])) best = [p, w, wc.length];
+          });
+          if (best === null) return;
+          got.push(best);
+        }
+        combo = true;
+        got.forEach(function (g) { hit(g[0], g[1], g[2], 3); });
+      });
       var strong = 0, related = 0;
       cover.forEach(function (c) {
-        if (c === 2) strong++;
+        if (c >= 2) strong++;
         else if (c === 1) related++;
       });
       var shared = [];
@@ -211,7 +257,7 @@
       var relatedTerms = self.termChars[index].related.filter(function (t) {
         return t.some(function (v) { return find(q, v) >= 0; });
       }).length;
-      var tier = strong > 0 || relatedTerms >= 2 ? 2 : related > 0 ? 1 : 0;
+      var tier = strong > 0 || combo || relatedTerms >= 2 ? 2 : related > 0 ? 1 : 0;
       if (tier === 0) words = shared;
       words.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1] || cmpCodePoints(a[2], b[2]); });
       var matched = [];
@@ -221,6 +267,7 @@
     });
     found.sort(function (a, b) { return b.tier - a.tier || b.score - a.score || a.index - b.index; });
     found = found.slice(0, d.limit);
+    var base = found.length ? found[0].tier : 0;
 
     // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
     var topSpans = found.length ? found[0].spans : [];
@@ -242,7 +289,7 @@
     var scaleWords = present(d.scale_words), smallWords = present(d.small_words);
     var figures = this.figures(q);
     var large = scaleWords.length > 0 || figures.some(function (f) { return f.large; });
-    var base = found.length ? found[0].tier : 0, level;
+    var level;
     if (cues.length) {
       level = large ? Math.min(base, 1) : 0;
     } else {
@@ -253,9 +300,44 @@
         else if (level === 0 && found.length && found[0].pairs >= 2) level = 1;
       }
     }
+    var reasons = [];
+    var quote = function (ws) { return ws.map(function (w) { return "“" + w + "”"; }).join(""); };
+    cues.forEach(function (c) {
+      var o = d.outs[c[0]];
+      if (o) reasons.push("“" + c[1] + "”：" + o.text + "，一般不列入评估范围" + basisText(o.basis));
+    });
+    if (found.length && found[0].tier > 0) {
+      var it0 = d.items[found[0].index];
+      reasons.push(quote(found[0].matched) + "：" + it0.text + basisText(it0.basis));
+    }
+    scaleWords.forEach(function (w) { reasons.push("“" + w + "”：涉及面较广"); });
+    figures.forEach(function (f) { if (f.large) reasons.push("“" + f.text + "”：规模较大"); });
+    smallWords.forEach(function (w) { reasons.push("“" + w + "”：规模较小"); });
+    var kind = null, rule;
+    var top = found.length ? found[0] : null;
+    var itemBasis = top ? d.items[top.index].basis : null;
+    if (level === 2) {
+      var r = this.kind(q, found, figures, reasons);
+      kind = r[0];
+      rule = r[1];
+    } else if (level === 1) {
+      if (cues.length) rule = { id: "out-of-scope", text: "属于一般不评估的事项，但规模较大，请商县委政法委（维稳办）确定", basis: d.outs[cues[0][0]].basis };
+      else if (top && top.tier === 0) rule = { id: "nearest", text: "规模较大，与目录事项相近，请对照确定", basis: itemBasis };
+      else rule = { id: "related", text: "只有相关的词与目录事项相符，请对照确定", basis: itemBasis };
+    } else if (cues.length) {
+      var o0 = d.outs[cues[0][0]];
+      rule = { id: "out-of-scope", text: o0.text + "，一般不列入评估范围", basis: o0.basis };
+    } else {
+      rule = { id: "none", text: "没有与目录事项相符的词", basis: null };
+    }
+    var verdict = level === 2 ? "in_scope" : level === 1 ? "borderline" : "out_of_scope";
     return {
       query: query,
-      verdict: level === 2 ? "in_scope" : level === 1 ? "borderline" : "out_of_scope",
+      verdict: verdict,
+      kind: kind,
+      rule: rule,
+      reasons: reasons,
+      label: label(verdict, kind, cues.length > 0),
       matches: found,
       cues: cues,
       scaleWords: scaleWords,
@@ -264,8 +346,74 @@
     };
   };
 
+  // matcher.rs Answer::needs_check
+  function needsCheck(a) {
+    return a.verdict === "borderline" || (a.verdict === "out_of_scope" && a.cues.length === 0);
+  }
+
+  // matcher.rs Matcher::decide: answers is {id: true|false}; null until every question is answered.
+  Matcher.prototype.decide = function (answers) {
+    var c = this.d.check;
+    if (!c) return null;
+    for (var i = 0; i < c.questions.length; i++) {
+      if (typeof answers[c.questions[i][0]] !== "boolean") return null;
+    }
+    var need = ["interests", "land", "wide", "conflict"];
+    for (var j = 0; j < need.length; j++) if (typeof answers[need[j]] !== "boolean") return null;
+    var a = answers;
+    if (a.land) return ["in_scope", { id: "check-land", text: "涉及征地、房屋征收或者搬迁安置，属于应当评估的重大决策", basis: "第七条" }];
+    if (a.interests && a.wide && a.conflict) return ["in_scope", { id: "check-major", text: "事关群众切身利益、牵涉面广、容易引发不稳定问题，属于重大事项", basis: c.basis }];
+    if (a.interests && (a.wide || a.conflict)) return ["borderline", { id: "check-unsure", text: "涉及群众切身利益，但不完全符合重大事项的条件，请商县委政法委（维稳办）确定", basis: "第九条" }];
+    return ["out_of_scope", { id: "check-minor", text: "不同时具备重大事项的条件，一般不需要评估", basis: c.basis }];
+  };
+
+  // matcher.rs check_label
+  function checkLabel(v) {
+    return v === "in_scope" ? "应当评估" : v === "borderline" ? "可能需要评估" : "一般不需要评估";
+  }
+
+  // matcher.rs Answer::label
+  function label(verdict, kind, cued) {
+    if (verdict === "in_scope") return kind === "简易" ? "应当评估（可适用简易评估）" : "应当评估";
+    if (verdict === "borderline") return "可能需要评估";
+    return cued ? "一般不需要评估" : "未匹配到评估事项";
+  }
+
+  // matcher.rs Matcher::kind
+  Matcher.prototype.kind = function (q, found, figures, reasons) {
+    var d = this.d, top = found.length ? found[0] : null;
+    var catalogue = { id: top && top.tier === 2 ? "catalogue" : "scale",
+      text: top ? "属于目录事项“" + top.title + "”" : "", basis: top ? d.items[top.index].basis : null };
+    var simple = d.simple;
+    if (!simple) return [null, catalogue];
+    var limited = figures.filter(function (f) { return f.limit !== null; });
+    var over = limited.filter(function (f) { return f.over; });
+    if (over.length) {
+      var f = over[0], max = fmtFigure(f.limit);
+      reasons.push("“" + f.text + "”：超过" + max + f.unit + "，应当普通评估");
+      return ["普通", { id: "over-limit", text: "“" + f.text + "”超过简易评估的" + max + f.unit, basis: simple.basis }];
+    }
+    var excluded = found.filter(function (m) { return m.tier === 2 && simple.not_for.indexOf(m.id) >= 0; });
+    if (excluded.length) {
+      if (!limited.length) return ["普通", catalogue];
+      reasons.push("“" + excluded[0].title + "”不适用简易评估");
+      return ["普通", { id: "not-simple", text: "“" + excluded[0].title + "”不适用简易评估", basis: simple.basis }];
+    }
+    var against = simple.against.filter(function (w) { return find(q, chars(w)) >= 0; });
+    if (against.length) {
+      if (!limited.length) return ["普通", catalogue];
+      reasons.push("“" + against[0] + "”：不符合简易评估的条件");
+      return ["普通", { id: "not-simple", text: "“" + against[0] + "”不符合简易评估的条件", basis: simple.basis }];
+    }
+    if (!limited.length) return ["普通", catalogue];
+    limited.forEach(function (f) { reasons.push("“" + f.text + "”：不超过" + fmtFigure(f.limit) + f.unit); });
+    return ["简易", { id: "simple", text: catalogue.text + "，规模在简易评估的限度内", basis: simple.basis }];
+  };
+
   var api = global.PortalScope || {};
   api.Matcher = Matcher;
+  api.needsCheck = needsCheck;
+  api.checkLabel = checkLabel;
   api.foldChar = foldChar;
   api.cnNumber = cnNumber;
   api.cmpStr = cmpStr;

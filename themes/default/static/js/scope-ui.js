@@ -61,6 +61,50 @@
       text: "没有找到对应的目录事项。如果事项事关群众切身利益、牵涉面广、容易引发不稳定问题，仍应当评估。" }
   };
 
+  // The guided check: the catalogue's yes/no questions, answered with radio buttons (keyboard:
+  // Tab between questions, arrow keys between 是 and 否); the answer follows each choice.
+  var checkCount = 0;
+  function guidedCheck(matcher, answer) {
+    var c = matcher.check, n = ++checkCount;
+    var box = el("fieldset", "scope-check");
+    box.appendChild(el("legend", null, answer.verdict === "borderline" ? "拿不准？回答几个问题自查" : "目录里没有找到：回答几个问题自查"));
+    var result = el("p", "scope-check-result");
+    result.setAttribute("role", "status");
+    result.setAttribute("aria-live", "polite");
+    var answers = {};
+    var m = new window.PortalScope.Matcher(matcher);
+    c.questions.forEach(function (q, i) {
+      var row = el("div", "scope-check-q");
+      var name = "scope-check-" + n + "-" + q[0];
+      row.setAttribute("role", "radiogroup");
+      var label = el("p", "scope-check-ask", (i + 1) + ". " + q[1]);
+      label.id = name + "-label";
+      row.setAttribute("aria-labelledby", label.id);
+      row.appendChild(label);
+      [["是", true], ["否", false]].forEach(function (opt) {
+        var l = el("label", "scope-check-opt");
+        var input = el("input");
+        input.type = "radio";
+        input.name = name;
+        input.value = opt[0];
+        input.setAttribute("data-check", q[0]);
+        input.addEventListener("change", function () {
+          answers[q[0]] = opt[1];
+          var r = m.decide(answers);
+          result.textContent = r ? "自查结果：" + window.PortalScope.checkLabel(r[0]) + "——" + r[1].text + (r[1].basis ? "（实施办法" + r[1].basis + "）" : "") : "请回答全部 " + c.questions.length + " 个问题。";
+          result.className = "scope-check-result" + (r ? " scope-check-" + r[0] : "");
+        });
+        l.appendChild(input);
+        l.appendChild(document.createTextNode(opt[0]));
+        row.appendChild(l);
+      });
+      box.appendChild(row);
+    });
+    result.textContent = "请回答全部 " + c.questions.length + " 个问题。";
+    box.appendChild(result);
+    return box;
+  }
+
   // Text with the given words marked (<mark>), built from text nodes only.
   function marked(text, words) {
     var chars = Array.from(text), folded = chars.map(function (c) { return fold(c); });
@@ -94,18 +138,20 @@
   // read out in full at every keystroke).
   function summary(answer) {
     var v = VERDICT[answer.verdict], named = answer.matches.filter(function (m) { return m.tier > 0; });
-    if (answer.verdict === "out_of_scope") return v.label + "。";
-    return v.label + "，匹配 " + named.length + " 项目录事项，第一项：" + (named[0] || answer.matches[0]).title + "。";
+    var label = answer.label || v.label;
+    if (answer.verdict === "out_of_scope") return label + "。";
+    return label + "，匹配 " + named.length + " 项目录事项，第一项：" + (named[0] || answer.matches[0]).title + "。";
   }
 
   function render(target, answer, data, root, compact, lookupHref) {
     var d = data.display, v = VERDICT[answer.verdict];
+    var label = answer.label || v.label;
     target.textContent = "";
     target.hidden = false;
     var head = el("div", "scope-verdict " + v.cls);
     var p = el("p", "scope-verdict-label");
     p.appendChild(el("span", "scope-verdict-icon", v.icon)).setAttribute("aria-hidden", "true");
-    p.appendChild(document.createTextNode(v.label));
+    p.appendChild(document.createTextNode(label));
     head.appendChild(p);
     var q = el("p", "scope-query");
     q.appendChild(document.createTextNode("事项："));
@@ -116,29 +162,25 @@
     words = words.concat(answer.scaleWords);
     q.appendChild(marked(answer.query, words));
     head.appendChild(q);
-    if (!compact) head.appendChild(el("p", "scope-verdict-text", v.text));
+    var vtext = answer.verdict === "out_of_scope" && answer.cues.length
+      ? "该事项属于一般不列入评估范围的事项（见下）。如果规模较大、群众反映强烈，仍应当评估。"
+      : v.text;
+    if (!compact) head.appendChild(el("p", "scope-verdict-text", vtext));
     target.appendChild(head);
 
-    var reasons = [];
-    answer.cues.forEach(function (c) {
-      var o = d.out[c[0]];
-      reasons.push(["“" + c[1] + "”：属于" + o.text + "，一般不列入评估范围", o.basis]);
-    });
-    answer.scaleWords.forEach(function (w) { reasons.push(["“" + w + "”：涉及面较广，应当从严把握", null]); });
-    answer.figures.forEach(function (f) { if (f.large) reasons.push(["“" + f.text + "”：规模较大，一般适用普通评估程序", null]); });
-    answer.smallWords.forEach(function (w) { reasons.push(["“" + w + "”：规模较小，请结合群众反映判断", null]); });
-    if (reasons.length && !compact) {
+    if (!compact && answer.rule) {
+      var why = el("p", "scope-rule");
+      why.appendChild(el("strong", null, "依据："));
+      why.appendChild(document.createTextNode(answer.rule.text + (answer.rule.basis ? "（实施办法" + answer.rule.basis + "）" : "")));
+      target.appendChild(why);
+    }
+    if (answer.reasons.length && !compact) {
       var ul = el("ul", "scope-reasons");
-      reasons.forEach(function (r) {
-        var li = el("li", null, r[0]);
-        if (r[1]) {
-          li.appendChild(document.createTextNode("（依据："));
-          li.appendChild(link(root + r[1].href, r[1].label));
-          li.appendChild(document.createTextNode("）"));
-        }
-        ul.appendChild(li);
-      });
+      answer.reasons.forEach(function (r) { ul.appendChild(el("li", null, r)); });
       target.appendChild(ul);
+    }
+    if (!compact && window.PortalScope.needsCheck(answer) && data.matcher.check) {
+      target.appendChild(guidedCheck(data.matcher, answer));
     }
 
     // When items match by their words, items that only share characters are noise: leave them out.
@@ -192,6 +234,11 @@
     if (answer.verdict !== "out_of_scope") {
       target.appendChild(el("h2", "scope-list-title", "下一步怎么做"));
       var steps = el("ol", "scope-steps");
+      if (answer.verdict === "borderline") {
+        steps.appendChild(el("li", null, "先确定是否评估：对照上列事项和下面的自查问题；仍难以判断的，由责任主体商县委政法委（维稳办）确定（实施办法第九条）。确定需要评估的，再按下列步骤办理。"));
+      } else if (answer.kind === "简易") {
+        steps.appendChild(el("li", null, "规模在简易评估的限度内，可以适用简易评估（实施办法第三十条）；评估中发现中风险以上或者群众反映强烈的，转为普通评估。"));
+      }
       if (d.procedure) {
         var s1 = el("li");
         s1.appendChild(document.createTextNode("按照"));
