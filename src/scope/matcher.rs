@@ -151,6 +151,8 @@ pub struct MatchItem {
     pub related: Vec<Vec<String>>,
     /// Combinations: each part is the list of words that satisfy it (a concept's words, or one word).
     pub when: Vec<Vec<Vec<String>>>,
+    /// The item's own scale: below these figures a matter of it is 可能需要评估.
+    pub scale: Vec<super::UnitThreshold>,
     /// The CJK character pairs of the item's own words (text, keywords, related), sorted.
     pub pairs: Vec<String>,
 }
@@ -417,6 +419,32 @@ pub fn find(hay: &[char], needle: &[char]) -> Option<usize> {
     (0..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()] == *needle)
 }
 
+/// Words that deny what follows them: 不拆房, 没有安置, 不涉及征地.
+const NEGATIONS: [&str; 12] = [
+    "不涉及", "未涉及", "没涉及", "不需要", "没有", "无需", "不用", "不", "没", "无", "未", "非",
+];
+
+/// Whether the word at `p` is denied by the words just before it ([`NEGATIONS`]).
+fn negated(hay: &[char], p: usize) -> bool {
+    NEGATIONS.iter().any(|n| {
+        let n: Vec<char> = n.chars().collect();
+        p >= n.len() && hay[p - n.len()..p] == *n
+    })
+}
+
+/// The first occurrence of `needle` in `hay` that is not denied ([`negated`]).
+pub fn find_said(hay: &[char], needle: &[char]) -> Option<usize> {
+    let mut from = 0;
+    while from < hay.len() {
+        let p = from + find(&hay[from..], needle)?;
+        if !negated(hay, p) {
+            return Some(p);
+        }
+        from = p + 1;
+    }
+    None
+}
+
 impl Matcher {
     pub fn new(cat: &Catalogue, synonyms: &Synonyms) -> Matcher {
         let generic: Vec<String> = cat.generic.iter().map(|g| fold_cn(g)).collect();
@@ -488,6 +516,7 @@ impl Matcher {
                     strong,
                     related,
                     when,
+                    scale: it.scale.clone(),
                     pairs,
                 }
             })
@@ -522,6 +551,15 @@ impl Matcher {
                     large: None,
                     limit: Some(l.min),
                 }),
+            }
+        }
+        for u in cat.items.iter().flat_map(|i| &i.scale) {
+            if !units.iter().any(|x| x.unit == u.unit) {
+                units.push(UnitRule {
+                    unit: u.unit.clone(),
+                    large: None,
+                    limit: None,
+                });
             }
         }
         units.sort_by(|a, b| {
@@ -642,7 +680,7 @@ impl Matcher {
             for (terms, level) in [(&item.strong, 2u8), (&item.related, 1u8)] {
                 for term in terms {
                     for v in term {
-                        if let Some(p) = find(&q, &v.chars().collect::<Vec<_>>()) {
+                        if let Some(p) = find_said(&q, &v.chars().collect::<Vec<_>>()) {
                             hit(p, v, level, &mut cover);
                         }
                     }
@@ -658,7 +696,7 @@ impl Matcher {
                         words
                             .iter()
                             .filter_map(|w| {
-                                find(&q, &w.chars().collect::<Vec<_>>()).map(|p| (p, w))
+                                find_said(&q, &w.chars().collect::<Vec<_>>()).map(|p| (p, w))
                             })
                             .min_by(|a, b| {
                                 a.0.cmp(&b.0)
@@ -692,7 +730,7 @@ impl Matcher {
                 .iter()
                 .filter(|t| {
                     t.iter()
-                        .any(|v| find(&q, &v.chars().collect::<Vec<_>>()).is_some())
+                        .any(|v| find_said(&q, &v.chars().collect::<Vec<_>>()).is_some())
                 })
                 .count();
             let tier = if strong > 0 || combo || related_terms >= 2 {
@@ -712,6 +750,9 @@ impl Matcher {
                     matched.push(w);
                 }
             }
+            // A word inside a longer matched one says nothing more (路 beside 道路).
+            let all = matched.clone();
+            matched.retain(|w| !all.iter().any(|o| o != w && o.contains(w.as_str())));
             found.push(Match {
                 id: item.id.clone(),
                 category: item.category.clone(),
@@ -763,7 +804,7 @@ impl Matcher {
 
         let mut reasons: Vec<String> = Vec::new();
         let quote = |ws: &[String]| ws.iter().map(|w| format!("“{w}”")).collect::<String>();
-        let level = if !cues.is_empty() {
+        let mut level = if !cues.is_empty() {
             if large {
                 base.min(1)
             } else {
@@ -815,7 +856,45 @@ impl Matcher {
             reasons.push(format!("“{w}”：规模较小"));
         }
         let article = |b: &Option<String>| b.clone();
-        let (kind, rule) = if level == 2 {
+        // The best item's own scale (大型群众性活动 from 1000 people): every figure of its units
+        // below it, and no scale word, makes the matter 可能需要评估.
+        let mut below: Option<Rule> = None;
+        if let Some(m) = found.first().filter(|m| level == 2 && m.tier == 2) {
+            let item = &self.items[m.index];
+            let own: Vec<(&Figure, f64)> = figures
+                .iter()
+                .filter_map(|f| {
+                    item.scale
+                        .iter()
+                        .find(|u| u.unit == f.unit)
+                        .map(|u| (f, u.min))
+                })
+                .collect();
+            if scale_words.is_empty() && !own.is_empty() && own.iter().all(|(f, min)| f.value < *min) {
+                let (f, min) = own[0];
+                level = 1;
+                reasons.push(format!(
+                    "“{}”：不足{}{}，达不到“{}”的规模",
+                    f.text,
+                    fmt_figure(min),
+                    f.unit,
+                    item.text
+                ));
+                below = Some(Rule {
+                    id: "below-scale",
+                    text: format!(
+                        "规模不足{}{}，是否属于“{}”请对照确定",
+                        fmt_figure(min),
+                        f.unit,
+                        item.text
+                    ),
+                    basis: item.basis.clone(),
+                });
+            }
+        }
+        let (kind, rule) = if let Some(rule) = below {
+            (None, rule)
+        } else if level == 2 {
             self.kind(&q, &found, &figures, &mut reasons)
         } else if level == 1 {
             let top = found.first();

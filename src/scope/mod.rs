@@ -159,6 +159,10 @@ pub struct RawItem {
     /// must be in the description.
     #[serde(default)]
     pub when: StringList,
+    /// Unit → the figure from which a matter of this item is 重大 (大型群众性活动: 人: 1000); a
+    /// smaller figure makes the answer 可能需要评估.
+    #[serde(default)]
+    pub scale: BTreeMap<String, f64>,
     #[serde(default)]
     pub departments: StringList,
     /// `@/measures/<file>.md#第X条`.
@@ -209,6 +213,8 @@ pub struct Item {
     pub related: Vec<String>,
     /// Combinations as written, each split into its parts.
     pub when: Vec<Vec<String>>,
+    /// The item's own scale thresholds (folded units).
+    pub scale: Vec<UnitThreshold>,
     pub departments: Vec<String>,
     /// The basis link as written (`@/…#第七条`) and its index in the page's links.
     pub basis: Option<String>,
@@ -439,6 +445,18 @@ impl Catalogue {
                 }
                 when.push(parts);
             }
+            let mut scale = Vec::new();
+            for (unit, &min) in &raw.scale {
+                if unit.trim().is_empty() || !(min.is_finite() && min > 0.0) {
+                    err(&[K("items"), I(i), K("scale"), K(unit)], format!("scale `{unit}: {min}` of `{id}` is not usable: expected a unit and a positive figure, e.g. `人: 1000`"));
+                    continue;
+                }
+                scale.push(UnitThreshold {
+                    unit: crate::text::fold(unit.trim()),
+                    min,
+                });
+            }
+            longest_first(&mut scale);
             let basis_link = raw
                 .basis
                 .as_deref()
@@ -450,6 +468,7 @@ impl Catalogue {
                 keywords,
                 related,
                 when,
+                scale,
                 departments: raw.departments.0.clone(),
                 basis: raw.basis.as_ref().map(|b| b.trim().to_string()),
                 basis_link,

@@ -41,6 +41,29 @@
     return Array.from(s);
   }
 
+  // matcher.rs NEGATIONS, negated, find_said
+  var NEGATIONS = ["不涉及", "未涉及", "没涉及", "不需要", "没有", "无需", "不用", "不", "没", "无", "未", "非"].map(chars);
+
+  function negated(hay, p) {
+    return NEGATIONS.some(function (n) {
+      if (p < n.length) return false;
+      for (var k = 0; k < n.length; k++) if (hay[p - n.length + k] !== n[k]) return false;
+      return true;
+    });
+  }
+
+  function findSaid(hay, needle) {
+    var from = 0;
+    while (from < hay.length) {
+      var p = find(hay.slice(from), needle);
+      if (p < 0) return -1;
+      p += from;
+      if (!negated(hay, p)) return p;
+      from = p + 1;
+    }
+    return -1;
+  }
+
   var CN = { "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
     "十": -10, "百": -100, "千": -1000, "万": -10000 };
 
@@ -217,7 +240,7 @@
       var mark = function (terms, termChars, level) {
         terms.forEach(function (term, t) {
           term.forEach(function (v, vi) {
-            var needle = termChars[t][vi], p = find(q, needle);
+            var needle = termChars[t][vi], p = findSaid(q, needle);
             if (p >= 0) hit(p, v, needle.length, level);
           });
         });
@@ -231,7 +254,7 @@
         for (var pi = 0; pi < parts.length; pi++) {
           var best = null;
           parts[pi].forEach(function (w, wi) {
-            var wc = self.termChars[index].when[ci][pi][wi], p = find(q, wc);
+            var wc = self.termChars[index].when[ci][pi][wi], p = findSaid(q, wc);
             if (p < 0) return;
             if (best === null || p < best[0] || (p === best[0] && wc.length > best[2])) best = [p, w, wc.length];
           });
@@ -255,13 +278,17 @@
       if (score === 0) return;
       // Related words point at an item only together: two different ones name it.
       var relatedTerms = self.termChars[index].related.filter(function (t) {
-        return t.some(function (v) { return find(q, v) >= 0; });
+        return t.some(function (v) { return findSaid(q, v) >= 0; });
       }).length;
       var tier = strong > 0 || combo || relatedTerms >= 2 ? 2 : related > 0 ? 1 : 0;
       if (tier === 0) words = shared;
       words.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1] || cmpCodePoints(a[2], b[2]); });
       var matched = [];
       words.forEach(function (w) { if (matched.indexOf(w[2]) < 0) matched.push(w[2]); });
+      // A word inside a longer matched one says nothing more (路 beside 道路).
+      matched = matched.filter(function (w) {
+        return !matched.some(function (o) { return o !== w && o.indexOf(w) >= 0; });
+      });
       found.push({ id: item.id, category: item.category, title: item.text, score: score, matched: matched,
         tier: tier, pairs: pairs, index: index, spans: spans });
     });
@@ -316,7 +343,28 @@
     var kind = null, rule;
     var top = found.length ? found[0] : null;
     var itemBasis = top ? d.items[top.index].basis : null;
-    if (level === 2) {
+    // matcher.rs: the best item's own scale.
+    var below = null;
+    if (top && level === 2 && top.tier === 2) {
+      var item0 = d.items[top.index], own = [];
+      figures.forEach(function (f) {
+        for (var u = 0; u < item0.scale.length; u++) {
+          if (item0.scale[u].unit === f.unit) {
+            own.push([f, item0.scale[u].min]);
+            break;
+          }
+        }
+      });
+      if (!scaleWords.length && own.length && own.every(function (x) { return x[0].value < x[1]; })) {
+        var f0 = own[0][0], min0 = fmtFigure(own[0][1]);
+        level = 1;
+        reasons.push("“" + f0.text + "”：不足" + min0 + f0.unit + "，达不到“" + item0.text + "”的规模");
+        below = { id: "below-scale", text: "规模不足" + min0 + f0.unit + "，是否属于“" + item0.text + "”请对照确定", basis: item0.basis };
+      }
+    }
+    if (below) {
+      rule = below;
+    } else if (level === 2) {
       var r = this.kind(q, found, figures, reasons);
       kind = r[0];
       rule = r[1];

@@ -158,7 +158,7 @@
     var words = [];
     answer.matches.slice(0, 3).forEach(function (m) { if (m.tier > 0) words = words.concat(m.matched); });
     answer.cues.forEach(function (c) { words.push(c[1]); });
-    answer.figures.forEach(function (f) { if (f.large) words.push(f.text); });
+    answer.figures.forEach(function (f) { if (f.large || f.limit !== null) words.push(f.text); });
     words = words.concat(answer.scaleWords);
     q.appendChild(marked(answer.query, words));
     head.appendChild(q);
