@@ -421,7 +421,18 @@ pub fn find(hay: &[char], needle: &[char]) -> Option<usize> {
 
 /// Words that deny what follows them: 不拆房, 没有安置, 不涉及征地.
 const NEGATIONS: [&str; 12] = [
-    "不涉及", "未涉及", "没涉及", "不需要", "没有", "无需", "不用", "不", "没", "无", "未", "非",
+    "不涉及",
+    "未涉及",
+    "没涉及",
+    "不需要",
+    "没有",
+    "无需",
+    "不用",
+    "不",
+    "没",
+    "无",
+    "未",
+    "非",
 ];
 
 /// Whether the word at `p` is denied by the words just before it ([`NEGATIONS`]).
@@ -870,7 +881,10 @@ impl Matcher {
                         .map(|u| (f, u.min))
                 })
                 .collect();
-            if scale_words.is_empty() && !own.is_empty() && own.iter().all(|(f, min)| f.value < *min) {
+            if scale_words.is_empty()
+                && !own.is_empty()
+                && own.iter().all(|(f, min)| f.value < *min)
+            {
                 let (f, min) = own[0];
                 level = 1;
                 reasons.push(format!(
