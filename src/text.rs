@@ -87,39 +87,27 @@ pub fn fold(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
-/// Traditional → Simplified, one character at a time: OpenCC's `t2s` tables (through
-/// `ferrous-opencc`), each Han character of the BMP converted on its own and kept where it becomes
-/// exactly one other character. Phrase-level rules (乾隆 stays, 乾燥 → 干燥) are left out on
-/// purpose: the browser applies the same table character by character, so both sides fold alike.
-/// Pairs `(traditional, simplified)`, sorted by the traditional character.
+/// Traditional → Simplified, one character at a time: OpenCC's `t2s` tables, each Han character
+/// of the BMP converted on its own and kept where it becomes exactly one other character. Phrase
+/// rules (乾隆 stays, 乾燥 → 干燥) are left out on purpose: the browser applies the same table
+/// character by character, so both sides fold alike. The table is `src/text/t2s.txt` (one
+/// `traditional<TAB>simplified` pair per line), made from `ferrous-opencc` and checked against it
+/// by the test `t2s_table_is_opencc_character_table` (`T2S_WRITE=1` rewrites it); reading the
+/// committed file costs nothing at build time, converting 28,000 characters through OpenCC costs
+/// about 0.1 s. Pairs sorted by the traditional character.
 pub fn t2s_table() -> &'static [(char, char)] {
     static TABLE: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let Ok(cc) =
-            ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
-        else {
-            return Vec::new();
-        };
-        let chars: Vec<char> = (0x3400u32..=0x4DBF)
-            .chain(0x4E00..=0x9FFF)
-            .chain(0xF900..=0xFAFF)
-            .filter_map(char::from_u32)
-            .collect();
-        let input: String = chars.iter().flat_map(|&c| [c, '\n']).collect();
-        let output = cc.convert(&input);
-        let mut table: Vec<(char, char)> = chars
-            .iter()
-            .zip(output.split('\n'))
-            .filter_map(|(&t, s)| {
-                let mut it = s.chars();
-                match (it.next(), it.next()) {
-                    (Some(c), None) if c != t => Some((t, c)),
+        include_str!("text/t2s.txt")
+            .lines()
+            .filter_map(|l| {
+                let mut it = l.chars();
+                match (it.next(), it.next(), it.next(), it.next()) {
+                    (Some(t), Some('\t'), Some(s), None) => Some((t, s)),
                     _ => None,
                 }
             })
-            .collect();
-        table.sort_unstable();
-        table
+            .collect()
     })
 }
 
@@ -407,5 +395,46 @@ mod tests {
     fn offsets_are_characters_of_the_original() {
         let t = tokenize("甲，ＡＢ");
         assert_eq!((t[1].text.as_str(), t[1].start, t[1].end), ("ab", 2, 4));
+    }
+
+    /// The committed Traditional → Simplified table is OpenCC's character table, as
+    /// [`t2s_table`] says; `T2S_WRITE=1 cargo test --lib t2s_table` writes it anew.
+    #[test]
+    fn t2s_table_is_opencc_character_table() {
+        let cc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+            .unwrap();
+        let chars: Vec<char> = (0x3400u32..=0x4DBF)
+            .chain(0x4E00..=0x9FFF)
+            .chain(0xF900..=0xFAFF)
+            .filter_map(char::from_u32)
+            .collect();
+        let input: String = chars.iter().flat_map(|&c| [c, '\n']).collect();
+        let output = cc.convert(&input);
+        let mut table: Vec<(char, char)> = chars
+            .iter()
+            .zip(output.split('\n'))
+            .filter_map(|(&t, s)| {
+                let mut it = s.chars();
+                match (it.next(), it.next()) {
+                    (Some(c), None) if c != t => Some((t, c)),
+                    _ => None,
+                }
+            })
+            .collect();
+        table.sort_unstable();
+        let text: String = table.iter().map(|(t, s)| format!("{t}\t{s}\n")).collect();
+        if std::env::var_os("T2S_WRITE").is_some() {
+            std::fs::write(
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/text/t2s.txt"),
+                &text,
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            t2s_table(),
+            &table[..],
+            "src/text/t2s.txt differs from OpenCC's table: T2S_WRITE=1 cargo test --lib t2s_table"
+        );
+        assert!(table.len() > 2000, "{} pairs", table.len());
     }
 }
