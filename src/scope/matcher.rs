@@ -243,6 +243,9 @@ pub struct Figure {
     /// The 简易评估 limit of its unit, and whether the figure is over it (十几户 is over 10).
     pub limit: Option<f64>,
     pub over: bool,
+    /// Its character span in the folded query.
+    pub start: usize,
+    pub end: usize,
 }
 
 /// What a lookup found.
@@ -785,7 +788,10 @@ impl Matcher {
         found.truncate(self.limit);
         let base = found.first().map_or(0, |m| m.tier);
 
-        // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
+        // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购); a
+        // cue that is a figure of a matter the text names firmly is its size (拆一户 is a project's
+        // one household, not a matter of one household).
+        let figures = self.figures(&q);
         let top_spans: &[(usize, usize)] = found.first().map_or(&[], |m| &m.spans);
         let mut cues = Vec::new();
         for (k, kind) in self.cues.iter().enumerate() {
@@ -794,7 +800,8 @@ impl Matcher {
                     let needle: Vec<char> = v.chars().collect();
                     if let Some(p) = find(&q, &needle) {
                         let end = p + needle.len();
-                        let inside = top_spans.iter().any(|&(s, e)| p < e && s < end);
+                        let inside = top_spans.iter().any(|&(s, e)| p < e && s < end)
+                            || (base == 2 && figures.iter().any(|f| f.start <= p && end <= f.end));
                         if !inside && !cues.iter().any(|(_, c)| c == v) {
                             cues.push((k, v.clone()));
                         }
@@ -810,17 +817,12 @@ impl Matcher {
         };
         let scale_words = present(&self.scale_words);
         let small_words = present(&self.small_words);
-        let figures = self.figures(&q);
         let large = !scale_words.is_empty() || figures.iter().any(|f| f.large);
 
         let mut reasons: Vec<String> = Vec::new();
         let quote = |ws: &[String]| ws.iter().map(|w| format!("“{w}”")).collect::<String>();
         let mut level = if !cues.is_empty() {
-            if large {
-                base.min(1)
-            } else {
-                0
-            }
+            0
         } else {
             let mut l = base;
             if !small_words.is_empty() && !large && l > 0 {
@@ -866,7 +868,6 @@ impl Matcher {
         for w in &small_words {
             reasons.push(format!("“{w}”：规模较小"));
         }
-        let article = |b: &Option<String>| b.clone();
         // The best item's own scale (大型群众性活动 from 1000 people): every figure of its units
         // below it, and no scale word, makes the matter 可能需要评估.
         let mut below: Option<Rule> = None;
@@ -912,13 +913,7 @@ impl Matcher {
             self.kind(&q, &found, &figures, &mut reasons)
         } else if level == 1 {
             let top = found.first();
-            let rule = if !cues.is_empty() {
-                Rule {
-                    id: "out-of-scope",
-                    text: "属于一般不评估的事项，但规模较大，请商县委政法委（维稳办）确定".into(),
-                    basis: article(&self.outs[cues[0].0].basis),
-                }
-            } else if top.is_some_and(|m| m.tier == 0) {
+            let rule = if top.is_some_and(|m| m.tier == 0) {
                 Rule {
                     id: "nearest",
                     text: "规模较大，与目录事项相近，请对照确定".into(),
@@ -1171,6 +1166,8 @@ impl Matcher {
                     over: u
                         .limit
                         .is_some_and(|max| value > max || (more && value >= max)),
+                    start,
+                    end: k + uc.len(),
                 });
             }
         }

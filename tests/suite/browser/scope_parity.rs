@@ -13,11 +13,15 @@ use crate::support::browser::{file_url, js_list, Browser, Viewport};
 use crate::support::site::{repo_root, Run, Site};
 use serde_json::Value;
 
-/// The development sets' descriptions (`devset.tsv`, `blind-dev.tsv`; never the held-out
+/// The development sets' descriptions (`devset.tsv`, `blind-dev*.tsv`; never the held-out
 /// `blind-test.tsv`) plus inputs that stress folding, figures and emptiness.
 fn matters() -> Vec<String> {
     let mut m: Vec<String> = Vec::new();
-    for (file, column) in [("devset.tsv", 3), ("blind-dev.tsv", 4)] {
+    for (file, column) in [
+        ("devset.tsv", 3),
+        ("blind-dev.tsv", 4),
+        ("blind-dev2.tsv", 4),
+    ] {
         let tsv = std::fs::read_to_string(repo_root().join("tests/scope").join(file)).unwrap();
         m.extend(
             tsv.lines()

@@ -154,7 +154,8 @@
       if (ok) {
         return { text: q.slice(start, k + uc.length).join(""), value: value, unit: u.unit,
           large: u.large !== null && value >= u.large, limit: u.limit,
-          over: u.limit !== null && (value > u.limit || (more && value >= u.limit)) };
+          over: u.limit !== null && (value > u.limit || (more && value >= u.limit)),
+          start: start, end: k + uc.length };
       }
     }
     return null;
@@ -296,7 +297,9 @@
     found = found.slice(0, d.limit);
     var base = found.length ? found[0].tier : 0;
 
-    // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
+    // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购); a cue
+    // that is a figure of a matter the text names firmly is its size (拆一户).
+    var figures = this.figures(q);
     var topSpans = found.length ? found[0].spans : [];
     var cues = [];
     d.cues.forEach(function (kind, k) {
@@ -305,7 +308,8 @@
           var n = chars(v), p = find(q, n);
           if (p < 0) return;
           var end = p + n.length;
-          var inside = topSpans.some(function (s) { return p < s[1] && s[0] < end; });
+          var inside = topSpans.some(function (s) { return p < s[1] && s[0] < end; }) ||
+            (base === 2 && figures.some(function (f) { return f.start <= p && end <= f.end; }));
           if (!inside && !cues.some(function (c) { return c[1] === v; })) cues.push([k, v]);
         });
       });
@@ -314,11 +318,10 @@
       return list.filter(function (w) { return find(q, chars(w)) >= 0; });
     };
     var scaleWords = present(d.scale_words), smallWords = present(d.small_words);
-    var figures = this.figures(q);
     var large = scaleWords.length > 0 || figures.some(function (f) { return f.large; });
     var level;
     if (cues.length) {
-      level = large ? Math.min(base, 1) : 0;
+      level = 0;
     } else {
       level = base;
       if (smallWords.length && !large && level > 0) level -= 1;
@@ -369,8 +372,7 @@
       kind = r[0];
       rule = r[1];
     } else if (level === 1) {
-      if (cues.length) rule = { id: "out-of-scope", text: "属于一般不评估的事项，但规模较大，请商县委政法委（维稳办）确定", basis: d.outs[cues[0][0]].basis };
-      else if (top && top.tier === 0) rule = { id: "nearest", text: "规模较大，与目录事项相近，请对照确定", basis: itemBasis };
+      if (top && top.tier === 0) rule = { id: "nearest", text: "规模较大，与目录事项相近，请对照确定", basis: itemBasis };
       else rule = { id: "related", text: "只有相关的词与目录事项相符，请对照确定", basis: itemBasis };
     } else if (cues.length) {
       var o0 = d.outs[cues[0][0]];
