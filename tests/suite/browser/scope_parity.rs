@@ -241,9 +241,46 @@ fn lookup_page_answers_query_and_typing(b: &Browser, run: &Run, shots: &Artifact
         "{page}"
     );
     assert!(page.contains("相近的目录事项"), "{page}");
+    assert_eq!(
+        b.count(".scope-check"),
+        0,
+        "an out-of-scope cue decided it: no questions"
+    );
     b.screenshot_png(
         shots.join("lookup-out-of-scope-desktop.png"),
         Viewport::DESKTOP,
+        true,
+    );
+
+    // Not decided by the text: the four questions, answered with the keyboard only (Space picks
+    // 是, ArrowRight moves to 否 and picks it, Tab goes to the next question).
+    b.eval_json("(() => { const i = document.getElementById('scope-q'); i.value = ''; i.dispatchEvent(new Event('input')); return true; })()");
+    b.type_into("#scope-q", "县城几条街道改名");
+    b.wait_for(".scope-check");
+    assert_eq!(b.count(".scope-check input[type=radio]"), 8);
+    assert!(b
+        .text(".scope-check-result")
+        .contains("请回答全部 4 个问题"));
+    b.eval_json("document.querySelector('.scope-check input[type=radio]').focus(), true");
+    b.press_key(" "); // interests: 是
+    b.press_key("Tab");
+    b.press_key("ArrowRight"); // land: 否
+    b.press_key("Tab");
+    b.press_key(" "); // wide: 是
+    b.press_key("Tab");
+    b.press_key("ArrowRight"); // conflict: 否
+    b.wait_until(
+        "document.querySelector('.scope-check-result').textContent.includes('自查结果')",
+        "the check's answer",
+    );
+    let result = b.text(".scope-check-result");
+    assert!(
+        result.contains("可能需要评估") && result.contains("第九条"),
+        "{result}"
+    );
+    b.screenshot_png(
+        shots.join("lookup-guided-check-phone.png"),
+        Viewport::PHONE,
         true,
     );
     b.assert_no_console_errors();
