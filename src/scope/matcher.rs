@@ -576,13 +576,7 @@ impl Matcher {
                 });
             }
         }
-        units.sort_by(|a, b| {
-            b.unit
-                .chars()
-                .count()
-                .cmp(&a.unit.chars().count())
-                .then(a.unit.cmp(&b.unit))
-        });
+        units.sort_by(|a, b| super::unit_order(&a.unit, &b.unit));
         let mut fillers: Vec<String> = FILLERS.iter().map(|f| f.to_string()).collect();
         fillers.extend(generic.iter().cloned());
         Matcher {

@@ -677,13 +677,12 @@ impl Catalogue {
 
 /// Longer units first, so 平方米 is tried before 米 and 千伏 before 伏.
 fn longest_first(units: &mut [UnitThreshold]) {
-    units.sort_by(|a, b| {
-        b.unit
-            .chars()
-            .count()
-            .cmp(&a.unit.chars().count())
-            .then(a.unit.cmp(&b.unit))
-    });
+    units.sort_by(|a, b| unit_order(&a.unit, &b.unit));
+}
+
+/// The order units are tried in: longer first, then by text.
+pub fn unit_order(a: &str, b: &str) -> std::cmp::Ordering {
+    b.chars().count().cmp(&a.chars().count()).then(a.cmp(b))
 }
 
 fn canonical_category(c: &str) -> Option<&'static str> {
