@@ -819,7 +819,9 @@ impl Matcher {
             0
         } else {
             let mut l = base;
-            if !small_words.is_empty() && !large && l > 0 {
+            // A small-scale word lowers it unless figures the 简易 rule limits say the size.
+            let sized = figures.iter().any(|f| f.limit.is_some());
+            if !small_words.is_empty() && !large && !sized && l > 0 {
                 l -= 1;
             }
             if large {
@@ -1143,16 +1145,36 @@ impl Matcher {
 
     fn unit_at(&self, q: &[char], at: usize, value: f64, start: usize) -> Option<Figure> {
         let mut k = at;
-        // 多/余/几 after the figure: more than it (十几户 is over 10); 来: about it.
-        let more = k < q.len() && matches!(q[k], '多' | '余' | '几');
-        if k < q.len() && matches!(q[k], '多' | '余' | '来' | '几') {
+        // 多/余/几 after the figure: more than it (十几户 is over 10); 来/把: about it.
+        let mut more = k < q.len() && matches!(q[k], '多' | '余' | '几');
+        if k < q.len() && matches!(q[k], '多' | '余' | '来' | '几' | '把') {
             k += 1;
+        }
+        // A rate is no size: 每亩, 一亩一年给八百.
+        if start > 0 && q[start - 1] == '每' {
+            return None;
         }
         for u in &self.units {
             let uc: Vec<char> = u.unit.chars().collect();
             if q.len() >= k + uc.len() && q[k..k + uc.len()] == *uc {
+                let mut end = k + uc.len();
+                let after: String = q[end..q.len().min(end + 3)].iter().collect();
+                if ["一年", "每年", "每月", "一个月", "一月"]
+                    .iter()
+                    .any(|r| after.starts_with(r))
+                {
+                    return None;
+                }
+                // 一百亩出头, 十亩多: more than it.
+                if after.starts_with("出头") {
+                    more = true;
+                    end += 2;
+                } else if after.starts_with('多') {
+                    more = true;
+                    end += 1;
+                }
                 return Some(Figure {
-                    text: q[start..k + uc.len()].iter().collect(),
+                    text: q[start..end].iter().collect(),
                     value,
                     unit: u.unit.clone(),
                     large: u.large.is_some_and(|min| value >= min),
@@ -1161,7 +1183,7 @@ impl Matcher {
                         .limit
                         .is_some_and(|max| value > max || (more && value >= max)),
                     start,
-                    end: k + uc.len(),
+                    end,
                 });
             }
         }
@@ -1223,7 +1245,8 @@ pub fn cn_number(s: &[char]) -> Option<f64> {
             let m = -d;
             let n = match digit.take() {
                 Some(n) => n,
-                None if m == 10 => 1,
+                // 十五, and a number that starts with 百 or 千 (百把亩, 千把人).
+                None if m == 10 || (section == 0 && total == 0) => 1,
                 None => return None,
             };
             section += n * m;
@@ -1250,6 +1273,47 @@ mod tests {
         assert_eq!(cn_number(&chars("两千")), Some(2000.0));
         assert_eq!(cn_number(&chars("一万二千")), Some(12000.0));
         assert_eq!(cn_number(&chars("一二")), None);
+    }
+
+    fn figures(text: &str) -> Vec<(String, f64, bool)> {
+        let rule = |unit: &str, limit: f64| UnitRule {
+            unit: unit.into(),
+            large: Some(limit),
+            limit: Some(limit),
+        };
+        let m = Matcher {
+            items: Vec::new(),
+            cues: Vec::new(),
+            outs: Vec::new(),
+            scale_words: Vec::new(),
+            small_words: Vec::new(),
+            units: vec![rule("亩", 100.0), rule("户", 10.0), rule("人", 50.0)],
+            simple: None,
+            fillers: Vec::new(),
+            limit: LIMIT,
+            check: None,
+            t2s: String::new(),
+        };
+        let q: Vec<char> = text.chars().map(fold_one).collect();
+        m.figures(&q)
+            .into_iter()
+            .map(|f| (f.text, f.value, f.over))
+            .collect()
+    }
+
+    #[test]
+    fn figures_read_approximations_ranges_and_leave_rates_out() {
+        let f = |t: &str, v: f64, over: bool| vec![(t.to_string(), v, over)];
+        assert_eq!(figures("占耕地百把亩"), f("百把亩", 100.0, false));
+        assert_eq!(figures("征耕地近百亩"), f("百亩", 100.0, false));
+        assert_eq!(figures("占耕地一百亩出头"), f("一百亩出头", 100.0, true));
+        assert_eq!(figures("拆十几户"), f("十几户", 10.0, true));
+        assert_eq!(figures("正好拆10户"), f("10户", 10.0, false));
+        assert_eq!(figures("占地三四亩"), f("三四亩", 4.0, false));
+        assert_eq!(figures("两三千人来看"), f("两三千人", 3000.0, true));
+        assert_eq!(figures("八十来户"), f("八十来户", 80.0, true));
+        assert!(figures("每亩给五万").is_empty());
+        assert!(figures("一亩一年给八百").is_empty());
     }
 
     #[test]

@@ -88,7 +88,8 @@
         section = 0;
       } else {
         var m = -d;
-        if (digit === null && m !== 10) return null;
+        // 十五, and a number that starts with 百 or 千 (百把亩).
+        if (digit === null && m !== 10 && !(section === 0 && total === 0)) return null;
         section += (digit === null ? 1 : digit) * m;
         digit = null;
       }
@@ -143,19 +144,30 @@
   };
 
   // matcher.rs Matcher::unit_at
+  var RATES = ["一年", "每年", "每月", "一个月", "一月"];
   Matcher.prototype.unitAt = function (q, at, value, start) {
     var k = at;
     var more = k < q.length && "多余几".indexOf(q[k]) >= 0;
-    if (k < q.length && "多余来几".indexOf(q[k]) >= 0) k++;
+    if (k < q.length && "多余来几把".indexOf(q[k]) >= 0) k++;
+    if (start > 0 && q[start - 1] === "每") return null;
     var units = this.d.units;
     for (var i = 0; i < units.length; i++) {
       var u = units[i], uc = chars(u.unit), ok = q.length >= k + uc.length;
       for (var j = 0; ok && j < uc.length; j++) if (q[k + j] !== uc[j]) ok = false;
       if (ok) {
-        return { text: q.slice(start, k + uc.length).join(""), value: value, unit: u.unit,
+        var end = k + uc.length, after = q.slice(end, Math.min(q.length, end + 3)).join("");
+        if (RATES.some(function (r) { return after.indexOf(r) === 0; })) return null;
+        if (after.indexOf("出头") === 0) {
+          more = true;
+          end += 2;
+        } else if (after.charAt(0) === "多") {
+          more = true;
+          end += 1;
+        }
+        return { text: q.slice(start, end).join(""), value: value, unit: u.unit,
           large: u.large !== null && value >= u.large, limit: u.limit,
           over: u.limit !== null && (value > u.limit || (more && value >= u.limit)),
-          start: start, end: k + uc.length };
+          start: start, end: end };
       }
     }
     return null;
@@ -324,7 +336,8 @@
       level = 0;
     } else {
       level = base;
-      if (smallWords.length && !large && level > 0) level -= 1;
+      var sized = figures.some(function (f) { return f.limit !== null; });
+      if (smallWords.length && !large && !sized && level > 0) level -= 1;
       if (large) {
         if (level === 1) level = 2;
         else if (level === 0 && found.length && found[0].pairs >= 2) level = 1;
