@@ -309,8 +309,7 @@
     found = found.slice(0, d.limit);
     var base = found.length ? found[0].tier : 0;
 
-    // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购); a cue
-    // that is a figure of a matter the text names firmly is its size (拆一户).
+    // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
     var figures = this.figures(q);
     var topSpans = found.length ? found[0].spans : [];
     var cues = [];
@@ -320,8 +319,7 @@
           var n = chars(v), p = find(q, n);
           if (p < 0) return;
           var end = p + n.length;
-          var inside = topSpans.some(function (s) { return p < s[1] && s[0] < end; }) ||
-            (base === 2 && figures.some(function (f) { return f.start <= p && end <= f.end; }));
+          var inside = topSpans.some(function (s) { return p < s[1] && s[0] < end; });
           if (!inside && !cues.some(function (c) { return c[1] === v; })) cues.push([k, v]);
         });
       });
