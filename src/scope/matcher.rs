@@ -698,7 +698,7 @@ impl Matcher {
             // word found first (the longer one at the same place).
             let mut combo = false;
             for parts in &item.when {
-                let found_parts: Option<Vec<(usize, &String)>> = parts
+                let each: Vec<Option<(usize, &String)>> = parts
                     .iter()
                     .map(|words| {
                         words
@@ -712,10 +712,18 @@ impl Matcher {
                             })
                     })
                     .collect();
-                if let Some(found_parts) = found_parts {
+                if each.iter().all(Option::is_some) {
                     combo = true;
-                    for (p, w) in found_parts {
+                    for (p, w) in each.into_iter().flatten() {
                         hit(p, w, 3, &mut cover);
+                    }
+                } else if parts.len() >= 2
+                    && each.iter().filter(|e| e.is_some()).count() + 1 == parts.len()
+                    && each.iter().flatten().all(|(_, w)| w.chars().count() >= 2)
+                {
+                    // All but one part: the words point at the item, like a related word.
+                    for (p, w) in each.into_iter().flatten() {
+                        hit(p, w, 1, &mut cover);
                     }
                 }
             }

@@ -263,7 +263,7 @@
       // A combination names the item when each of its parts is in the text.
       var combo = false;
       (item.when || []).forEach(function (parts, ci) {
-        var got = [];
+        var got = [], missing = 0;
         for (var pi = 0; pi < parts.length; pi++) {
           var best = null;
           parts[pi].forEach(function (w, wi) {
@@ -271,11 +271,16 @@
             if (p < 0) return;
             if (best === null || p < best[0] || (p === best[0] && wc.length > best[2])) best = [p, w, wc.length];
           });
-          if (best === null) return;
-          got.push(best);
+          if (best === null) missing++;
+          else got.push(best);
         }
-        combo = true;
-        got.forEach(function (g) { hit(g[0], g[1], g[2], 3); });
+        if (missing === 0) {
+          combo = true;
+          got.forEach(function (g) { hit(g[0], g[1], g[2], 3); });
+        } else if (parts.length >= 2 && missing === 1 && got.every(function (g) { return g[2] >= 2; })) {
+          // All but one part: the words point at the item, like a related word.
+          got.forEach(function (g) { hit(g[0], g[1], g[2], 1); });
+        }
       });
       var strong = 0, related = 0;
       cover.forEach(function (c) {
