@@ -423,7 +423,9 @@ pub fn find(hay: &[char], needle: &[char]) -> Option<usize> {
 }
 
 /// Words that deny what follows them: 不拆房, 没有安置, 不涉及征地.
-const NEGATIONS: [&str; 12] = [
+const NEGATIONS: [&str; 14] = [
+    "没有人",
+    "没人",
     "不涉及",
     "未涉及",
     "没涉及",
@@ -790,9 +792,10 @@ impl Matcher {
         found.truncate(self.limit);
         let base = found.first().map_or(0, |m| m.tier);
 
-        // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购). A
-        // cue that is also a figure (拆一户) still counts: skipping it when an item matched firmly
-        // cost more out-of-scope matters answered 应当评估 on the development sets than it won.
+        // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购), and
+        // one inside a larger figure is part of it (一户 in 十一户). A cue that is a whole figure
+        // (拆一户) still counts: skipping it when an item matched firmly cost more out-of-scope
+        // matters answered 应当评估 on the development sets than it won.
         let figures = self.figures(&q);
         let top_spans: &[(usize, usize)] = found.first().map_or(&[], |m| &m.spans);
         let mut cues = Vec::new();
@@ -802,7 +805,8 @@ impl Matcher {
                     let needle: Vec<char> = v.chars().collect();
                     if let Some(p) = find(&q, &needle) {
                         let end = p + needle.len();
-                        let inside = top_spans.iter().any(|&(s, e)| p < e && s < end);
+                        let inside = top_spans.iter().any(|&(s, e)| p < e && s < end)
+                            || figures.iter().any(|f| f.start < p && end <= f.end);
                         if !inside && !cues.iter().any(|(_, c)| c == v) {
                             cues.push((k, v.clone()));
                         }
@@ -1025,7 +1029,7 @@ impl Matcher {
         if let Some(w) = simple
             .against
             .iter()
-            .find(|w| find(q, &w.chars().collect::<Vec<_>>()).is_some())
+            .find(|w| find_said(q, &w.chars().collect::<Vec<_>>()).is_some())
         {
             if !limited.is_empty() {
                 reasons.push(format!("“{w}”：不符合简易评估的条件"));

@@ -42,7 +42,7 @@
   }
 
   // matcher.rs NEGATIONS, negated, find_said
-  var NEGATIONS = ["不涉及", "未涉及", "没涉及", "不需要", "没有", "无需", "不用", "不", "没", "无", "未", "非"].map(chars);
+  var NEGATIONS = ["没有人", "没人", "不涉及", "未涉及", "没涉及", "不需要", "没有", "无需", "不用", "不", "没", "无", "未", "非"].map(chars);
 
   function negated(hay, p) {
     return NEGATIONS.some(function (n) {
@@ -314,7 +314,8 @@
     found = found.slice(0, d.limit);
     var base = found.length ? found[0].tier : 0;
 
-    // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购).
+    // A cue inside a term the best item matched is part of that term (采购 in 药品集中采购), and one
+    // inside a larger figure is part of it (一户 in 十一户).
     var figures = this.figures(q);
     var topSpans = found.length ? found[0].spans : [];
     var cues = [];
@@ -324,7 +325,8 @@
           var n = chars(v), p = find(q, n);
           if (p < 0) return;
           var end = p + n.length;
-          var inside = topSpans.some(function (s) { return p < s[1] && s[0] < end; });
+          var inside = topSpans.some(function (s) { return p < s[1] && s[0] < end; }) ||
+            figures.some(function (f) { return f.start < p && end <= f.end; });
           if (!inside && !cues.some(function (c) { return c[1] === v; })) cues.push([k, v]);
         });
       });
@@ -465,7 +467,7 @@
       reasons.push("“" + excluded[0].title + "”不适用简易评估");
       return ["普通", { id: "not-simple", text: "“" + excluded[0].title + "”不适用简易评估", basis: simple.basis }];
     }
-    var against = simple.against.filter(function (w) { return find(q, chars(w)) >= 0; });
+    var against = simple.against.filter(function (w) { return findSaid(q, chars(w)) >= 0; });
     if (against.length) {
       if (!limited.length) return ["普通", catalogue];
       reasons.push("“" + against[0] + "”：不符合简易评估的条件");
