@@ -4,7 +4,7 @@
 Runs `portal scope --json --batch` on the sample site over one or more evaluation sets and compares
 with the expected answers.
 
-    python3 tests/scope/eval.py [--portal PATH] [SET ...]     # default: devset, blind-dev, -dev2 … -dev4
+    python3 tests/scope/eval.py [--portal PATH] [SET ...]     # default: devset, blind-dev, -dev2 … -dev5
     python3 tests/scope/eval.py --portal target/release/portal blind-test --quiet
 
 SET is a file name in tests/scope/ without `.tsv` (devset, blind-dev, blind-test) or a path.
@@ -112,7 +112,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--portal", help="the portal binary (default: cargo run -q --)")
     ap.add_argument("--quiet", action="store_true", help="print the figures, not the misses")
-    ap.add_argument("sets", nargs="*", default=["devset", "blind-dev", "blind-dev2", "blind-dev3", "blind-dev4"])
+    ap.add_argument("sets", nargs="*", default=["devset", "blind-dev", "blind-dev2", "blind-dev3", "blind-dev4", "blind-dev5"])
     args = ap.parse_args()
     cmd = [args.portal] if args.portal else ["cargo", "run", "-q", "--"]
     ok = True
