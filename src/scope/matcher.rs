@@ -5,22 +5,28 @@
 //! `themes/default/static/js/scope-core.js` over this struct serialised as JSON; every score is an
 //! integer, so both sides rank alike. The steps:
 //!
-//! 1. Fold the text with the search tokenizer's [`fold_char`] (full-width → ASCII, lower case).
-//! 2. For each item, find each term in the text (first occurrence; a term is a keyword, a piece of
-//!    the item text, or a related word, each with its synonym variants from `search.synonyms`).
-//!    Characters covered by keywords and text pieces of three or more characters count 100, by
-//!    related words and two-character text pieces 40.
-//! 3. Blank the filler words, take the neighbouring CJK character pairs of what is left and count
-//!    those the item's own words contain: 10 each (this finds the nearest items when no term matches).
-//! 4. Rank by tier (2: a keyword or long text piece matched, or two different related words;
-//!    1: one related word; 0: only pairs), then
-//!    score, then catalogue order.
+//! 1. Fold the text ([`fold_one`]: full-width → ASCII, lower case, Traditional → Simplified).
+//! 2. For each item, find each term in the text (first occurrence not right after a negation such
+//!    as 不 or 没有; a term is a keyword, a piece of the item text, or a related word, each with its
+//!    synonym variants from `search.synonyms`), and each `when` combination (every part a lexicon
+//!    concept or a word; each concept is looked for once per query). Characters covered by keywords,
+//!    text pieces of three or more characters and combination parts count 100, by related words,
+//!    two-character text pieces and the parts of a combination missing one part 40.
+//! 3. Blank the filler and generic words, take the neighbouring CJK character pairs of what is left
+//!    and count those the item's own words contain: 10 each (this finds the nearest items when no
+//!    term matches).
+//! 4. Rank by tier (2: a keyword, long text piece or combination matched, or two different related
+//!    words; 1: a related word or a combination missing one part; 0: only pairs), then score, then
+//!    catalogue order.
 //! 5. Verdict from the best item's tier (2 应当评估, 1 可能需要评估, 0 未匹配到). A cue of an
-//!    out-of-scope kind (日常养护, 单户, 按上级通知; not one inside a term the best item matched)
-//!    makes it 未匹配到 — or at most 可能需要评估 when
-//!    the matter is large; a small-scale word lowers it one step; a scale word or a figure at or
+//!    out-of-scope kind (日常养护, 单户, 按上级通知; not one inside a keyword the best item matched or
+//!    inside a larger figure) makes it 一般不需要评估 whatever the scale; a small-scale word lowers it
+//!    one step unless figures the 简易 rule limits give the size; a scale word or a figure at or
 //!    above its unit's threshold (300户, 500亩, 110千伏) raises 1 to 2, and 0 to 1 when the nearest
-//!    item shares at least two pairs.
+//!    item shares at least two pairs; a figure below the best item's own scale lowers 2 to 1.
+//! 6. For 应当评估, the kind ([`Matcher::kind`]: 普通 or 简易 by 实施办法第三十条); the rule that
+//!    decided and the reasons in words go with every answer. [`Matcher::decide`] answers the
+//!    guided check.
 
 use super::Catalogue;
 use crate::text::{char_class, fold_char, t2s, t2s_table, CharClass, Synonyms};
@@ -149,8 +155,8 @@ pub struct MatchItem {
     /// Keywords and pieces of the text; each entry: the term, then its variants.
     pub strong: Vec<Vec<String>>,
     pub related: Vec<Vec<String>>,
-    /// Combinations: each part is the list of words that satisfy it (a concept's words, or one word).
-    pub when: Vec<Vec<Vec<String>>>,
+    /// Combinations: each part an index into [`Matcher::concepts`].
+    pub when: Vec<Vec<usize>>,
     /// The item's own scale: below these figures a matter of it is 可能需要评估.
     pub scale: Vec<super::UnitThreshold>,
     /// The CJK character pairs of the item's own words (text, keywords, related), sorted.
@@ -192,6 +198,9 @@ pub struct CheckRule {
 #[derive(Debug, Clone, Serialize)]
 pub struct Matcher {
     pub items: Vec<MatchItem>,
+    /// The words that satisfy each combination part (a lexicon concept's words with their synonym
+    /// variants, or one word), each list once; items refer to them by index.
+    pub concepts: Vec<Vec<String>>,
     /// For each out-of-scope kind, its cues with their variants.
     pub cues: Vec<Vec<Vec<String>>>,
     pub outs: Vec<OutRule>,
@@ -464,6 +473,8 @@ pub fn find_said(hay: &[char], needle: &[char]) -> Option<usize> {
 impl Matcher {
     pub fn new(cat: &Catalogue, synonyms: &Synonyms) -> Matcher {
         let generic: Vec<String> = cat.generic.iter().map(|g| fold_cn(g)).collect();
+        // The words of the combination parts, each list once (a concept or a single word).
+        let mut concepts: Vec<Vec<String>> = Vec::new();
         let items = cat
             .items
             .iter()
@@ -497,19 +508,28 @@ impl Matcher {
                     .map(|combo| {
                         combo
                             .iter()
-                            .map(|part| match cat.concepts.get(part) {
-                                Some(words) => {
-                                    let mut v: Vec<String> = Vec::new();
-                                    for w in words {
-                                        for x in with_variants(w, synonyms) {
-                                            if !v.contains(&x) {
-                                                v.push(x);
+                            .map(|part| {
+                                let words = match cat.concepts.get(part) {
+                                    Some(words) => {
+                                        let mut v: Vec<String> = Vec::new();
+                                        for w in words {
+                                            for x in with_variants(w, synonyms) {
+                                                if !v.contains(&x) {
+                                                    v.push(x);
+                                                }
                                             }
                                         }
+                                        v
                                     }
-                                    v
+                                    None => with_variants(part, synonyms),
+                                };
+                                match concepts.iter().position(|c| *c == words) {
+                                    Some(i) => i,
+                                    None => {
+                                        concepts.push(words);
+                                        concepts.len() - 1
+                                    }
                                 }
-                                None => with_variants(part, synonyms),
                             })
                             .collect()
                     })
@@ -583,6 +603,7 @@ impl Matcher {
         fillers.extend(generic.iter().cloned());
         Matcher {
             items,
+            concepts,
             cues,
             outs,
             scale_words: cat.scale_words.iter().map(|w| fold_cn(w)).collect(),
@@ -667,6 +688,21 @@ impl Matcher {
     pub fn lookup(&self, query: &str) -> Answer {
         let q: Vec<char> = query.chars().map(fold_one).collect();
         let qpairs = self.query_pairs(&q);
+        // Each combination part's word found first (the longer one at the same place), once per
+        // query for all items.
+        let concept_hits: Vec<Option<(usize, &String)>> = self
+            .concepts
+            .iter()
+            .map(|words| {
+                words
+                    .iter()
+                    .filter_map(|w| find_said(&q, &w.chars().collect::<Vec<_>>()).map(|p| (p, w)))
+                    .min_by(|a, b| {
+                        a.0.cmp(&b.0)
+                            .then(b.1.chars().count().cmp(&a.1.chars().count()))
+                    })
+            })
+            .collect();
         let mut found: Vec<Match> = Vec::new();
         for (index, item) in self.items.iter().enumerate() {
             let mut cover = vec![0u8; q.len()];
@@ -696,24 +732,11 @@ impl Matcher {
                     }
                 }
             }
-            // A combination names the item when each of its parts is in the text: the part's
-            // word found first (the longer one at the same place).
+            // A combination names the item when each of its parts is in the text.
             let mut combo = false;
             for parts in &item.when {
-                let each: Vec<Option<(usize, &String)>> = parts
-                    .iter()
-                    .map(|words| {
-                        words
-                            .iter()
-                            .filter_map(|w| {
-                                find_said(&q, &w.chars().collect::<Vec<_>>()).map(|p| (p, w))
-                            })
-                            .min_by(|a, b| {
-                                a.0.cmp(&b.0)
-                                    .then(b.1.chars().count().cmp(&a.1.chars().count()))
-                            })
-                    })
-                    .collect();
+                let each: Vec<Option<(usize, &String)>> =
+                    parts.iter().map(|&c| concept_hits[c]).collect();
                 if each.iter().all(Option::is_some) {
                     combo = true;
                     for (p, w) in each.into_iter().flatten() {
@@ -1294,6 +1317,7 @@ mod tests {
         };
         let m = Matcher {
             items: Vec::new(),
+            concepts: Vec::new(),
             cues: Vec::new(),
             outs: Vec::new(),
             scale_words: Vec::new(),

@@ -102,6 +102,7 @@
   function Matcher(data) {
     this.d = data;
     this.fold = makeFold(data.t2s);
+    this.conceptChars = (data.concepts || []).map(function (words) { return words.map(chars); });
     this.pairSets = data.items.map(function (it) {
       var s = new Set();
       it.pairs.forEach(function (p) { s.add(p); });
@@ -111,9 +112,6 @@
       return {
         strong: it.strong.map(function (t) { return t.map(chars); }),
         related: it.related.map(function (t) { return t.map(chars); }),
-        when: (it.when || []).map(function (parts) {
-          return parts.map(function (words) { return words.map(chars); });
-        })
       };
     });
   }
@@ -242,6 +240,17 @@
     var d = this.d, self = this;
     var q = chars(query).map(this.fold);
     var qpairs = this.queryPairs(q);
+    // matcher.rs concept_hits: each combination part's word found first (the longer one at the same
+    // place), once per query for all items: [position, word, length] or null.
+    var conceptHits = (d.concepts || []).map(function (words, c) {
+      var best = null;
+      words.forEach(function (w, wi) {
+        var wc = self.conceptChars[c][wi], p = findSaid(q, wc);
+        if (p < 0) return;
+        if (best === null || p < best[0] || (p === best[0] && wc.length > best[2])) best = [p, w, wc.length];
+      });
+      return best;
+    });
     var found = [];
     d.items.forEach(function (item, index) {
       var cover = new Array(q.length).fill(0), words = [], spans = [];
@@ -262,18 +271,12 @@
       mark(item.related, self.termChars[index].related, 1);
       // A combination names the item when each of its parts is in the text.
       var combo = false;
-      (item.when || []).forEach(function (parts, ci) {
+      (item.when || []).forEach(function (parts) {
         var got = [], missing = 0;
-        for (var pi = 0; pi < parts.length; pi++) {
-          var best = null;
-          parts[pi].forEach(function (w, wi) {
-            var wc = self.termChars[index].when[ci][pi][wi], p = findSaid(q, wc);
-            if (p < 0) return;
-            if (best === null || p < best[0] || (p === best[0] && wc.length > best[2])) best = [p, w, wc.length];
-          });
-          if (best === null) missing++;
-          else got.push(best);
-        }
+        parts.forEach(function (c) {
+          if (conceptHits[c] === null) missing++;
+          else got.push(conceptHits[c]);
+        });
         if (missing === 0) {
           combo = true;
           got.forEach(function (g) { hit(g[0], g[1], g[2], 3); });
