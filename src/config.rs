@@ -80,9 +80,14 @@ pub struct SearchConfig {
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Groups of words that mean the same for search (and the scope lookup): a query with one of
-    /// them also finds the others, e.g. `[征收, 征用, 征地]`. Default: none.
+    /// them also finds the others, e.g. `[征收, 征用, 征地]`. Added to the default theme's groups
+    /// ([`DEFAULT_SYNONYMS`]). Default: none.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
+    /// Use the default theme's abbreviations and domain synonyms (稳评 ⇄ 社会稳定风险评估 …).
+    /// Default: true.
+    #[serde(default = "yes")]
+    pub default_synonyms: bool,
 }
 
 impl Default for SearchConfig {
@@ -90,7 +95,34 @@ impl Default for SearchConfig {
         SearchConfig {
             enabled: true,
             synonyms: Vec::new(),
+            default_synonyms: true,
         }
+    }
+}
+
+/// The default theme's synonym groups (`themes/default/synonyms.yaml`), compiled in.
+pub const DEFAULT_SYNONYMS: &str = include_str!("../themes/default/synonyms.yaml");
+
+impl SearchConfig {
+    /// The synonym groups in force: the default theme's (unless switched off), then the site's.
+    pub fn synonym_groups(&self) -> Vec<Vec<String>> {
+        static DEFAULTS: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+        let mut out: Vec<Vec<String>> = Vec::new();
+        if self.default_synonyms {
+            // A test checks that the file parses; an unreadable one would give no groups.
+            out.extend(
+                DEFAULTS
+                    .get_or_init(|| serde_yaml::from_str(DEFAULT_SYNONYMS).unwrap_or_default())
+                    .iter()
+                    .cloned(),
+            );
+        }
+        for g in &self.synonyms {
+            if !out.contains(g) {
+                out.push(g.clone());
+            }
+        }
+        out
     }
 }
 
@@ -451,6 +483,23 @@ pub fn normalize_base_path(p: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_synonyms_parse_and_can_be_switched_off() {
+        let groups: Vec<Vec<String>> = serde_yaml::from_str(DEFAULT_SYNONYMS).unwrap();
+        assert!(groups.len() >= 20);
+        for g in &groups {
+            assert!(g.len() >= 2, "{g:?}");
+        }
+        let on = SearchConfig::default();
+        assert!(on.synonym_groups().iter().any(|g| g[0] == "稳评"));
+        let off = SearchConfig {
+            default_synonyms: false,
+            synonyms: vec![vec!["甲".into(), "乙".into()]],
+            ..SearchConfig::default()
+        };
+        assert_eq!(off.synonym_groups(), [vec!["甲".to_string(), "乙".into()]]);
+    }
 
     #[test]
     fn unknown_keys_name_the_key_and_list_expected() {

@@ -106,7 +106,7 @@ impl Site {
     pub fn scope_matcher(&self) -> Option<(usize, Matcher)> {
         let i = self.catalogue_page()?;
         let cat = self.pages[i].scope.as_deref()?;
-        let synonyms = Synonyms::new(&self.config.search.synonyms);
+        let synonyms = Synonyms::new(&self.config.search.synonym_groups());
         Some((i, Matcher::new(cat, &synonyms)))
     }
 

@@ -10,7 +10,10 @@
 //! and Rust cut text the same way:
 //!
 //! 1. Fold each character ([`fold_char`]): full-width ASCII `！`–`～` to ASCII, the ideographic space
-//!    to a space, circled ①–⑨ to digits, letters to lower case (when that is one character).
+//!    to a space, circled ①–⑨ to digits, letters to lower case (when that is one character),
+//!    Traditional Han characters to Simplified ([`t2s`]: 徵 → 征, 聽證 → 听证). The index and the
+//!    query fold alike, so a Traditional query finds Simplified pages and the reverse; offsets stay
+//!    those of the page's own characters, so snippets show them as written.
 //! 2. Cut the folded text into *units* ([`units`]): every CJK character (Han, kana, hangul) is one
 //!    unit, every run of ASCII digits is one unit (`110`, `2023`), every run of other letters and
 //!    numerals is one unit (`kv`, `gb`). Everything else (spaces, punctuation such as `〔〕、。`)
@@ -70,8 +73,10 @@ pub fn fold_char(c: char) -> char {
         0x2460..=0x2468 => char::from_u32(u - 0x2460 + '1' as u32).unwrap_or(c),
         _ if c.is_ascii_uppercase() => c.to_ascii_lowercase(),
         _ if c.is_ascii() => c,
-        // Kana and CJK ideographs have no case: skip the case tables (most of the text).
-        0x3040..=0x9FFF => c,
+        // CJK ideographs: Traditional → Simplified ([`t2s`]); they have no case.
+        T2S_FIRST..=T2S_LAST => t2s(c),
+        // Kana have no case: skip the case tables.
+        0x3040..=0x33FF => c,
         _ => {
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
@@ -111,13 +116,47 @@ pub fn t2s_table() -> &'static [(char, char)] {
     })
 }
 
-/// [`t2s_table`] for one character (itself when it has no Simplified form).
+/// The code points [`t2s_table`] may convert: every Traditional character it holds is in
+/// U+3400..U+9FFF (CJK extension A and the unified ideographs), checked by a test.
+const T2S_FIRST: u32 = 0x3400;
+const T2S_LAST: u32 = 0x9FFF;
+
+/// [`t2s_table`] for one character (itself when it has no Simplified form), chains followed. A dense table over
+/// [`T2S_FIRST`]..=[`T2S_LAST`] (110 KB, made once), because the fold runs on every character the
+/// search indexes.
 pub fn t2s(c: char) -> char {
-    let table = t2s_table();
-    match table.binary_search_by(|(t, _)| t.cmp(&c)) {
-        Ok(i) => table[i].1,
-        Err(_) => c,
+    static DENSE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let u = c as u32;
+    if !(T2S_FIRST..=T2S_LAST).contains(&u) {
+        return c;
     }
+    let dense = DENSE.get_or_init(|| {
+        let mut d: Vec<char> = (T2S_FIRST..=T2S_LAST)
+            .map(|u| char::from_u32(u).unwrap_or('\0'))
+            .collect();
+        for &(t, s) in t2s_table() {
+            if let Some(slot) = d.get_mut((t as u32).wrapping_sub(T2S_FIRST) as usize) {
+                *slot = s;
+            }
+        }
+        // OpenCC converts 薴 to 苧 and 苧 to 苎: follow such chains, so folding twice changes
+        // nothing.
+        for i in 0..d.len() {
+            let mut s = d[i];
+            for _ in 0..4 {
+                match (s as u32)
+                    .checked_sub(T2S_FIRST)
+                    .and_then(|k| d.get(k as usize))
+                {
+                    Some(&next) if next != s => s = next,
+                    _ => break,
+                }
+            }
+            d[i] = s;
+        }
+        d
+    });
+    dense[(u - T2S_FIRST) as usize]
 }
 
 /// The class of a folded character.
@@ -436,5 +475,24 @@ mod tests {
             "src/text/t2s.txt differs from OpenCC's table: T2S_WRITE=1 cargo test --lib t2s_table"
         );
         assert!(table.len() > 2000, "{} pairs", table.len());
+    }
+
+    #[test]
+    fn fold_converts_traditional_once_and_for_all() {
+        for &(t, _) in t2s_table() {
+            assert!(
+                (T2S_FIRST..=T2S_LAST).contains(&(t as u32)),
+                "{t} outside the dense table"
+            );
+            let once = fold_char(t);
+            assert_eq!(
+                fold_char(once),
+                once,
+                "{t} folds to {once}, which folds again"
+            );
+        }
+        assert_eq!(fold("風險等級　聽證會"), "风险等级 听证会");
+        assert_eq!(fold("徵地補償"), "征地补偿");
+        assert_eq!(fold("薴"), "苎");
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Opens the tantivy index `portal build` saved in the site's cache when it was made from the same
 //! sources; otherwise loads, parses and assembles the site, indexes it and refreshes the cache.
-//! Prints the hits (or, with `--json`, `{"query": …, "results": [{"url", "title", "kind", "score",
-//! "snippet"}, …]}`) on standard output.
+//! Prints the hits (or, with `--json`, `{"query": …, "results": [{"url", "title", "kind", "status"
+//! (measures only), "score", "snippet"}, …]}`) on standard output.
 
 use super::{human_duration, Report};
 use crate::pipeline::{assemble_site, BuildOptions};
@@ -47,7 +47,7 @@ pub fn search(opts: &BuildOptions, args: &SearchArgs) -> Result<Report> {
             (index, "new index")
         }
     };
-    let synonyms = Synonyms::new(&assembled.site.config.search.synonyms);
+    let synonyms = Synonyms::new(&assembled.site.config.search.synonym_groups());
     let query = Query::parse(&args.query, &synonyms);
     let options = SearchOptions {
         limit: (args.limit > 0).then_some(args.limit),
@@ -98,11 +98,15 @@ fn text(hits: &[Hit]) -> String {
             .iter()
             .map(|(t, m)| if *m { format!("【{t}】") } else { t.clone() })
             .collect();
+        let label = if h.status.is_empty() {
+            h.kind.clone()
+        } else {
+            format!("{} · {}", h.kind, h.status)
+        };
         out.push_str(&format!(
-            "{}. {}  [{}]  {}\n   {}\n",
+            "{}. {}  [{label}]  {}\n   {}\n",
             i + 1,
             h.title,
-            h.kind,
             h.url,
             snippet.trim()
         ));

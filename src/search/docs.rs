@@ -34,6 +34,10 @@ pub struct SearchDoc {
     pub heading_field: String,
     /// Indexed (joined) as `body`.
     pub sections: Vec<Section>,
+    /// The page's validity as its 状态 says (现行有效, 已修订, 已废止); empty for pages without one.
+    /// Lowers the page in the ranking ([`super::rank::standing`]) and is shown with every hit.
+    #[serde(default)]
+    pub status: String,
 }
 
 impl SearchDoc {
@@ -109,6 +113,12 @@ fn page_doc(id: u32, p: &Page) -> SearchDoc {
         title_field,
         heading_field: heading_field.join("\n"),
         sections,
+        status: p
+            .measure
+            .as_ref()
+            .and_then(|m| m.status)
+            .unwrap_or_default()
+            .to_string(),
     }
 }
 

@@ -13,6 +13,7 @@
 //! | `search/x/N.js`, `x/N-K.js` | the positions of the same tiers (none for single CJK characters, see [`is_single_cjk`]) | only for phrase checks |
 //! | `search/d/ID.js` | a page's URL, title, kind and sections (anchor, title, text) | per hit shown |
 //! | `search/kinds.js` | one character per page: its kind's index in `meta.kinds` | when filtering by kind |
+//! | `search/t2s.js` | the Simplified forms of the Traditional characters listed in `meta.trad` | when a query or a shown page holds one |
 //!
 //! **Tiers.** A term's documents are ordered by what the term adds to their score (its BM25 summed
 //! over the fields, which does not depend on the query), best first, and cut into tiers of
@@ -35,8 +36,8 @@
 use super::docs::SearchDoc;
 use super::index::{fieldnorm_table, SearchIndex};
 use super::rank::{
-    field_caches, field_score, field_weight, Posting, Stats, TermPostings, BOOSTS, FIELDS,
-    SYNONYM_WEIGHT,
+    field_caches, field_score, field_weight, standing, Posting, Stats, TermPostings, BOOSTS,
+    CURRENT, FIELDS, SYNONYM_WEIGHT,
 };
 use super::snippet::{CONTEXT_CHARS, WINDOW_CHARS};
 use crate::output::OutputFile;
@@ -54,7 +55,7 @@ pub const SHARD_BYTES: usize = 8 * 1024;
 /// Entries longer than this get a file of their own.
 pub const BIG_ENTRY_BYTES: usize = 2 * 1024;
 /// Version of the file format, checked by the browser.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Terms ordered into tiers together (in parallel) while the export reads the index.
 const EXPORT_BATCH: usize = 1024;
 /// Documents in a term's first tier; each further tier holds 4 times as many as the one before.
@@ -295,7 +296,8 @@ pub fn export_all(index: &SearchIndex, synonyms: &Synonyms) -> Result<Export> {
     let kinds = kind_list(&docs);
     files.extend(docs.iter().map(doc_file));
     files.push(kinds_file(&docs, &kinds));
-    files.push(meta_file(&stats, shards, synonyms, &kinds, 1.0));
+    files.push(meta_file(&stats, shards, synonyms, &kinds, &docs, 1.0));
+    files.push(t2s_file());
     Ok(Export {
         files,
         shards,
@@ -332,8 +334,17 @@ pub(super) fn meta_file(
     shards: u32,
     synonyms: &Synonyms,
     kinds: &[String],
+    docs: &[SearchDoc],
     slack: f64,
 ) -> OutputFile {
+    // Only the few pages that are not current: `{id: standing}`.
+    let demoted: Map<String, Value> = docs
+        .iter()
+        .filter_map(|d| {
+            let st = standing(&d.status);
+            (st < CURRENT).then(|| (d.id.to_string(), json!(st)))
+        })
+        .collect();
     let mut meta = json!({
         "version": FORMAT_VERSION,
         "docs": stats.num_docs,
@@ -347,11 +358,37 @@ pub(super) fn meta_file(
         "kinds": kinds,
         "context": CONTEXT_CHARS,
         "window": WINDOW_CHARS,
+        "demoted": demoted,
+        "trad": traditional_characters(),
     });
     if slack > 1.0 {
         meta["slack"] = json!(slack);
     }
     OutputFile::bytes("search/meta.js", script("meta", &meta))
+}
+
+/// The Traditional characters the fold converts ([`crate::text::t2s_table`]), as the differences
+/// between successive code points from U+3400 in the number encoding (3.9 KB): the browser reads it
+/// to tell whether a query needs `search/t2s.js` before it folds it.
+fn traditional_characters() -> String {
+    let mut out = String::new();
+    let mut prev = 0x3400u32;
+    for &(t, _) in crate::text::t2s_table() {
+        write_number(&mut out, t as u32 - prev);
+        prev = t as u32;
+    }
+    out
+}
+
+/// `search/t2s.js`: the Simplified form of each character of [`traditional_characters`], in the
+/// same order (chains such as 薴 → 苧 → 苎 followed, as [`crate::text::t2s`] does). Loaded only by
+/// a query holding a Traditional character, or to mark snippets of a page written in them.
+pub(super) fn t2s_file() -> OutputFile {
+    let simplified: String = crate::text::t2s_table()
+        .iter()
+        .map(|&(t, _)| crate::text::t2s(t))
+        .collect();
+    OutputFile::bytes("search/t2s.js", script("t2s", &Value::String(simplified)))
 }
 
 /// Kind labels present, in the order of `Kind::ALL`.
@@ -373,7 +410,22 @@ fn doc_json(d: &SearchDoc) -> Value {
         .collect();
     // The browser makes an `href` of it: percent-encoded like every path portal links to.
     let url = crate::html::url_path(&d.url);
-    json!({ "u": url, "t": d.title, "k": d.kind, "s": sections })
+    let mut v = json!({ "u": url, "t": d.title, "k": d.kind, "s": sections });
+    if !d.status.is_empty() {
+        v["st"] = json!(d.status);
+    }
+    // Pages holding Traditional characters need `t2s.js` to mark their snippets.
+    if d.sections
+        .iter()
+        .any(|s| has_traditional(&s.text) || has_traditional(&s.title))
+    {
+        v["tr"] = json!(1);
+    }
+    v
+}
+
+fn has_traditional(text: &str) -> bool {
+    text.chars().any(|c| crate::text::t2s(c) != c)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! tantivy's index types.
 
 use super::docs::SearchDoc;
-use super::rank::{Posting, Stats, TermPostings, FIELDS};
+use super::rank::{standing, Posting, Stats, TermPostings, CURRENT, FIELDS};
 use super::tokenizer::{PortalTokenizer, TOKENIZER_NAME};
 use crate::text::is_single_cjk;
 use anyhow::{Context, Result};
@@ -28,6 +28,8 @@ const WRITER_BUDGET: usize = 200_000_000;
 struct Fields {
     text: [Field; 3],
     id: Field,
+    /// [`super::rank::standing`] of the page's validity (a fast field, read when opening).
+    standing: Field,
     stored: Field,
 }
 
@@ -43,8 +45,17 @@ fn schema() -> (Schema, Fields) {
         )
     });
     let id = b.add_u64_field("id", FAST | STORED);
+    let standing = b.add_u64_field("standing", FAST);
     let stored = b.add_text_field("doc", STORED);
-    (b.build(), Fields { text, id, stored })
+    (
+        b.build(),
+        Fields {
+            text,
+            id,
+            standing,
+            stored,
+        },
+    )
 }
 
 /// A built or opened tantivy index with its document id map.
@@ -58,6 +69,8 @@ pub struct SearchIndex {
     addresses: Vec<DocAddress>,
     /// Segment → segment-local document → document id.
     ids: Vec<Vec<u32>>,
+    /// The documents that are not current ([`standing`] below [`CURRENT`]), by id.
+    demoted: HashMap<u32, u32>,
 }
 
 impl SearchIndex {
@@ -79,6 +92,7 @@ impl SearchIndex {
             doc.add_text(fields.text[1], &d.heading_field);
             doc.add_text(fields.text[2], d.body());
             doc.add_u64(fields.id, d.id as u64);
+            doc.add_u64(fields.standing, standing(&d.status) as u64);
             doc.add_text(fields.stored, serde_json::to_string(d)?);
             writer.add_document(doc)?;
         }
@@ -101,11 +115,17 @@ impl SearchIndex {
         let searcher = reader.searcher();
         let mut addresses = vec![DocAddress::new(0, 0); searcher.num_docs() as usize];
         let mut ids = Vec::new();
+        let mut demoted = HashMap::new();
         for (seg, r) in searcher.segment_readers().iter().enumerate() {
             let column = r.fast_fields().u64("id")?;
+            let standings = r.fast_fields().u64("standing")?;
             let mut local = Vec::with_capacity(r.max_doc() as usize);
             for doc in 0..r.max_doc() {
                 let id = column.first(doc).context("a document without id")? as usize;
+                let st = standings.first(doc).unwrap_or(CURRENT as u64) as u32;
+                if st < CURRENT {
+                    demoted.insert(id as u32, st);
+                }
                 *addresses
                     .get_mut(id)
                     .context("document ids are not dense")? = DocAddress::new(seg as u32, doc);
@@ -120,7 +140,13 @@ impl SearchIndex {
             ram,
             addresses,
             ids,
+            demoted,
         })
+    }
+
+    /// The documents that are not current, with their [`standing`] (see [`super::rank`]).
+    pub fn demoted(&self) -> &HashMap<u32, u32> {
+        &self.demoted
     }
 
     /// Writes an index built in memory into `dir` (emptied first).

@@ -41,6 +41,9 @@ pub struct Hit {
     pub url: String,
     pub title: String,
     pub kind: String,
+    /// The page's 状态 (现行有效, 已修订, 已废止); empty for pages without one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub status: String,
     /// Exact clauses × a bound above any BM25 sum, plus the BM25 sum: results are in this order.
     pub score: f64,
     /// The words around the match, as plain text.
@@ -71,7 +74,7 @@ impl std::fmt::Debug for SearchIndex {
 /// Builds the tantivy index of the site and exports the static browser index.
 pub fn render_search(site: &Site) -> Result<(SearchIndex, Vec<OutputFile>)> {
     let index = SearchIndex::build(&collect_docs(site))?;
-    let synonyms = Synonyms::new(&site.config.search.synonyms);
+    let synonyms = Synonyms::new(&site.config.search.synonym_groups());
     let files = export::export(&index, &synonyms)?;
     Ok((index, files))
 }
@@ -84,6 +87,7 @@ pub fn ranked(index: &SearchIndex, query: &Query) -> Result<Vec<rank::Ranked>> {
         &index.stats()?,
         &postings,
         &index::fieldnorm_table(),
+        index.demoted(),
     ))
 }
 
@@ -116,6 +120,7 @@ pub fn search(
             url,
             title: doc.title,
             kind: doc.kind,
+            status: doc.status,
             score: (r.score * 10_000.0).round() / 10_000.0,
             snippet: s.text(),
             segments: s.segments,

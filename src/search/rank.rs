@@ -14,8 +14,17 @@
 //! - A variant scores the sum over its distinct terms and the fields (title ×3, headings ×2, body ×1);
 //!   a clause scores its best variant (synonym variants ×0.75); a document the sum over clauses.
 //! - A clause is *exact* in a document when one of its variants' terms stand at their relative
-//!   positions in one field: the words typed stand together in the text. Documents with more exact
-//!   clauses rank first, then by score, then in site order.
+//!   positions in one field: the words typed stand together in the text.
+//! - Documents are ordered by, in turn (each decides only when the ones before are equal):
+//!   1. *match points*: per clause 2 when the words as typed stand together ([`LITERAL_POINTS`]),
+//!      1 when only a synonym's words do ([`SYNONYM_POINTS`]), else 0; so a page that literally
+//!      says 稳评 comes before one that says 社会稳定风险评估 for the query 稳评;
+//!   2. *standing*, the validity its 状态 gives ([`standing`]): 现行有效 and pages without a status
+//!      2, 已修订 1, 已废止 0 — a repealed measure never comes before a current page that matches
+//!      as well;
+//!   3. the BM25 sum; 4. site order.
+//!
+//!   As one number: `(points · 3 + standing) · bound + bm25`, with `bound` above any BM25 sum.
 
 use super::query::Query;
 use crate::text::is_single_cjk;
@@ -27,7 +36,24 @@ pub const FIELDS: [&str; 3] = ["title", "heading", "body"];
 pub const BOOSTS: [f32; 3] = [3.0, 2.0, 1.0];
 /// Weight of a clause variant made by a synonym.
 pub const SYNONYM_WEIGHT: f32 = 0.75;
+/// Match points of a clause whose words stand together as typed.
+pub const LITERAL_POINTS: u32 = 2;
+/// Match points of a clause whose words stand together only through a synonym.
+pub const SYNONYM_POINTS: u32 = 1;
+/// Standing of a current page (现行有效, or any page without a status).
+pub const CURRENT: u32 = 2;
+/// Standing levels: current, amended, repealed (the score's multiplier of `bound`).
+const STANDINGS: u32 = 3;
 const K1: f32 = 1.2;
+
+/// A page's standing from its 状态 (see the module header).
+pub fn standing(status: &str) -> u32 {
+    match status {
+        "已废止" => 0,
+        "已修订" => 1,
+        _ => CURRENT,
+    }
+}
 const B: f32 = 0.75;
 
 /// Collection statistics (tantivy's `Bm25StatisticsProvider`).
@@ -55,11 +81,14 @@ pub type TermPostings = [Vec<Posting>; 3];
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranked {
     pub doc: u32,
-    /// Clauses found as exact phrases.
+    /// Match points: [`LITERAL_POINTS`] or [`SYNONYM_POINTS`] per clause found as an exact phrase.
     pub exact: u32,
+    /// [`standing`] of the page.
+    pub standing: u32,
     /// The BM25 sum.
     pub bm25: f32,
-    /// `exact · bound + bm25`, where `bound` exceeds any BM25 sum of this query: the order as one number.
+    /// `(exact · 3 + standing) · bound + bm25`, where `bound` exceeds any BM25 sum of this query:
+    /// the order as one number.
     pub score: f64,
 }
 
@@ -105,12 +134,14 @@ struct FieldTerm<'a> {
     by_doc: HashMap<u32, &'a Posting>,
 }
 
-/// Ranks every document holding at least one query term. `table` is tantivy's field-norm table.
+/// Ranks every document holding at least one query term. `table` is tantivy's field-norm table;
+/// `demoted` the [`standing`] of every document that is not [`CURRENT`].
 pub fn rank(
     query: &Query,
     stats: &Stats,
     postings: &HashMap<String, TermPostings>,
     table: &[u32; 256],
+    demoted: &HashMap<u32, u32>,
 ) -> Vec<Ranked> {
     let caches = field_caches(stats, table);
     let mut terms: HashMap<&str, Vec<FieldTerm>> = HashMap::new();
@@ -136,11 +167,15 @@ pub fn rank(
     let bound = score_bound(query, &terms);
     let mut out: Vec<Ranked> = docs
         .into_iter()
-        .map(|d| score_doc(query, &terms, &caches, d, bound))
+        .map(|d| {
+            let st = demoted.get(&d).copied().unwrap_or(CURRENT);
+            score_doc(query, &terms, &caches, d, st, bound)
+        })
         .collect();
     out.sort_by(|a, b| {
         b.exact
             .cmp(&a.exact)
+            .then(b.standing.cmp(&a.standing))
             .then(b.bm25.total_cmp(&a.bm25))
             .then(a.doc.cmp(&b.doc))
     });
@@ -152,13 +187,14 @@ fn score_doc(
     terms: &HashMap<&str, Vec<FieldTerm>>,
     caches: &[[f32; 256]; 3],
     doc: u32,
+    standing: u32,
     bound: f32,
 ) -> Ranked {
     let mut bm25 = 0f32;
     let mut exact = 0u32;
     for clause in &query.clauses {
         let mut best = 0f32;
-        let mut is_exact = false;
+        let mut points = 0u32;
         for v in &clause.variants {
             let mut s = 0f32;
             for text in v.distinct_terms() {
@@ -177,16 +213,24 @@ fn score_doc(
             if s > best {
                 best = s;
             }
-            is_exact = is_exact || is_phrase(v, terms, doc);
+            let worth = if v.synonym {
+                SYNONYM_POINTS
+            } else {
+                LITERAL_POINTS
+            };
+            if worth > points && is_phrase(v, terms, doc) {
+                points = worth;
+            }
         }
         bm25 += best;
-        exact += is_exact as u32;
+        exact += points;
     }
     Ranked {
         doc,
         exact,
+        standing,
         bm25,
-        score: exact as f64 * bound as f64 + bm25 as f64,
+        score: (exact * STANDINGS + standing) as f64 * bound as f64 + bm25 as f64,
     }
 }
 
@@ -293,12 +337,15 @@ mod tests {
             total_tokens: [30, 30, 300],
         };
         let table = std::array::from_fn(|i| i as u32);
-        let r = rank(&q, &stats, &p, &table);
+        let r = rank(&q, &stats, &p, &table, &HashMap::new());
         assert_eq!(
             r.iter().map(|r| (r.doc, r.exact)).collect::<Vec<_>>(),
-            [(2, 1), (1, 0)]
+            [(2, LITERAL_POINTS), (1, 0)]
         );
         assert!(r[0].score > r[1].score);
+        // Repealed, doc 2 still ranks first on exactness; with doc 1 exact too it would come second.
+        let r = rank(&q, &stats, &p, &table, &HashMap::from([(2, 0)]));
+        assert_eq!((r[0].doc, r[0].standing), (2, 0));
     }
 
     #[test]
@@ -328,9 +375,9 @@ mod tests {
             total_tokens: [30, 30, 300],
         };
         let table = std::array::from_fn(|i| i as u32);
-        let r = rank(&q, &stats, &p, &table);
+        let r = rank(&q, &stats, &p, &table, &HashMap::new());
         let exact: Vec<(u32, u32)> = r.iter().map(|r| (r.doc, r.exact)).collect();
-        assert!(exact.contains(&(1, 1)), "same field (body): {exact:?}");
+        assert!(exact.contains(&(1, 2)), "same field (body): {exact:?}");
         assert!(exact.contains(&(2, 0)), "different fields: {exact:?}");
     }
 

@@ -246,6 +246,7 @@ mod tests {
             kind: "办法".into(),
             title_field: "办法".into(),
             heading_field: String::new(),
+            status: String::new(),
             sections: vec![
                 s("", "办法", "总则。\n\n"),
                 s(

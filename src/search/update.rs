@@ -82,7 +82,7 @@ impl LiveIndex {
     pub fn build(site: &Site) -> Result<LiveIndex> {
         LiveIndex::from_docs(
             collect_docs(site),
-            Synonyms::new(&site.config.search.synonyms),
+            Synonyms::new(&site.config.search.synonym_groups()),
         )
     }
 
@@ -126,7 +126,7 @@ impl LiveIndex {
     pub fn update(&mut self, site: &Site) -> Result<Change> {
         self.update_docs(
             collect_docs(site),
-            Synonyms::new(&site.config.search.synonyms),
+            Synonyms::new(&site.config.search.synonym_groups()),
         )
     }
 
@@ -268,6 +268,7 @@ impl LiveIndex {
             self.shards,
             &synonyms,
             &self.kinds,
+            &docs,
             new_slack,
         ))?;
         self.files = Arc::new(files);

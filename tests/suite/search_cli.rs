@@ -18,7 +18,9 @@ fn json_output_has_exactly_the_documented_fields() {
     assert_eq!(v["query"], "第十二条");
     let results = v["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
-    assert_eq!(results[0].as_object().unwrap().len(), 5);
+    // A measure: url, title, kind, status, score, snippet (pages without a 状态 have no status).
+    assert_eq!(results[0].as_object().unwrap().len(), 6);
+    assert_eq!(results[0]["status"], "现行有效");
     let at = |k: &str| {
         run.stdout
             .find(&format!("\"{k}\":"))
@@ -28,7 +30,8 @@ fn json_output_has_exactly_the_documented_fields() {
         at("query") < at("results")
             && at("url") < at("title")
             && at("title") < at("kind")
-            && at("kind") < at("score")
+            && at("kind") < at("status")
+            && at("status") < at("score")
             && at("score") < at("snippet")
     );
     assert_eq!(

@@ -8,6 +8,7 @@ fn doc(id: u32, title: &str, body: &str) -> SearchDoc {
         kind: "页面".into(),
         title_field: title.into(),
         heading_field: String::new(),
+        status: String::new(),
         sections: vec![super::super::docs::Section {
             anchor: String::new(),
             title: title.into(),

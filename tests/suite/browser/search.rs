@@ -33,9 +33,26 @@ fn parity_queries() -> Vec<String> {
         "不存在的词语组合",
         "县 乡镇 部门",
         "①",
+        // Traditional and mixed script (the fold), abbreviations (the default synonyms).
+        "風險等級",
+        "聽證會",
+        "徵地補償",
+        "社會穩定風險評估",
+        "风险評估",
+        "稳评",
+        "維穩辦",
+        "棚改",
+        "政法委",
     ] {
         q.push(extra.to_string());
     }
+    // The development split of the blind script-folding queries (never the test split).
+    let dev = std::fs::read_to_string(repo_root().join("tests/search/script-dev.tsv")).unwrap();
+    q.extend(
+        dev.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string),
+    );
     q
 }
 
@@ -115,7 +132,14 @@ fn browser_tokenizer_cuts_text_like_rust(b: &Browser) {
         "清政发〔2023〕5号　110千伏变电站 ＧＢ／Ｔ 37668－2019 Risk Matrix (5×5) ①②③ Ⅲ级 café ÄÖÜ ß İstanbul 𠀀𠀁 かな 한국어 2.5% a_b"
             .into(),
         "x".repeat(40) + "１２３ａｂｃ　。，、；：？！“”（）【】《》",
+        "風險等級 聽證會 徵地補償 薴 㑮 乾隆 著作".into(),
     ];
+    // Text in Traditional characters: the two Traditional seeds (their first 3,000 characters).
+    for seed in ["002_d7f5432fd478c0e8.txt", "004_bdf91d1c2ec7237b.txt"] {
+        let text =
+            std::fs::read_to_string(repo_root().join("tests/fixtures/seeds").join(seed)).unwrap();
+        samples.push(text.chars().take(3000).collect());
+    }
     for entry in walkdir::WalkDir::new(repo_root().join("content")).sort_by_file_name() {
         let entry = entry.unwrap();
         if entry.path().extension().is_some_and(|e| e == "md") {
@@ -123,6 +147,23 @@ fn browser_tokenizer_cuts_text_like_rust(b: &Browser) {
         }
     }
     let total: usize = samples.iter().map(|s| s.chars().count()).sum();
+    // Before the table is loaded the browser tells from the list in meta.js which texts need it.
+    for s in &samples {
+        let rust = s.chars().any(|c| policy_portal::text::t2s(c) != c);
+        let js = b.eval_json(&format!("PortalText.hasTraditional({})", js_str(s)));
+        assert_eq!(
+            js,
+            Value::Bool(rust),
+            "hasTraditional for {:?}",
+            s.chars().take(40).collect::<String>()
+        );
+    }
+    assert_eq!(
+        b.eval_json("PortalSearch.loaded.filter(p => p === 't2s.js').length"),
+        serde_json::json!(0),
+        "t2s.js loaded before any query needed it"
+    );
+    b.eval_json("PortalSearchUI.index.scripts('', true).then(() => 1)");
     for s in &samples {
         let rust: Vec<Value> = policy_portal::text::tokenize(s)
             .iter()
@@ -174,6 +215,25 @@ fn results_show_kind_snippet_and_land_on_the_article(b: &Browser) {
         crate::support::browser::Viewport::DESKTOP,
         false,
     );
+    // Validity: the current measure before the repealed one, each with its status in words; a
+    // Traditional query finds the same list.
+    for q in ["征地", "徵地"] {
+        let rows = b.eval_json(&format!(
+            "PortalSearchUI.run({}).then(() => Array.from(document.querySelectorAll('.search-result')).map(li => [li.getAttribute('data-url'), (li.querySelector('.status-badge') || {{}}).textContent || '']))",
+            js_str(q)
+        ));
+        let rows = rows.as_array().unwrap();
+        let at = |page: &str| {
+            rows.iter()
+                .position(|r| r[0].as_str().unwrap().starts_with(page))
+                .unwrap_or_else(|| panic!("{page} not in {rows:?}"))
+        };
+        let (current, repealed) = (at("measures/implementation/"), at("measures/interim-2016/"));
+        assert!(current < repealed, "{q}: {rows:?}");
+        assert_eq!(rows[current][1], "现行有效");
+        assert_eq!(rows[repealed][1], "已废止");
+    }
+    b.eval_json("PortalSearchUI.run('第十二条').then(() => 1)");
     b.click(".search-result a");
     b.wait_until("location.hash.length > 1", "landing on the article");
     assert_eq!(

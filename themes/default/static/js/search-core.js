@@ -85,10 +85,13 @@
     return cache;
   }
 
-  function scoreDoc(q, terms, caches, doc, bound, synWeight) {
+  // rank.rs LITERAL_POINTS, SYNONYM_POINTS, CURRENT, STANDINGS.
+  var LITERAL_POINTS = 2, SYNONYM_POINTS = 1, CURRENT = 2, STANDINGS = 3;
+
+  function scoreDoc(q, terms, caches, doc, standing, bound, synWeight) {
     var bm25 = f(0), exact = 0;
     q.clauses.forEach(function (clause) {
-      var best = f(0), isExact = false;
+      var best = f(0), points = 0;
       clause.variants.forEach(function (v) {
         var s = f(0), seen = [];
         v.terms.forEach(function (t) {
@@ -106,12 +109,18 @@
         });
         if (v.synonym) s = f(s * f(synWeight));
         if (s > best) best = s;
-        isExact = isExact || isPhrase(v, terms, doc);
+        var worth = v.synonym ? SYNONYM_POINTS : LITERAL_POINTS;
+        if (worth > points && isPhrase(v, terms, doc)) points = worth;
       });
       bm25 = f(bm25 + best);
-      exact += isExact ? 1 : 0;
+      exact += points;
     });
-    return { doc: doc, exact: exact, bm25: bm25, score: exact * bound + bm25 };
+    return { doc: doc, exact: exact, standing: standing, bm25: bm25, score: (exact * STANDINGS + standing) * bound + bm25 };
+  }
+
+  // rank.rs: match points, then standing, then BM25, then site order.
+  function keyOrder(a, b) {
+    return b.exact - a.exact || b.standing - a.standing || b.bm25 - a.bm25 || a.doc - b.doc;
   }
 
   // Single CJK characters carry no positions (rank.rs, tokenizer.rs is_single_cjk): present is enough.
@@ -364,7 +373,8 @@
   // An index in folder `base` (ending in "/"): open(base).then(ix => ix.search(text, opts)).
   function open(base) {
     return load(base, "meta", "meta.js").then(function (meta) {
-      if (meta.version !== 2) throw new Error("unknown search index version " + meta.version);
+      if (meta.version !== 3) throw new Error("unknown search index version " + meta.version);
+      if (meta.trad) T.setTraditional(meta.trad);
       return new Index(base, meta);
     });
   }
@@ -464,10 +474,10 @@
   // The bound is rounded up a little so that f32 rounding never makes it too low. `slack` (meta.js,
   // only after `portal serve` changed parts of the index) widens what an unread tier can add, for
   // tiers ordered with slightly older statistics (see update.rs).
-  function upperBound(q, st, view, doc, synWeight, slack) {
+  function upperBound(q, st, view, doc, standing, synWeight, slack) {
     var exact = 0, bm25 = 0;
     q.clauses.forEach(function (clause) {
-      var best = 0, canExact = false;
+      var best = 0, points = 0;
       clause.variants.forEach(function (v) {
         var s = 0, seen = [], all = true, possible = true;
         v.terms.forEach(function (x) {
@@ -482,13 +492,13 @@
         });
         if (v.synonym) s *= synWeight;
         if (s > best) best = s;
-        if (all) canExact = canExact || isPhrase(v, view, doc);
-        else if (possible) canExact = true;
+        var worth = v.synonym ? SYNONYM_POINTS : LITERAL_POINTS;
+        if (worth > points && (all ? isPhrase(v, view, doc) : possible)) points = worth;
       });
       bm25 += best;
-      exact += canExact ? 1 : 0;
+      exact += points;
     });
-    return { exact: exact, bm25: bm25 * (1 + 1e-5) + 1e-6 };
+    return { exact: exact, standing: standing, bm25: bm25 * (1 + 1e-5) + 1e-6 };
   }
 
   // The terms' loaded postings in the shape rank.rs scores: text -> [{weight, byDoc, df}] x3.
@@ -504,7 +514,8 @@
   // The documents ranked as rank.rs orders them (exact clauses, then BM25, then site order) over
   // the loaded tiers: {ranked, done, count}. `done` when the first `want` are certain: no document
   // outside them can reach the `want`-th one's key.
-  function evaluate(q, st, view, caches, want, keep, synWeight, slack, scored) {
+  function evaluate(q, st, view, caches, want, keep, synWeight, slack, scored, demoted) {
+    function standingOf(d) { var x = demoted[d]; return x === undefined ? CURRENT : x; }
     var names = Object.keys(st);
     var all = names.every(function (k) { return exhausted(st[k]); });
     var candidates = new Set();
@@ -518,24 +529,41 @@
       count++;
       if (names.every(function (k) { return exhausted(st[k]) || seenIn(st[k], d); })) {
         var sc = scored.get(d);
-        if (!sc) scored.set(d, sc = scoreDoc(q, view, caches, d, bound, synWeight));
+        if (!sc) scored.set(d, sc = scoreDoc(q, view, caches, d, standingOf(d), bound, synWeight));
         complete.push(sc);
       }
       else open.push(d);
     });
-    complete.sort(function (a, b) { return b.exact - a.exact || b.bm25 - a.bm25 || a.doc - b.doc; });
+    complete.sort(keyOrder);
     if (all) return { ranked: complete, done: true, count: count };
     if (complete.length < want) return { ranked: complete, done: false, count: count };
     var kth = complete[want - 1];
-    function below(ub) { return kth.exact > ub.exact || (kth.exact === ub.exact && kth.bm25 > ub.bm25); }
-    var done = below(upperBound(q, st, view, null, synWeight, slack)) &&
-      open.every(function (d) { return below(upperBound(q, st, view, d, synWeight, slack)); });
+    function below(ub) {
+      return kth.exact > ub.exact || (kth.exact === ub.exact && (kth.standing > ub.standing ||
+        (kth.standing === ub.standing && kth.bm25 > ub.bm25)));
+    }
+    var done = below(upperBound(q, st, view, null, CURRENT, synWeight, slack)) &&
+      open.every(function (d) { return below(upperBound(q, st, view, d, standingOf(d), synWeight, slack)); });
     return { ranked: complete, done: done, count: count };
   }
 
   // Ranks the query's documents until the first `want` (that `keep` accepts) are certain:
   // resolves to {query, ranked: [{doc, exact, bm25, score}], total, complete}.
+  // Loads search/t2s.js once, when `text` holds a Traditional character (see text-core.js).
+  // `always`: load it whatever the text (a shown page is written in Traditional characters).
+  Index.prototype.scripts = function (text, always) {
+    if (!always && !T.hasTraditional(text)) return Promise.resolve();
+    return load(this.base, "t2s", "t2s.js").then(function (simplified) {
+      T.setT2s(simplified);
+    });
+  };
+
   Index.prototype.rank = function (text, want, keep) {
+    var self = this;
+    return self.scripts(text).then(function () { return self.rankFolded(text, want, keep); });
+  };
+
+  Index.prototype.rankFolded = function (text, want, keep) {
     var self = this, q = parseQuery(text, self.groups), names = queryTerms(q), st = {}, phrase = {};
     q.clauses.forEach(function (c) {
       c.variants.forEach(function (v) {
@@ -557,7 +585,7 @@
       }));
     }).then(function loop() {
       var view = termsView(st);
-      var r = evaluate(q, st, view, self.caches, want, keep, synWeight, slack, scored);
+      var r = evaluate(q, st, view, self.caches, want, keep, synWeight, slack, scored, self.meta.demoted || {});
       if (!r.done) {
         return Promise.all(names.filter(function (n) { return !exhausted(st[n]); }).map(next)).then(loop);
       }
@@ -593,12 +621,17 @@
     }).then(function (r) {
       var page = r.ranked.slice(offset, offset + limit);
       return Promise.all(page.map(function (x) { return self.doc(x.doc); })).then(function (docs) {
+        // Pages written in Traditional characters need the table to find the words in them.
+        var trad = docs.some(function (d) { return d.tr; });
+        return (trad ? self.scripts("", true) : Promise.resolve()).then(function () { return docs; });
+      }).then(function (docs) {
         var results = docs.map(function (d, i) {
           var s = snippet(r.query, d, self.meta);
           return {
             url: s.anchor ? d.u + "#" + s.anchor : d.u,
             title: d.t,
             kind: d.k,
+            status: d.st || "",
             score: Math.round(page[i].score * 10000) / 10000,
             section: s.section,
             segments: s.segments

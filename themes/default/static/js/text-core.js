@@ -8,6 +8,9 @@
 
   var MAX_UNIT_CHARS = 32;
   var WORD = /[\p{Alphabetic}\p{N}]/u;
+  // text.rs t2s: Traditional -> Simplified, installed by setT2s once a page needs it (a query or a
+  // text holding a Traditional character, as hasTraditional tells from the list of them).
+  var T2S = null, TRAD = null;
 
   function foldChar(c) {
     var u = c.codePointAt(0);
@@ -15,7 +18,11 @@
     if (u === 0x3000) return " ";
     if (u >= 0x2460 && u <= 0x2468) return String.fromCodePoint(u - 0x2460 + 49);
     if (u < 128) return u >= 65 && u <= 90 ? String.fromCharCode(u + 32) : c;
-    if (u >= 0x3040 && u <= 0x9fff) return c; // kana and CJK ideographs have no case
+    if (u >= 0x3400 && u <= 0x9fff) { // CJK ideographs: no case; Traditional -> Simplified
+      if (T2S) { var s = T2S.get(u); if (s !== undefined) return s; }
+      return c;
+    }
+    if (u >= 0x3040 && u <= 0x33ff) return c; // kana have no case
     var l = c.toLowerCase();
     return Array.from(l).length === 1 ? l : c;
   }
@@ -89,6 +96,36 @@
     return out;
   }
 
+  // The code points of export.rs traditional_characters: differences from U+3400 in the number
+  // encoding of export.rs write_number (5-bit groups, the last 32 letters end a number).
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  function setTraditional(gaps) {
+    var out = [], n = 0, prev = 0x3400;
+    for (var i = 0; i < gaps.length; i++) {
+      var d = ALPHABET.indexOf(gaps.charAt(i));
+      if (d < 32) n = n * 32 + d;
+      else { prev += n * 32 + d - 32; out.push(prev); n = 0; }
+    }
+    TRAD = out;
+  }
+
+  // Whether folding `text` needs the table (true too when the list of characters is unknown).
+  function hasTraditional(text) {
+    if (T2S) return false;
+    if (!TRAD) return true;
+    if (!TRAD.set) TRAD.set = new Set(TRAD);
+    for (var c of text) if (TRAD.set.has(c.codePointAt(0))) return true;
+    return false;
+  }
+
+  // Installs search/t2s.js: `simplified` holds one character per entry of the list, in its order.
+  function setT2s(simplified) {
+    if (T2S || !TRAD) return;
+    var m = new Map(), s = Array.from(simplified);
+    for (var i = 0; i < TRAD.length && i < s.length; i++) m.set(TRAD[i], s[i]);
+    T2S = m;
+  }
+
   // text.rs char_class(c) == CharClass::Cjk
   function isCjk(c) {
     return charClass(c) === "c";
@@ -103,6 +140,9 @@
     units: units,
     tokensOfUnits: tokensOfUnits,
     tokenize: tokenize,
-    queryTokens: queryTokens
+    queryTokens: queryTokens,
+    setTraditional: setTraditional,
+    hasTraditional: hasTraditional,
+    setT2s: setT2s
   };
 })(typeof window !== "undefined" ? window : globalThis);
