@@ -42,5 +42,6 @@ mod risk;
 mod scope;
 mod search_cli;
 mod search_quality;
+mod search_script;
 mod serve;
 mod theme;
