@@ -2,12 +2,15 @@
 //!
 //! Opens the tantivy index `portal build` saved in the site's cache when it was made from the same
 //! sources; otherwise loads, parses and assembles the site, indexes it and refreshes the cache.
-//! Prints the hits (or, with `--json`, `{"query": …, "results": [{"url", "title", "kind", "status"
-//! (measures only), "score", "snippet"}, …]}`) on standard output.
+//! Prints the hits (or, with `--json`, `{"query": …, ["searched", "advice", "suggestions",]
+//! "results": [{"url", "title", "kind", "status" (measures only), "score", "snippet"}, …]}`) on
+//! standard output. When no page holds the query as typed, a Latin query is read as pinyin and a
+//! Chinese one corrected ([`crate::search::suggest`]), exactly as the search page does.
 
 use super::{human_duration, Report};
 use crate::pipeline::{assemble_site, BuildOptions};
-use crate::search::{self, Hit, Query, SearchIndex, SearchOptions};
+use crate::search::suggest::{Advice, Suggester};
+use crate::search::{self, Hit, SearchIndex, SearchOptions};
 use crate::text::Synonyms;
 use anyhow::Result;
 use std::time::Instant;
@@ -48,20 +51,34 @@ pub fn search(opts: &BuildOptions, args: &SearchArgs) -> Result<Report> {
         }
     };
     let synonyms = Synonyms::new(&assembled.site.config.search.synonym_groups());
-    let query = Query::parse(&args.query, &synonyms);
     let options = SearchOptions {
         limit: (args.limit > 0).then_some(args.limit),
         kind: args.kind.clone(),
     };
-    let (hits, total) = search::search(&index, &query, &options)?;
+    let site = &assembled.site;
+    let a = search::answer(&index, &args.query, &synonyms, &options, || {
+        Ok(Suggester::new(&search::collect_docs(site), &synonyms))
+    })?;
     let output = if args.json {
-        json(&args.query, &hits)?
+        json(&args.query, &a)?
     } else {
-        text(&hits)
+        text(&a.hits)
+    };
+    let total = a.total;
+    let advice = match a.advice {
+        Advice::None => String::new(),
+        Advice::Pinyin => format!("; read as pinyin: results for “{}”", a.searched),
+        Advice::Corrected => format!("; nothing holds it: results for “{}”", a.searched),
+        Advice::DidYouMean => format!("; did you mean “{}”?", a.suggestions[0]),
+    };
+    let partial = if total > 0 && !a.exact && a.advice == Advice::None {
+        " (none holds it as typed: pages with some of its words)"
+    } else {
+        ""
     };
     Ok(Report {
         summary: format!(
-            "{total} result{} for “{}” in {} pages ({source}) in {}",
+            "{total} result{} for “{}”{partial}{advice} in {} pages ({source}) in {}",
             if total == 1 { "" } else { "s" },
             args.query,
             index.num_docs(),
@@ -75,15 +92,26 @@ pub fn search(opts: &BuildOptions, args: &SearchArgs) -> Result<Report> {
 
 /// The `--json` answer, fields in the documented order.
 #[derive(serde::Serialize)]
-struct Answer<'a> {
+struct Json<'a> {
     query: &'a str,
+    /// The word searched instead (pinyin read, or a correction), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    searched: Option<&'a str>,
+    /// `pinyin`, `corrected` or `didyoumean`, with the candidates, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<&'a Advice>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    suggestions: &'a [String],
     results: &'a [Hit],
 }
 
-fn json(query: &str, hits: &[Hit]) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(&Answer {
+fn json(query: &str, a: &search::Answer) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(&Json {
         query,
-        results: hits,
+        searched: (a.searched != query).then_some(a.searched.as_str()),
+        advice: (a.advice != Advice::None).then_some(&a.advice),
+        suggestions: &a.suggestions,
+        results: &a.hits,
     })?;
     s.push('\n');
     Ok(s)

@@ -13,6 +13,7 @@
 //! | `search/x/N.js`, `x/N-K.js` | the positions of the same tiers (none for single CJK characters, see [`is_single_cjk`]) | only for phrase checks |
 //! | `search/d/ID.js` | a page's URL, title, kind and sections (anchor, title, text) | per hit shown |
 //! | `search/kinds.js` | one character per page: its kind's index in `meta.kinds` | when filtering by kind |
+//! | `search/words.js` | the site's words and their pinyin ([`super::suggest`]) | when no page holds a query as typed |
 //! | `search/t2s.js` | the Simplified forms of the Traditional characters listed in `meta.trad` | when a query or a shown page holds one |
 //!
 //! **Tiers.** A term's documents are ordered by what the term adds to their score (its BM25 summed
@@ -298,6 +299,7 @@ pub fn export_all(index: &SearchIndex, synonyms: &Synonyms) -> Result<Export> {
     files.push(kinds_file(&docs, &kinds));
     files.push(meta_file(&stats, shards, synonyms, &kinds, &docs, 1.0));
     files.push(t2s_file());
+    files.push(words_file(&docs, synonyms));
     Ok(Export {
         files,
         shards,
@@ -389,6 +391,31 @@ pub(super) fn t2s_file() -> OutputFile {
         .map(|&(t, _)| crate::text::t2s(t))
         .collect();
     OutputFile::bytes("search/t2s.js", script("t2s", &Value::String(simplified)))
+}
+
+/// `search/words.js`: the [`super::suggest::Suggester`] word list — `w` the words joined by `|`
+/// (most pages first), `n` their page counts in the number encoding, `p` the readings as
+/// `syllable` + its characters, joined by `|`. Loaded only when no page holds a query as typed.
+pub(super) fn words_file(docs: &[SearchDoc], synonyms: &Synonyms) -> OutputFile {
+    let s = super::suggest::Suggester::new(docs, synonyms);
+    let words: Vec<String> = s.words.iter().map(|(w, _)| w.iter().collect()).collect();
+    let mut counts = String::new();
+    for (_, n) in &s.words {
+        write_number(&mut counts, *n);
+    }
+    let mut by_reading: BTreeMap<&str, Vec<char>> = BTreeMap::new();
+    for (c, r) in &s.readings {
+        by_reading.entry(r.as_str()).or_default().push(*c);
+    }
+    let readings: Vec<String> = by_reading
+        .into_iter()
+        .map(|(r, mut cs)| {
+            cs.sort_unstable();
+            format!("{r}{}", cs.into_iter().collect::<String>())
+        })
+        .collect();
+    let data = json!({ "w": words.join("|"), "n": counts, "p": readings.join("|") });
+    OutputFile::bytes("search/words.js", script("words", &data))
 }
 
 /// Kind labels present, in the order of `Kind::ALL`.

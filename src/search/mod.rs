@@ -12,6 +12,7 @@
 //! - `index` — the tantivy schema, building, saving, opening; postings and statistics.
 //! - `rank` — BM25 per field as tantivy scores it, exact phrases first (mirrored in the browser).
 //! - `snippet` — the section a hit lands on, and its marked snippet (mirrored in the browser).
+//! - `suggest` — pinyin and "did you mean" from the site's own words (mirrored in the browser).
 //! - `export` — the static browser index: classic script shards loaded per term.
 //! - `update` — the static index of `portal serve`, changed in the parts an edit touches.
 
@@ -21,6 +22,7 @@ pub mod index;
 pub mod query;
 pub mod rank;
 pub mod snippet;
+pub mod suggest;
 pub mod tokenizer;
 pub mod update;
 
@@ -54,6 +56,9 @@ pub struct Hit {
     /// The title of the section the URL lands on.
     #[serde(skip)]
     pub section: String,
+    /// Match points ([`rank::Ranked::exact`]): above 0 when a clause stands as a phrase.
+    #[serde(skip)]
+    pub exact: u32,
 }
 
 /// What a query asks for besides its text.
@@ -125,9 +130,102 @@ pub fn search(
             snippet: s.text(),
             segments: s.segments,
             section: s.section,
+            exact: r.exact,
         });
     }
     Ok((hits, total))
+}
+
+/// What a query found, after suggestions were applied (see [`suggest`]).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub hits: Vec<Hit>,
+    /// Hits before the limit.
+    pub total: usize,
+    /// The text whose hits these are: the query, or the word [`suggest::Advice::Pinyin`] or
+    /// [`suggest::Advice::Corrected`] put in its place.
+    pub searched: String,
+    pub advice: suggest::Advice,
+    /// Candidates, best first (empty with [`suggest::Advice::None`]).
+    pub suggestions: Vec<String>,
+    /// Whether the best hit of the query as typed holds one of its clauses as a phrase.
+    pub exact: bool,
+}
+
+/// Runs a query as [`search`] does, then, when no page holds it as typed, reads it as pinyin or
+/// corrects it ([`suggest::suggest`]) and runs the first candidate instead where that applies.
+/// `suggester` is made only when needed.
+pub fn answer(
+    index: &SearchIndex,
+    text: &str,
+    synonyms: &Synonyms,
+    opts: &SearchOptions,
+    suggester: impl FnOnce() -> Result<suggest::Suggester>,
+) -> Result<Answer> {
+    let query = Query::parse(text, synonyms);
+    let (hits, total, exact) = search_exact(index, &query, opts)?;
+    if exact || query.is_empty() {
+        return Ok(Answer {
+            hits,
+            total,
+            searched: text.to_string(),
+            advice: suggest::Advice::None,
+            suggestions: Vec::new(),
+            exact,
+        });
+    }
+    let s = suggester()?;
+    // The texts of the first results of the kind asked for, as the browser's first page has them.
+    let mut texts: Vec<String> = Vec::new();
+    let mut pages = 0;
+    for r in ranked(index, &query)? {
+        if pages >= suggest::TEXT_HITS {
+            break;
+        }
+        let doc = index.doc(r.doc)?;
+        if opts.kind.as_ref().is_some_and(|k| *k != doc.kind) {
+            continue;
+        }
+        pages += 1;
+        texts.push(doc.title.clone());
+        for s in &doc.sections {
+            texts.push(s.title.clone());
+            texts.push(s.text.clone());
+        }
+    }
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (advice, suggestions) = suggest::suggest(&s, text, exact, total, &texts);
+    if matches!(advice, suggest::Advice::Pinyin | suggest::Advice::Corrected) {
+        let instead = Query::parse(&suggestions[0], synonyms);
+        let (hits, total, _) = search_exact(index, &instead, opts)?;
+        return Ok(Answer {
+            hits,
+            total,
+            searched: suggestions[0].clone(),
+            advice,
+            suggestions,
+            exact,
+        });
+    }
+    Ok(Answer {
+        hits,
+        total,
+        searched: text.to_string(),
+        advice,
+        suggestions,
+        exact,
+    })
+}
+
+/// [`search`], and whether the best hit (of the kind asked for) holds a clause as a phrase.
+fn search_exact(
+    index: &SearchIndex,
+    query: &Query,
+    opts: &SearchOptions,
+) -> Result<(Vec<Hit>, usize, bool)> {
+    let (hits, total) = search(index, query, opts)?;
+    let exact = hits.first().is_some_and(|h| h.exact > 0);
+    Ok((hits, total, exact))
 }
 
 /// The folder where `portal build` keeps the tantivy index for `portal search`.

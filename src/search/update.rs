@@ -24,8 +24,8 @@
 
 use super::docs::{collect_docs, SearchDoc};
 use super::export::{
-    doc_file, export_all, kind_list, kinds_file, meta_file, shard_files, term_hash, TermEntry,
-    ALPHABET,
+    doc_file, export_all, kind_list, kinds_file, meta_file, shard_files, term_hash, words_file,
+    TermEntry, ALPHABET,
 };
 use super::index::{fieldnorm_table, SearchIndex};
 use super::rank::{field_caches, Posting, Stats, TermPostings};
@@ -263,6 +263,7 @@ impl LiveIndex {
             put(doc_file(&docs[i]))?;
         }
         put(kinds_file(&docs, &self.kinds))?;
+        put(words_file(&docs, &synonyms))?;
         put(meta_file(
             &stats,
             self.shards,

@@ -211,3 +211,71 @@ fn traditional_and_simplified_find_each_other() {
         dev.literal_first
     );
 }
+
+/// Pinyin and IME slips on the sample site, with the blind sets `tests/search/pinyin-*.tsv` and
+/// `typo-*.tsv` (`query<TAB>intended word`): the share of queries whose first suggestion is the
+/// intended word (it is then what the page searches for pinyin and for queries nothing matches)
+/// and whose first three hold it. The test split is reported apart and never tuned on.
+#[test]
+fn pinyin_and_slips_lead_to_the_intended_word() {
+    let site = Site::sample();
+    let a = assemble_site(&BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    });
+    let docs = search::collect_docs(&a.site);
+    let index = SearchIndex::build(&docs).unwrap();
+    let synonyms = Synonyms::new(&a.site.config.search.synonym_groups());
+    let suggester = search::suggest::Suggester::new(&docs, &synonyms);
+    let mut dev = Vec::new();
+    for set in ["pinyin-dev", "pinyin-test", "typo-dev", "typo-test"] {
+        let text =
+            std::fs::read_to_string(repo_root().join(format!("tests/search/{set}.tsv"))).unwrap();
+        let (mut n, mut first, mut top3, mut shown) = (0, 0, 0, 0);
+        let mut misses = Vec::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (q, want) = line.split_once('\t').expect("query<TAB>intended");
+            let ans = search::answer(
+                &index,
+                q,
+                &synonyms,
+                &SearchOptions {
+                    limit: Some(10),
+                    kind: None,
+                },
+                || Ok(suggester.clone()),
+            )
+            .unwrap();
+            n += 1;
+            let pos = ans.suggestions.iter().position(|w| w == want);
+            first += (pos == Some(0)) as usize;
+            top3 += pos.is_some_and(|p| p < 3) as usize;
+            // The intended word's pages are what the list shows (searched, or offered).
+            shown += (ans.searched == want || pos.is_some()) as usize;
+            if pos != Some(0) {
+                misses.push(format!(
+                    "{q} → {:?} ({:?}), wanted {want}",
+                    ans.suggestions, ans.advice
+                ));
+            }
+        }
+        println!(
+            "{set}: {n} queries: first suggestion right {:.3}, in the first three {:.3}, intended word searched or offered {:.3}",
+            first as f64 / n as f64,
+            top3 as f64 / n as f64,
+            shown as f64 / n as f64
+        );
+        if set.ends_with("-dev") {
+            for m in &misses {
+                println!("  {m}");
+            }
+            dev.push((set, top3 as f64 / n as f64));
+        }
+    }
+    for (set, top3) in dev {
+        assert!(
+            top3 >= 0.8,
+            "{set}: first three hold the intended word {top3:.3}"
+        );
+    }
+}

@@ -64,6 +64,7 @@ fn search_page_in_chromium() {
     };
     browser_tokenizer_cuts_text_like_rust(&b);
     browser_and_command_line_give_the_same_top_ten(&b);
+    browser_and_command_line_suggest_the_same(&b);
     results_show_kind_snippet_and_land_on_the_article(&b);
     header_box_leads_to_results_at_a_sub_path(&b);
 }
@@ -123,6 +124,58 @@ fn browser_and_command_line_give_the_same_top_ten(b: &Browser) {
     );
     assert!(nonempty >= 50);
     b.assert_no_console_errors();
+}
+
+/// Pinyin and IME-slip queries (the development splits of the blind sets, never the test splits):
+/// the browser reads and corrects them as `portal search` does — the same word searched, the same
+/// candidates in the same order, the same top ten.
+fn browser_and_command_line_suggest_the_same(b: &Browser) {
+    let site = Site::sample();
+    let run = site.build().ok();
+    open_search(b, &run, "");
+    let mut queries = Vec::new();
+    for set in ["pinyin-dev.tsv", "typo-dev.tsv"] {
+        let text = std::fs::read_to_string(repo_root().join("tests/search").join(set)).unwrap();
+        queries.extend(
+            text.lines()
+                .filter_map(|l| l.split('\t').next())
+                .filter(|q| !q.trim().is_empty())
+                .map(str::to_string),
+        );
+    }
+    assert!(queries.len() >= 60);
+    let mut advised = 0;
+    for q in &queries {
+        let cli = site.portal(&["search", q, "--json", "--limit", "10"]).ok();
+        let v: Value = serde_json::from_str(&cli.stdout).unwrap();
+        let urls: Vec<Value> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["url"].clone())
+            .collect();
+        let expected = serde_json::json!({
+            "searched": v.get("searched").cloned().unwrap_or(Value::String(q.clone())),
+            "advice": v.get("advice").cloned().unwrap_or(Value::String("none".into())),
+            "suggestions": v.get("suggestions").cloned().unwrap_or(serde_json::json!([])),
+            "urls": urls,
+        });
+        let got = b.eval_json(&format!(
+            "PortalSearchUI.run({}).then(r => ({{searched: PortalSearchUI.searched, advice: PortalSearchUI.advice, suggestions: PortalSearchUI.suggestions, urls: r.map(x => x.url)}}))",
+            js_str(q)
+        ));
+        assert_eq!(got, expected, "query {q:?}");
+        advised += (expected["advice"] != "none") as usize;
+    }
+    println!(
+        "suggestions: {} queries ({advised} read as pinyin or corrected) suggest alike",
+        queries.len()
+    );
+    assert!(
+        advised * 2 >= queries.len(),
+        "{advised} of {}",
+        queries.len()
+    );
 }
 
 fn browser_tokenizer_cuts_text_like_rust(b: &Browser) {

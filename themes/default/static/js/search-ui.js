@@ -12,6 +12,7 @@
   var list = document.getElementById("search-results");
   var kindsBox = document.getElementById("search-kinds");
   var more = document.getElementById("search-more");
+  var suggestBox = document.getElementById("search-suggest");
   var base = form.getAttribute("data-index");
   var root = base.replace(/search\/$/, "");
   var params = new URLSearchParams(window.location.search);
@@ -59,6 +60,7 @@
     if (!q) {
       list.textContent = "";
       status.textContent = "请输入要查找的词语。";
+      suggestBox.hidden = true;
       more.hidden = true;
       ui.query = "";
       ui.results = [];
@@ -75,14 +77,47 @@
       ui.total = r.total;
       ui.query = q;
       ui.kind = state.kind;
-      // Without every tier loaded the count is a lower bound (the list itself is exact).
-      var count = r.complete ? r.total + " 个" : r.total + " 个以上";
-      status.textContent = r.total ? "找到 " + count + "结果" + (state.kind ? "（" + state.kind + "）" : "") + "，完整包含搜索词的排在前面。" : "没有找到与“" + q + "”相关的内容。请换用其他词语，或减少词语。";
+      ui.searched = r.searched;
+      ui.advice = r.advice;
+      ui.suggestions = r.suggestions;
+      status.textContent = statusLine(q, r);
+      showSuggestions(r);
       more.hidden = r.complete ? state.shown >= r.total : r.results.length < PAGE;
     }).catch(function (e) {
       ui.error = String(e);
       status.textContent = "搜索索引加载失败，请刷新页面重试。";
     });
+  }
+
+  // What the list is, in words: exact or partial matches, pinyin read, corrected (suggest.rs).
+  function statusLine(q, r) {
+    // Without every tier loaded the count is a lower bound (the list itself is exact).
+    var count = (r.complete ? r.total + " 个" : r.total + " 个以上") + "结果" + (state.kind ? "（" + state.kind + "）" : "");
+    if (r.advice === "pinyin") return r.total ? "按拼音“" + q + "”查找“" + r.searched + "”：找到 " + count + "。" : "按拼音“" + q + "”查找“" + r.searched + "”，没有找到结果。";
+    if (r.advice === "corrected") return "没有找到包含“" + q + "”的内容。以下是“" + r.searched + "”的结果：找到 " + count + "。";
+    if (!r.total) return "没有找到与“" + q + "”相关的内容。请换用其他词语，或减少词语。";
+    if (!r.exact) return "找到 " + count + "，但没有页面完整包含“" + q + "”，以下结果只包含其中部分字词。";
+    var single = Array.from(q).length === 1 || /^[0-9]$/.test(q);
+    return "找到 " + count + "，完整包含搜索词的排在前面。" + (single ? "单个字或数字会出现在很多页面中，输入完整的词语结果更准确。" : "");
+  }
+
+  function showSuggestions(r) {
+    suggestBox.textContent = "";
+    var others = (r.suggestions || []).filter(function (w) { return w !== r.searched; });
+    if (!others.length) { suggestBox.hidden = true; return; }
+    suggestBox.appendChild(document.createTextNode(r.advice === "didyoumean" ? "您是不是要找：" : "其他可能的词语："));
+    others.forEach(function (w, i) {
+      if (i) suggestBox.appendChild(document.createTextNode("、"));
+      var a = el("a", "", w);
+      a.href = "?q=" + encodeURIComponent(w);
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        input.value = w;
+        if (ui.index) run(ui.index, false);
+      });
+      suggestBox.appendChild(a);
+    });
+    suggestBox.hidden = false;
   }
 
   function renderKinds(index) {
