@@ -14,7 +14,7 @@
 //! | `search/d/ID.js` | a page's URL, title, kind and sections (anchor, title, text) | per hit shown |
 //! | `search/kinds.js` | one character per page: its kind's index in `meta.kinds` | when filtering by kind |
 //! | `search/words.js` | the site's words and their pinyin ([`super::suggest`]) | when no page holds a query as typed |
-//! | `search/t2s.js` | the Simplified forms of the Traditional characters listed in `meta.trad` | when a query or a shown page holds one |
+//! | `search/t2s.js` | the Traditional characters and their Simplified forms | when a query term with a CJK character is found nowhere, or a shown page is Traditional |
 //!
 //! **Tiers.** A term's documents are ordered by what the term adds to their score (its BM25 summed
 //! over the fields, which does not depend on the query), best first, and cut into tiers of
@@ -361,7 +361,6 @@ pub(super) fn meta_file(
         "context": CONTEXT_CHARS,
         "window": WINDOW_CHARS,
         "demoted": demoted,
-        "trad": traditional_characters(),
     });
     if slack > 1.0 {
         meta["slack"] = json!(slack);
@@ -370,8 +369,7 @@ pub(super) fn meta_file(
 }
 
 /// The Traditional characters the fold converts ([`crate::text::t2s_table`]), as the differences
-/// between successive code points from U+3400 in the number encoding (3.9 KB): the browser reads it
-/// to tell whether a query needs `search/t2s.js` before it folds it.
+/// between successive code points from U+3400 in the number encoding (3.9 KB).
 fn traditional_characters() -> String {
     let mut out = String::new();
     let mut prev = 0x3400u32;
@@ -382,15 +380,18 @@ fn traditional_characters() -> String {
     out
 }
 
-/// `search/t2s.js`: the Simplified form of each character of [`traditional_characters`], in the
-/// same order (chains such as 薴 → 苧 → 苎 followed, as [`crate::text::t2s`] does). Loaded only by
-/// a query holding a Traditional character, or to mark snippets of a page written in them.
+/// `search/t2s.js`: `k` the Traditional characters ([`traditional_characters`]), `v` the
+/// Simplified form of each, in the same order (chains such as 薴 → 苧 → 苎 followed, as
+/// [`crate::text::t2s`] does). The index holds folded text only, so a query term with a
+/// Traditional character is found nowhere: the browser loads this file when a query term with a
+/// CJK character is found nowhere, or to mark snippets of a page written in Traditional characters.
 pub(super) fn t2s_file() -> OutputFile {
     let simplified: String = crate::text::t2s_table()
         .iter()
         .map(|&(t, _)| crate::text::t2s(t))
         .collect();
-    OutputFile::bytes("search/t2s.js", script("t2s", &Value::String(simplified)))
+    let data = json!({ "k": traditional_characters(), "v": simplified });
+    OutputFile::bytes("search/t2s.js", script("t2s", &data))
 }
 
 /// `search/words.js`: the [`super::suggest::Suggester`] word list — `w` the words joined by `|`

@@ -112,9 +112,19 @@ impl Suggester {
         }
         // Readings of every character the site uses, so a slip's character and the one meant
         // both have theirs (about 3 bytes a character in `words.js`).
+        // A character is looked at once (a bit per code point of the basic plane): the site's
+        // text is millions of characters, its distinct characters a few thousand.
         let mut readings = HashMap::new();
+        let mut seen = vec![false; 0x1_0000];
         let mut add = |text: &str| {
-            for c in fold(text).chars() {
+            for c in text.chars().map(crate::text::fold_char) {
+                let u = c as usize;
+                if u < seen.len() {
+                    if seen[u] {
+                        continue;
+                    }
+                    seen[u] = true;
+                }
                 if char_class(c) == CharClass::Cjk && !readings.contains_key(&c) {
                     if let Some(r) = reading(c) {
                         readings.insert(c, r);

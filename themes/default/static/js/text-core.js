@@ -8,9 +8,8 @@
 
   var MAX_UNIT_CHARS = 32;
   var WORD = /[\p{Alphabetic}\p{N}]/u;
-  // text.rs t2s: Traditional -> Simplified, installed by setT2s once a page needs it (a query or a
-  // text holding a Traditional character, as hasTraditional tells from the list of them).
-  var T2S = null, TRAD = null;
+  // text.rs t2s: Traditional -> Simplified, installed by setT2s once a page needs it.
+  var T2S = null;
 
   function foldChar(c) {
     var u = c.codePointAt(0);
@@ -96,35 +95,23 @@
     return out;
   }
 
-  // The code points of export.rs traditional_characters: differences from U+3400 in the number
-  // encoding of export.rs write_number (5-bit groups, the last 32 letters end a number).
+  // Installs search/t2s.js: `keys` the Traditional code points as export.rs
+  // traditional_characters writes them (differences from U+3400 in the number encoding of
+  // export.rs write_number: 5-bit groups, the last 32 letters end a number), `simplified` one
+  // character for each, in order.
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  function setTraditional(gaps) {
-    var out = [], n = 0, prev = 0x3400;
-    for (var i = 0; i < gaps.length; i++) {
-      var d = ALPHABET.indexOf(gaps.charAt(i));
+  function setT2s(keys, simplified) {
+    if (T2S) return;
+    var m = new Map(), s = Array.from(simplified), n = 0, prev = 0x3400, k = 0;
+    for (var i = 0; i < keys.length; i++) {
+      var d = ALPHABET.indexOf(keys.charAt(i));
       if (d < 32) n = n * 32 + d;
-      else { prev += n * 32 + d - 32; out.push(prev); n = 0; }
+      else { prev += n * 32 + d - 32; m.set(prev, s[k++]); n = 0; }
     }
-    TRAD = out;
-  }
-
-  // Whether folding `text` needs the table (true too when the list of characters is unknown).
-  function hasTraditional(text) {
-    if (T2S) return false;
-    if (!TRAD) return true;
-    if (!TRAD.set) TRAD.set = new Set(TRAD);
-    for (var c of text) if (TRAD.set.has(c.codePointAt(0))) return true;
-    return false;
-  }
-
-  // Installs search/t2s.js: `simplified` holds one character per entry of the list, in its order.
-  function setT2s(simplified) {
-    if (T2S || !TRAD) return;
-    var m = new Map(), s = Array.from(simplified);
-    for (var i = 0; i < TRAD.length && i < s.length; i++) m.set(TRAD[i], s[i]);
     T2S = m;
   }
+
+  function t2sReady() { return !!T2S; }
 
   // text.rs char_class(c) == CharClass::Cjk
   function isCjk(c) {
@@ -141,8 +128,7 @@
     tokensOfUnits: tokensOfUnits,
     tokenize: tokenize,
     queryTokens: queryTokens,
-    setTraditional: setTraditional,
-    hasTraditional: hasTraditional,
-    setT2s: setT2s
+    setT2s: setT2s,
+    t2sReady: t2sReady
   };
 })(typeof window !== "undefined" ? window : globalThis);
