@@ -41,6 +41,25 @@ pub struct SearchDoc {
 }
 
 impl SearchDoc {
+    /// A page for unit tests: one section holding `body`, `headings` as its heading field.
+    #[cfg(test)]
+    pub(crate) fn for_test(id: u32, title: &str, headings: &str, body: &str) -> SearchDoc {
+        SearchDoc {
+            id,
+            url: format!("p{id}/index.html"),
+            title: title.into(),
+            kind: "页面".into(),
+            title_field: title.into(),
+            heading_field: headings.into(),
+            sections: vec![Section {
+                anchor: String::new(),
+                title: title.into(),
+                text: body.into(),
+            }],
+            status: String::new(),
+        }
+    }
+
     /// The `body` field: the sections' texts, in order.
     pub fn body(&self) -> String {
         self.sections

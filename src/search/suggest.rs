@@ -377,23 +377,9 @@ pub fn suggest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::docs::Section;
 
     fn doc(id: u32, title: &str, headings: &str) -> SearchDoc {
-        SearchDoc {
-            id,
-            url: format!("p{id}/index.html"),
-            title: title.into(),
-            kind: "页面".into(),
-            title_field: title.into(),
-            heading_field: headings.into(),
-            sections: vec![Section {
-                anchor: String::new(),
-                title: title.into(),
-                text: String::new(),
-            }],
-            status: String::new(),
-        }
+        SearchDoc::for_test(id, title, headings, "")
     }
 
     fn sample() -> Suggester {

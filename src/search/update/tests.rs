@@ -1,20 +1,7 @@
 use super::*;
 
 fn doc(id: u32, title: &str, body: &str) -> SearchDoc {
-    SearchDoc {
-        id,
-        url: format!("p{id}/index.html"),
-        title: title.into(),
-        kind: "页面".into(),
-        title_field: title.into(),
-        heading_field: String::new(),
-        status: String::new(),
-        sections: vec![super::super::docs::Section {
-            anchor: String::new(),
-            title: title.into(),
-            text: body.into(),
-        }],
-    }
+    SearchDoc::for_test(id, title, "", body)
 }
 
 /// Every term's postings, read back from the exported files.

@@ -600,6 +600,10 @@
     });
   };
 
+  Index.prototype.load = function (name, path) {
+    return load(this.base, name, path);
+  };
+
   Index.prototype.kinds = function () {
     return load(this.base, "kinds", "kinds.js");
   };
@@ -608,17 +612,11 @@
     return load(this.base, "d" + id, "d/" + id + ".js");
   };
 
-  // suggest.rs TEXT_HITS: corrections also read the texts of the first results.
-  var TEXT_HITS = 10;
+  var TEXT_HITS = 10; // suggest.rs TEXT_HITS
 
-  // The suggester (js/search-suggest.js, with search/words.js): loaded only when no page holds a
-  // query as typed. Resolves to {sg: a Suggester, suggest}.
-  Index.prototype.words = function () {
-    var self = this;
-    if (self.suggester) return Promise.resolve(self.suggester);
-    return Promise.all([load(self.base, "suggest", "../js/search-suggest.js"), load(self.base, "words", "words.js")]).then(function (got) {
-      return self.suggester = self.suggester || { sg: new got[0].Suggester(got[1]), suggest: got[0].suggest };
-    });
+  // js/search-suggest.js: loaded only when no page holds a query as typed.
+  Index.prototype.advisor = function () {
+    return this.load("suggest", "../js/search-suggest.js");
   };
 
   // Runs a query: resolves to {total, complete, searched, advice, suggestions, exact, results:
@@ -642,22 +640,11 @@
     }).then(function (r) {
       exact = r.ranked.length > 0 && r.ranked[0].exact > 0;
       if (exact || !r.query.clauses.length) return r;
-      var first = r.ranked.slice(0, TEXT_HITS);
-      return Promise.all([self.words(), Promise.all(first.map(function (x) { return self.doc(x.doc); }))]).then(function (got) {
-        var trad = got[1].some(function (d) { return d.tr; });
-        return (trad ? self.loadT2s() : Promise.resolve()).then(function () { return got; });
-      }).then(function (got) {
-        var sg = got[0].sg, texts = [];
-        got[1].forEach(function (d) {
-          texts.push(d.t);
-          d.s.forEach(function (x) { texts.push(x[1]); texts.push(x[2]); });
-        });
-        var s = got[0].suggest(sg, text, exact, r.total, texts);
-        advice = s.advice;
-        suggestions = s.words;
-        if (advice !== "pinyin" && advice !== "corrected") return r;
-        searched = s.words[0];
-        return self.rank(searched, offset + limit, keep);
+      return self.advisor().then(function (a) { return a.advise(self, text, r, offset + limit, keep); }).then(function (x) {
+        advice = x.advice;
+        suggestions = x.words;
+        searched = x.searched;
+        return x.r;
       });
     }).then(function (r) {
       var page = r.ranked.slice(offset, offset + limit);

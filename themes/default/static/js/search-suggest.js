@@ -160,5 +160,32 @@
   }
 
 
-  global.PortalSearch.register("suggest", { Suggester: Suggester, suggest: suggest });
+  var TEXT_HITS = 10, suggester = null;
+
+  // mod.rs answer, after the query as typed ranked `r` with no page holding it: reads it as pinyin
+  // or corrects it (from the word list and the texts of its first TEXT_HITS results) and ranks the
+  // first candidate instead where suggest says so. Resolves to {r, advice, words, searched}.
+  function advise(index, text, r, want, keep) {
+    var words = suggester ? Promise.resolve(suggester) : index.load("words", "words.js").then(function (d) {
+      return suggester = suggester || new Suggester(d);
+    });
+    var first = r.ranked.slice(0, TEXT_HITS);
+    return Promise.all([words, Promise.all(first.map(function (x) { return index.doc(x.doc); }))]).then(function (got) {
+      var trad = got[1].some(function (d) { return d.tr; });
+      return (trad ? index.loadT2s() : Promise.resolve()).then(function () { return got; });
+    }).then(function (got) {
+      var texts = [];
+      got[1].forEach(function (d) {
+        texts.push(d.t);
+        d.s.forEach(function (x) { texts.push(x[1]); texts.push(x[2]); });
+      });
+      var s = suggest(got[0], text, false, r.total, texts);
+      if (s.advice !== "pinyin" && s.advice !== "corrected") return { r: r, advice: s.advice, words: s.words, searched: text };
+      return index.rank(s.words[0], want, keep).then(function (r2) {
+        return { r: r2, advice: s.advice, words: s.words, searched: s.words[0] };
+      });
+    });
+  }
+
+  global.PortalSearch.register("suggest", { Suggester: Suggester, suggest: suggest, advise: advise });
 })(typeof window !== "undefined" ? window : globalThis);
