@@ -316,9 +316,42 @@ fn builtin_layer() -> (BTreeMap<String, Layered<String>>, BTreeMap<String, Data>
         );
     });
     builtin_files("static", &mut |rel, bytes| {
-        statics.insert(rel.into(), Data::Static(bytes));
+        let data = if rel.ends_with(".js") {
+            Data::Static(published_js(rel, bytes))
+        } else {
+            Data::Static(bytes)
+        };
+        statics.insert(rel.into(), data);
     });
     (templates, statics)
+}
+
+/// The built-in theme's JavaScript as published: the file's header comment is kept, every later
+/// line that is only a `//` comment is left out (a sixth of `search-core.js`, which every search
+/// page loads; the sources keep them). Safe because the theme's scripts hold no template literals
+/// or multi-line strings, so a line starting with `//` is always a comment (checked by a test).
+/// Made once per process: the theme is compiled in.
+fn published_js(rel: &str, src: &'static [u8]) -> &'static [u8] {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<BTreeMap<String, &'static [u8]>>> =
+        std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(b) = cache.get(rel) {
+        return b;
+    }
+    let text = String::from_utf8_lossy(src);
+    let mut out = String::with_capacity(text.len());
+    let mut header = true;
+    for line in text.split_inclusive('\n') {
+        let comment = line.trim_start().starts_with("//");
+        header &= comment;
+        if header || !comment {
+            out.push_str(line);
+        }
+    }
+    let leaked: &'static [u8] = Box::leak(out.into_bytes().into_boxed_slice());
+    cache.insert(rel.to_string(), leaked);
+    leaked
 }
 
 fn builtin_files(sub: &str, f: &mut dyn FnMut(&str, &'static [u8])) {
@@ -475,7 +508,41 @@ fn render_error(theme: &Theme, name: &str, asked_by: &str, e: &tera::Error) -> D
 
 #[cfg(test)]
 mod tests {
-    use super::quoted_names;
+
+    #[test]
+    fn published_theme_scripts_lose_only_comment_lines() {
+        for (rel, bytes) in builtin_layer().1 {
+            if !rel.ends_with(".js") {
+                continue;
+            }
+            let src = BUILTIN_THEME
+                .get_file(format!("static/{rel}"))
+                .unwrap()
+                .contents_utf8()
+                .unwrap();
+            assert!(
+                !src.contains('`')
+                    || src
+                        .lines()
+                        .all(|l| !l.contains('`') || l.trim_start().starts_with("//")),
+                "{rel}: a template literal would make stripping comment lines unsafe"
+            );
+            let crate::output::Data::Static(bytes) = bytes else {
+                panic!("{rel}: built-in files are static");
+            };
+            let out = std::str::from_utf8(bytes).unwrap();
+            let code = |t: &str| -> Vec<String> {
+                t.lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .map(str::to_string)
+                    .collect()
+            };
+            assert_eq!(code(out), code(src), "{rel}");
+            assert!(out.starts_with("//"), "{rel} keeps its header");
+        }
+    }
+
+    use super::{builtin_layer, quoted_names, BUILTIN_THEME};
 
     #[test]
     fn template_names_are_read_from_tags_only() {
