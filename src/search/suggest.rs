@@ -151,18 +151,13 @@ impl Suggester {
             return Vec::new();
         };
         let key: Vec<u8> = key.into_bytes();
-        let mut found: HashMap<Vec<char>, (u8, u32)> = HashMap::new();
+        let mut found = Found::new();
         for (w, n) in &self.words {
             let syl: Vec<Option<&str>> = w
                 .iter()
                 .map(|c| self.readings.get(c).map(String::as_str))
                 .collect();
-            // Each candidate once per word, with the better kind it was found as.
-            let mut here: BTreeMap<Vec<char>, u8> = BTreeMap::new();
-            let mut add = |cand: &[char], kind: u8| {
-                let k = here.entry(cand.to_vec()).or_insert(kind);
-                *k = (*k).max(kind);
-            };
+            let mut here = Here::new();
             for i in 0..w.len() {
                 // Whole syllables.
                 let mut len = 0;
@@ -175,7 +170,7 @@ impl Suggester {
                     len += s.len();
                     if len == key.len() {
                         if j > i {
-                            add(&w[i..=j], 2);
+                            note(&mut here, &w[i..=j], 2);
                         }
                         break;
                     }
@@ -185,14 +180,10 @@ impl Suggester {
                 if i + k <= w.len()
                     && (0..k).all(|j| syl[i + j].is_some_and(|s| s.as_bytes()[0] == key[j]))
                 {
-                    add(&w[i..i + k], 1);
+                    note(&mut here, &w[i..i + k], 1);
                 }
             }
-            for (cand, kind) in here {
-                let e = found.entry(cand).or_insert((kind, 0));
-                e.0 = e.0.max(kind);
-                e.1 += n;
-            }
+            collect(&mut found, here, *n);
         }
         best(found)
     }
@@ -215,17 +206,13 @@ impl Suggester {
             .iter()
             .map(|c| self.readings.get(c).map(String::as_str))
             .collect();
-        let mut found: HashMap<Vec<char>, (u8, u32)> = HashMap::new();
+        let mut found = Found::new();
         let mut extra: Vec<(Vec<char>, u32)> = Vec::new();
         for t in texts {
             extra.extend(cjk_runs(t).into_iter().map(|r| (r, 1)));
         }
         for (w, n) in self.words.iter().chain(&extra) {
-            let mut here: BTreeMap<Vec<char>, u8> = BTreeMap::new();
-            let mut add = |cand: &[char], kind: u8| {
-                let k = here.entry(cand.to_vec()).or_insert(kind);
-                *k = (*k).max(kind);
-            };
+            let mut here = Here::new();
             for len in [q.len(), q.len() - 1, q.len() + 1] {
                 if len < 2 || len > w.len() {
                     continue;
@@ -240,9 +227,10 @@ impl Suggester {
                             r.is_some() && self.readings.get(c).map(String::as_str) == *r
                         });
                     if homophone {
-                        add(s, 3);
+                        note(&mut here, s, 3);
                     } else if q.len() > 2 && one_edit(s, &q) {
-                        add(
+                        note(
+                            &mut here,
                             s,
                             if len == q.len() || doubled(&q, s) {
                                 2
@@ -253,11 +241,7 @@ impl Suggester {
                     }
                 }
             }
-            for (cand, kind) in here {
-                let e = found.entry(cand).or_insert((kind, 0));
-                e.0 = e.0.max(kind);
-                e.1 += n;
-            }
+            collect(&mut found, here, *n);
         }
         best(found)
     }
@@ -280,8 +264,28 @@ fn cjk_runs(text: &str) -> Vec<Vec<char>> {
     out
 }
 
+/// One word's candidates, each once with the better kind it was found as.
+type Here = BTreeMap<Vec<char>, u8>;
+/// All candidates: the best kind found, and the pages of the words holding it (summed).
+type Found = HashMap<Vec<char>, (u8, u32)>;
+
+/// Notes a candidate of one word (mirrored by `addHere` in the browser).
+fn note(here: &mut Here, cand: &[char], kind: u8) {
+    let k = here.entry(cand.to_vec()).or_insert(kind);
+    *k = (*k).max(kind);
+}
+
+/// Adds one word's candidates, on `pages` pages, to the tally (mirrored by `collect`).
+fn collect(found: &mut Found, here: Here, pages: u32) {
+    for (cand, kind) in here {
+        let e = found.entry(cand).or_insert((kind, 0));
+        e.0 = e.0.max(kind);
+        e.1 += pages;
+    }
+}
+
 /// Candidates ordered: kind, pages, shorter, code points; at most [`MAX_SUGGESTIONS`].
-fn best(found: HashMap<Vec<char>, (u8, u32)>) -> Vec<String> {
+fn best(found: Found) -> Vec<String> {
     let mut list: Vec<(Vec<char>, (u8, u32))> = found.into_iter().collect();
     list.sort_by(|a, b| {
         (b.1 .0, b.1 .1)

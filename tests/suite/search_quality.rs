@@ -9,7 +9,9 @@ use policy_portal::pipeline::{assemble_site, BuildOptions};
 use policy_portal::search::{self, Query, SearchIndex, SearchOptions};
 use policy_portal::text::{self, Synonyms};
 
-fn sample_index() -> (SearchIndex, Synonyms, Vec<search::SearchDoc>) {
+/// The sample site's index, its synonyms as a build uses them (the default theme's and the
+/// site's) and its documents.
+pub(crate) fn sample_index() -> (SearchIndex, Synonyms, Vec<search::SearchDoc>) {
     let site = Site::sample();
     let a = assemble_site(&BuildOptions {
         root: site.root().to_path_buf(),
@@ -19,7 +21,7 @@ fn sample_index() -> (SearchIndex, Synonyms, Vec<search::SearchDoc>) {
     let docs = search::collect_docs(&a.site);
     (
         SearchIndex::build(&docs).unwrap(),
-        Synonyms::new(&a.site.config.search.synonyms),
+        Synonyms::new(&a.site.config.search.synonym_groups()),
         docs,
     )
 }

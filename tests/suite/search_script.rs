@@ -218,14 +218,7 @@ fn traditional_and_simplified_find_each_other() {
 /// and whose first three hold it. The test split is reported apart and never tuned on.
 #[test]
 fn pinyin_and_slips_lead_to_the_intended_word() {
-    let site = Site::sample();
-    let a = assemble_site(&BuildOptions {
-        root: site.root().to_path_buf(),
-        ..Default::default()
-    });
-    let docs = search::collect_docs(&a.site);
-    let index = SearchIndex::build(&docs).unwrap();
-    let synonyms = Synonyms::new(&a.site.config.search.synonym_groups());
+    let (index, synonyms, docs) = crate::search_quality::sample_index();
     let suggester = search::suggest::Suggester::new(&docs, &synonyms);
     let mut dev = Vec::new();
     for set in ["pinyin-dev", "pinyin-test", "typo-dev", "typo-test"] {
