@@ -16,12 +16,14 @@
 //! - A clause is *exact* in a document when one of its variants' terms stand at their relative
 //!   positions in one field: the words typed stand together in the text.
 //! - Documents are ordered by, in turn (each decides only when the ones before are equal):
-//!   1. *match points*: per clause 2 when the words as typed stand together ([`LITERAL_POINTS`]),
-//!      1 when only a synonym's words do ([`SYNONYM_POINTS`]), else 0; so a page that literally
-//!      says 稳评 comes before one that says 社会稳定风险评估 for the query 稳评;
+//!   1. *match points*: per clause 3 when the words as typed stand together in the title
+//!      ([`LITERAL_POINTS`] + [`TITLE_POINTS`]), 2 when they do in another field, 1 when only a
+//!      synonym's words do ([`SYNONYM_POINTS`]), else 0; so a page that literally says 稳评 comes
+//!      before one that says 社会稳定风险评估 for the query 稳评, and 暂行办法 finds the measure
+//!      of that name before the pages that mention it;
 //!   2. *standing*, the validity its 状态 gives ([`standing`]): 现行有效 and pages without a status
-//!      2, 已修订 1, 已废止 0 — a repealed measure never comes before a current page that matches
-//!      as well;
+//!      2, 已修订 1, 已废止 and 已失效 0 — a repealed measure never comes before a current page that
+//!      matches as well;
 //!   3. the BM25 sum; 4. site order.
 //!
 //!   As one number: `(points · 3 + standing) · bound + bm25`, with `bound` above any BM25 sum.
@@ -38,6 +40,9 @@ pub const BOOSTS: [f32; 3] = [3.0, 2.0, 1.0];
 pub const SYNONYM_WEIGHT: f32 = 0.75;
 /// Match points of a clause whose words stand together as typed.
 pub const LITERAL_POINTS: u32 = 2;
+/// Match points added when the words as typed stand together in the title (the page is about
+/// them: a repealed measure's own name finds it before the current pages that mention it).
+pub const TITLE_POINTS: u32 = 1;
 /// Match points of a clause whose words stand together only through a synonym.
 pub const SYNONYM_POINTS: u32 = 1;
 /// Standing of a current page (现行有效, or any page without a status).
@@ -49,7 +54,7 @@ const K1: f32 = 1.2;
 /// A page's standing from its 状态 (see the module header).
 pub fn standing(status: &str) -> u32 {
     match status {
-        "已废止" => 0,
+        "已废止" | "已失效" => 0,
         "已修订" => 1,
         _ => CURRENT,
     }
@@ -216,10 +221,14 @@ fn score_doc(
             let worth = if v.synonym {
                 SYNONYM_POINTS
             } else {
-                LITERAL_POINTS
+                LITERAL_POINTS + TITLE_POINTS
             };
-            if worth > points && is_phrase(v, terms, doc) {
-                points = worth;
+            if worth > points && is_phrase(v, terms, doc, 0..3) {
+                points = if v.synonym || is_phrase(v, terms, doc, 0..1) {
+                    worth
+                } else {
+                    LITERAL_POINTS
+                };
             }
         }
         bm25 += best;
@@ -236,13 +245,18 @@ fn score_doc(
 
 /// Whether the variant's terms stand at their relative positions in one field of `doc` (single CJK
 /// characters: anywhere in that field, see [`is_single_cjk`]).
-fn is_phrase(v: &super::query::Variant, terms: &HashMap<&str, Vec<FieldTerm>>, doc: u32) -> bool {
+fn is_phrase(
+    v: &super::query::Variant,
+    terms: &HashMap<&str, Vec<FieldTerm>>,
+    doc: u32,
+    fields: std::ops::Range<usize>,
+) -> bool {
     let get = |text: &str, f: usize| {
         terms
             .get(text)
             .and_then(|fs| fs[f].by_doc.get(&doc).copied())
     };
-    (0..3).any(|f| {
+    fields.into_iter().any(|f| {
         // Single CJK characters carry no positions in the browser's index: present is enough.
         let (loose, placed): (Vec<_>, Vec<_>) =
             v.terms.iter().partition(|t| is_single_cjk(&t.text));

@@ -85,8 +85,16 @@
     return cache;
   }
 
-  // rank.rs LITERAL_POINTS, SYNONYM_POINTS, CURRENT, STANDINGS.
-  var LITERAL_POINTS = 2, SYNONYM_POINTS = 1, CURRENT = 2, STANDINGS = 3;
+  // rank.rs LITERAL_POINTS, TITLE_POINTS, SYNONYM_POINTS, CURRENT, STANDINGS.
+  var LITERAL_POINTS = 2, TITLE_POINTS = 1, SYNONYM_POINTS = 1, CURRENT = 2, STANDINGS = 3;
+
+  // A clause variant's match points in doc (rank.rs score_doc): 3 as typed in the title, 2 as typed
+  // in another field, 1 through a synonym, else 0.
+  function variantPoints(v, terms, doc) {
+    if (!isPhrase(v, terms, doc, 3)) return 0;
+    if (v.synonym) return SYNONYM_POINTS;
+    return isPhrase(v, terms, doc, 1) ? LITERAL_POINTS + TITLE_POINTS : LITERAL_POINTS;
+  }
 
   function scoreDoc(q, terms, caches, doc, standing, bound, synWeight) {
     var bm25 = f(0), exact = 0;
@@ -109,8 +117,8 @@
         });
         if (v.synonym) s = f(s * f(synWeight));
         if (s > best) best = s;
-        var worth = v.synonym ? SYNONYM_POINTS : LITERAL_POINTS;
-        if (worth > points && isPhrase(v, terms, doc)) points = worth;
+        var worth = v.synonym ? SYNONYM_POINTS : LITERAL_POINTS + TITLE_POINTS;
+        if (worth > points) points = Math.max(points, variantPoints(v, terms, doc));
       });
       bm25 = f(bm25 + best);
       exact += points;
@@ -129,11 +137,12 @@
     return cs.length === 1 && T.isCjk(cs[0]);
   }
 
-  function isPhrase(v, terms, doc) {
+  // Whether v's terms stand at their relative positions in one of the first `fields` fields.
+  function isPhrase(v, terms, doc, fields) {
     function get(text, fi) { var fs = terms[text]; return fs ? fs[fi].byDoc.get(doc) : undefined; }
     var loose = v.terms.filter(function (t) { return isSingleCjk(t.text); });
     var placed = v.terms.filter(function (t) { return !isSingleCjk(t.text); });
-    for (var fi = 0; fi < 3; fi++) {
+    for (var fi = 0; fi < fields; fi++) {
       if (!loose.every(function (t) { return !!get(t.text, fi); })) continue;
       if (!placed.length) return true;
       var anchor = placed[0], first = get(anchor.text, fi);
@@ -492,8 +501,8 @@
         });
         if (v.synonym) s *= synWeight;
         if (s > best) best = s;
-        var worth = v.synonym ? SYNONYM_POINTS : LITERAL_POINTS;
-        if (worth > points && (all ? isPhrase(v, view, doc) : possible)) points = worth;
+        var worth = v.synonym ? SYNONYM_POINTS : LITERAL_POINTS + TITLE_POINTS;
+        if (worth > points) points = Math.max(points, all ? variantPoints(v, view, doc) : possible ? worth : 0);
       });
       bm25 += best;
       exact += points;
