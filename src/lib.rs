@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod output;
 pub mod page;
 pub mod pipeline;
+pub mod policy;
 pub mod render;
 pub mod risk;
 pub mod scope;

@@ -154,7 +154,7 @@ enum Command {
         /// Print `{"query": …, "results": [{"url", "title", "kind", "score", "snippet"}, …]}`.
         #[arg(long)]
         json: bool,
-        /// Only results of this kind: 办法, 范围事项, 流程, 表格, 页面.
+        /// Only results of this kind: 办法, 通知, 解读, 范围事项, 流程, 表格, 页面.
         #[arg(long)]
         kind: Option<String>,
         #[arg(long)]

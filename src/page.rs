@@ -10,6 +10,8 @@ use crate::content::front_matter::{from_yaml, from_yaml_all, key_line, split, Ki
 use crate::content::{front_matter, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{parse_markdown, Document, EmbedParser, ParseOptions};
+use crate::policy::relations::DocKind;
+use crate::policy::{AttachmentSpec, DocFields, DocMeta, FrontAt};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -31,10 +33,12 @@ pub enum Kind {
     Procedure,
     Form,
     Worksheet,
+    Notice,
+    Interpretation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Page,
         Kind::Section,
         Kind::Measure,
@@ -42,6 +46,8 @@ impl Kind {
         Kind::Procedure,
         Kind::Form,
         Kind::Worksheet,
+        Kind::Notice,
+        Kind::Interpretation,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +59,8 @@ impl Kind {
             Kind::Procedure => "procedure",
             Kind::Form => "form",
             Kind::Worksheet => "worksheet",
+            Kind::Notice => "notice",
+            Kind::Interpretation => "interpretation",
         }
     }
 
@@ -66,6 +74,18 @@ impl Kind {
             Kind::Procedure => "流程",
             Kind::Form => "表格",
             Kind::Worksheet => "工作表",
+            Kind::Notice => "通知",
+            Kind::Interpretation => "解读",
+        }
+    }
+
+    /// The policy-document kind (`crate::policy`), if this is one.
+    pub fn doc_kind(self) -> Option<DocKind> {
+        match self {
+            Kind::Measure => Some(DocKind::Measure),
+            Kind::Notice => Some(DocKind::Notice),
+            Kind::Interpretation => Some(DocKind::Interpretation),
+            _ => None,
         }
     }
 
@@ -75,7 +95,8 @@ impl Kind {
 }
 
 front_matter!(
-    /// Front matter of the fully modelled kinds (page, section, measure): unknown keys are errors.
+    /// Front matter of the fully modelled kinds (page, section and the policy documents: measure,
+    /// notice, interpretation): unknown keys are errors.
     #[serde(deny_unknown_fields)]
     StrictFront {
         /// Section only: how pages are ordered.
@@ -105,6 +126,31 @@ front_matter!(
         /// Measure: 分类.
         #[serde(default)]
         pub category: Option<String>,
+        /// Measure, notice: the older versions this document replaces (`@/…` links).
+        #[serde(default)]
+        pub supersedes: StringList,
+        /// Measure, notice: the document that replaces this one (`@/…`).
+        #[serde(default)]
+        pub superseded_by: Option<String>,
+        /// Measure, notice: 废止日期.
+        #[serde(default)]
+        pub repealed_date: Option<Date>,
+        /// Measure, notice: 有效期至 (after it, the page shows 已失效).
+        #[serde(default)]
+        pub valid_until: Option<Date>,
+        /// Interpretation: the document it explains (`@/measures/….md`), required.
+        #[serde(default)]
+        pub interprets: Option<String>,
+        /// Notice: 主送.
+        #[serde(default)]
+        pub recipients: Option<String>,
+        /// Notice: 抄送.
+        #[serde(default)]
+        pub cc: Option<String>,
+        /// Any page: files it attaches (`年度计划表.xlsx`, `{file: …, title: …}`, or a form
+        /// `@/forms/annual-plan.md` as its .docx).
+        #[serde(default)]
+        pub attachments: Vec<AttachmentSpec>,
     }
 );
 
@@ -123,19 +169,6 @@ front_matter!(
         pub contact: Option<String>,
     }
 );
-
-/// A measure's metadata block (实施办法 article page).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct MeasureMeta {
-    pub doc_number: Option<String>,
-    pub issuer: Option<String>,
-    pub written_date: Option<Date>,
-    pub effective_date: Option<Date>,
-    pub status: Option<&'static str>,
-    pub index_number: Option<String>,
-    pub keywords: Vec<String>,
-    pub category: Option<String>,
-}
 
 /// A parsed content file.
 #[derive(Debug, Clone)]
@@ -161,7 +194,10 @@ pub struct Page {
     pub toc: bool,
     pub sort_by: SortBy,
     pub extra: BTreeMap<String, serde_json::Value>,
-    pub measure: Option<MeasureMeta>,
+    /// Policy documents (measure, notice, interpretation): 文件信息, validity, 公文 fields.
+    pub meta: Option<DocMeta>,
+    /// The files the page attaches (its links are in `doc.links`).
+    pub attachments: Vec<crate::policy::Attachment>,
     /// `kind: procedure`: what the page says beside its chart.
     pub procedure: Option<std::sync::Arc<crate::flow::Procedure>>,
     /// A `kind: form` page's form, laid out on its sheets.
@@ -204,7 +240,8 @@ impl Page {
             toc: false,
             sort_by: SortBy::Weight,
             extra: BTreeMap::new(),
-            measure: None,
+            meta: None,
+            attachments: Vec::new(),
             procedure: None,
             form: None,
             worksheet: None,
@@ -240,6 +277,14 @@ macro_rules! common_front {
             index_number: None,
             keywords: StringList::default(),
             category: None,
+            supersedes: StringList::default(),
+            superseded_by: None,
+            repealed_date: None,
+            valid_until: None,
+            interprets: None,
+            recipients: None,
+            cc: None,
+            attachments: Vec::new(),
         }
     };
 }
@@ -339,7 +384,7 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
                     (scope_to_strict(f), None)
                 })
         }
-        Kind::Page | Kind::Section | Kind::Measure => {
+        Kind::Page | Kind::Section | Kind::Measure | Kind::Notice | Kind::Interpretation => {
             from_yaml_all::<StrictFront>(&file.source, split.yaml, split.yaml_line)
                 .map(|f| (f, None))
         }
@@ -357,7 +402,7 @@ pub fn parse_page(file: &SourceFile, raw_html: bool) -> (Option<Page>, Vec<Diagn
         kind,
         front,
         key_lines,
-        split.body_offset,
+        (split.yaml, split.yaml_line, split.body_offset),
         raw_html,
         &mut diags,
     );
@@ -445,23 +490,43 @@ fn front_keys(yaml: &str, first_line: usize) -> BTreeMap<String, usize> {
     keys
 }
 
-const MEASURE_KEYS: [&str; 8] = [
-    "doc_number",
-    "issuer",
-    "written_date",
-    "effective_date",
-    "status",
-    "index_number",
-    "keywords",
-    "category",
-];
+/// Front-matter keys of the policy documents, and the kinds each belongs to.
+const DOC_KEYS: [(&str, &[Kind]); 15] = {
+    const MN: &[Kind] = &[Kind::Measure, Kind::Notice];
+    const MNI: &[Kind] = &[Kind::Measure, Kind::Notice, Kind::Interpretation];
+    [
+        ("doc_number", MN),
+        ("issuer", MNI),
+        ("written_date", MN),
+        ("effective_date", MN),
+        ("status", MN),
+        ("index_number", MNI),
+        ("keywords", MNI),
+        ("category", MNI),
+        ("supersedes", MN),
+        ("superseded_by", MN),
+        ("repealed_date", MN),
+        ("valid_until", MN),
+        ("interprets", &[Kind::Interpretation]),
+        ("recipients", &[Kind::Notice]),
+        ("cc", &[Kind::Notice]),
+    ]
+};
+
+fn kinds_text(kinds: &[Kind]) -> String {
+    let names: Vec<String> = kinds
+        .iter()
+        .map(|k| format!("`kind: {}`", k.name()))
+        .collect();
+    names.join(" or ")
+}
 
 fn build_page(
     file: &SourceFile,
     kind: Kind,
     mut f: StrictFront,
     key_lines: BTreeMap<String, usize>,
-    body_offset: usize,
+    (yaml, yaml_line, body_offset): (&str, usize, usize),
     raw_html: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Page> {
@@ -481,6 +546,12 @@ fn build_page(
         line("effective_date"),
         diags,
     );
+    for (date, key) in [
+        (&mut f.repealed_date, "repealed_date"),
+        (&mut f.valid_until, "valid_until"),
+    ] {
+        check_date(date, key, &file.source, line(key), diags);
+    }
     if f.title.trim().is_empty() {
         diags.push(Diagnostic::error(
             &file.source,
@@ -489,15 +560,32 @@ fn build_page(
             "`title` is empty: expected the page's title",
         ));
     }
-    if kind != Kind::Measure {
-        for key in MEASURE_KEYS.iter().filter(|k| key_lines.contains_key(**k)) {
-            diags.push(Diagnostic::error(
-                &file.source,
-                line(key),
-                1,
-                format!("`{key}` belongs to measures: set `kind: measure` or remove it"),
-            ));
-        }
+    for (key, kinds) in DOC_KEYS
+        .iter()
+        .filter(|(k, kinds)| key_lines.contains_key(*k) && !kinds.contains(&kind))
+    {
+        let whose = if kinds.contains(&Kind::Measure) {
+            "policy documents"
+        } else {
+            kinds[0].name()
+        };
+        diags.push(Diagnostic::error(
+            &file.source,
+            line(key),
+            1,
+            format!(
+                "`{key}` belongs to {whose}: set {} or remove it",
+                kinds_text(kinds)
+            ),
+        ));
+    }
+    if kind == Kind::Interpretation && f.interprets.is_none() {
+        diags.push(Diagnostic::error(
+            &file.source,
+            line("kind"),
+            1,
+            "a `kind: interpretation` page needs `interprets:`, the document it explains, e.g. `interprets: \"@/measures/implementation.md\"`",
+        ));
     }
     if kind != Kind::Section && f.sort_by.is_some() {
         diags.push(Diagnostic::error(
@@ -519,18 +607,42 @@ fn build_page(
         raw_html,
         embeds: EMBEDS,
     };
-    let (doc, body_diags) = parse_markdown(&file.source, &file.text, body_offset, &dir, opts);
+    let (mut doc, body_diags) = parse_markdown(&file.source, &file.text, body_offset, &dir, opts);
     diags.extend(body_diags);
-    let measure = (kind == Kind::Measure).then(|| MeasureMeta {
-        doc_number: f.doc_number,
-        issuer: f.issuer,
-        written_date: f.written_date,
-        effective_date: f.effective_date,
-        status: f.status.map(Status::label),
-        index_number: f.index_number,
-        keywords: f.keywords.0,
-        category: f.category,
+    let mut at = FrontAt {
+        source: &file.source,
+        yaml,
+        yaml_line,
+        dir: &dir,
+        first_link: doc.links.len(),
+    };
+    let meta = kind.doc_kind().map(|_| {
+        let fields = DocFields {
+            doc_number: f.doc_number,
+            issuer: f.issuer,
+            written_date: f.written_date,
+            effective_date: f.effective_date,
+            status: f.status,
+            index_number: f.index_number,
+            keywords: f.keywords.0,
+            category: f.category,
+            supersedes: f.supersedes.0,
+            superseded_by: f.superseded_by,
+            repealed_date: f.repealed_date,
+            valid_until: f.valid_until,
+            interprets: f.interprets,
+            recipients: f.recipients,
+            cc: f.cc,
+        };
+        let (meta, links, d) = DocMeta::build(fields, &at);
+        doc.links.extend(links);
+        diags.extend(d);
+        meta
     });
+    at.first_link = doc.links.len();
+    let (attachments, links, d) = crate::policy::attachments(&f.attachments, &at);
+    doc.links.extend(links);
+    diags.extend(d);
     Some(Page {
         source: file.source.clone(),
         rel: file.rel.clone(),
@@ -548,7 +660,8 @@ fn build_page(
         toc: f.toc.unwrap_or(true),
         sort_by: f.sort_by.unwrap_or_default(),
         extra: f.extra,
-        measure,
+        meta,
+        attachments,
         procedure: None,
         form: None,
         worksheet: None,
@@ -642,8 +755,8 @@ mod tests {
         let (p, d) = parse_page(&file("m.md", "---\nkind: measure\ntitle: 办法\nstatus: 现行有效\nkeywords: 稳评、风险\nwritten_date: 2024-03-01\n---\n第一条　目的。\n"), false);
         assert!(d.is_empty(), "{d:?}");
         let p = p.unwrap();
-        let m = p.measure.unwrap();
-        assert_eq!(m.status, Some("现行有效"));
+        let m = p.meta.unwrap();
+        assert_eq!(m.status, Some(Status::InForce));
         assert_eq!(m.keywords, ["稳评", "风险"]);
         assert_eq!(p.doc.articles.len(), 1);
     }
@@ -662,7 +775,10 @@ mod tests {
             false,
         );
         assert_eq!(
-            (d[0].line, d[0].message.contains("belongs to measures")),
+            (
+                d[0].line,
+                d[0].message.contains("belongs to policy documents")
+            ),
             (3, true)
         );
         let (_, d) = parse_page(&file("p.md", "---\nkind: memo\ntitle: x\n---\n"), false);

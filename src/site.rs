@@ -38,6 +38,8 @@ pub struct Site {
     pub asset_index: HashMap<String, usize>,
     /// Pages whose output path an earlier page already claimed (reported; not rendered).
     pub shadowed: std::collections::HashSet<usize>,
+    /// The policy documents' versions, 解读 and effective status, by page index.
+    pub relations: crate::policy::relations::Relations,
 }
 
 /// What a section lists.
@@ -95,6 +97,39 @@ impl Site {
             LinkTarget::Asset { path } => url_path(&relative_url(from_path, path)).into_owned(),
             LinkTarget::External { url } => url.clone(),
         }
+    }
+
+    /// The output path of page `i`'s 新旧条文对照 page: a measure with articles that replaces an
+    /// earlier measure with articles gets one, beside it (`measures/a/compare/index.html`).
+    pub fn compare_path(&self, i: usize) -> Option<String> {
+        let p = &self.pages[i];
+        let old = self.compare_base(i)?;
+        let _ = old;
+        let dir = p.path.strip_suffix("index.html")?;
+        Some(format!("{dir}compare/index.html"))
+    }
+
+    /// The version page `i`'s comparison page compares it with: its nearest predecessor, when both
+    /// are measures with articles.
+    pub fn compare_base(&self, i: usize) -> Option<usize> {
+        let p = &self.pages[i];
+        if p.kind != crate::page::Kind::Measure || p.doc.articles.is_empty() {
+            return None;
+        }
+        self.relations
+            .predecessors
+            .get(i)?
+            .iter()
+            .copied()
+            .find(|&o| {
+                self.pages[o].kind == crate::page::Kind::Measure
+                    && !self.pages[o].doc.articles.is_empty()
+            })
+    }
+
+    /// The status page `i` shows (see `policy::relations`).
+    pub fn status(&self, i: usize) -> Option<crate::content::Status> {
+        self.relations.status.get(i).copied().flatten()
     }
 
     /// The first `kind: scope` page of the site (the catalogue the lookup answers from).
@@ -183,7 +218,7 @@ pub fn assemble(
         .enumerate()
         .map(|(i, a)| (a.rel.clone(), i))
         .collect();
-    let site = Site {
+    let mut site = Site {
         config,
         pages,
         home,
@@ -194,11 +229,50 @@ pub fn assemble(
         assets,
         asset_index,
         shadowed,
+        relations: Default::default(),
     };
     check_links(&site, &mut diags);
+    let (relations, d) = document_relations(&site);
+    site.relations = relations;
+    diags.extend(d);
+    check_compare_paths(&site, &mut diags);
     check_menus(&site, &mut diags);
     check_catalogues(&site, &mut diags);
     (site, diags)
+}
+
+/// The policy documents' relations (see `policy::relations`), checked.
+fn document_relations(site: &Site) -> (crate::policy::relations::Relations, Vec<Diagnostic>) {
+    use crate::policy::relations::{resolve, DocInput};
+    let docs: Vec<Option<DocInput>> = site
+        .pages
+        .iter()
+        .map(|p| {
+            Some(DocInput {
+                source: &p.source,
+                kind: p.kind.doc_kind()?,
+                meta: p.meta.as_ref()?,
+                links: &p.doc.links,
+                key_lines: &p.key_lines,
+            })
+        })
+        .collect();
+    let find = |path: &str| site.by_rel.get(path).copied();
+    resolve(&docs, &find, &crate::content::fields::today())
+}
+
+/// The comparison page of a measure that replaces another (`<measure>/compare/index.html`) must
+/// not land on a page or file of the content.
+fn check_compare_paths(site: &Site, diags: &mut Vec<Diagnostic>) {
+    for i in 0..site.pages.len() {
+        let Some(path) = site.compare_path(i) else {
+            continue;
+        };
+        let lower = path.to_lowercase();
+        if let Some(p) = site.pages.iter().find(|p| p.path.to_lowercase() == lower) {
+            diags.push(Diagnostic::error(&p.source, p.line_of("slug"), 1, format!("its output `{path}` is the 新旧条文对照 page portal makes for `{}`: change the `slug` or rename the file", site.pages[i].source)));
+        }
+    }
 }
 
 /// Reports output paths claimed twice; returns the pages that lost (not to be rendered).

@@ -3,7 +3,7 @@
 //! Opens the tantivy index `portal build` saved in the site's cache when it was made from the same
 //! sources; otherwise loads, parses and assembles the site, indexes it and refreshes the cache.
 //! Prints the hits (or, with `--json`, `{"query": …, ["searched", "advice", "suggestions",]
-//! "results": [{"url", "title", "kind", "status" (measures only), "score", "snippet"}, …]}`) on
+//! "results": [{"url", "title", "kind", "status" (policy documents only), "score", "snippet"}, …]}`) on
 //! standard output. When no page holds the query as typed, a Latin query is read as pinyin and a
 //! Chinese one corrected ([`crate::search::suggest`]), exactly as the search page does.
 
@@ -22,7 +22,7 @@ pub struct SearchArgs {
     /// At most this many results; 0 for all.
     pub limit: usize,
     pub json: bool,
-    /// Only results of this kind (办法, 范围事项, 流程, 表格, 页面).
+    /// Only results of this kind (办法, 通知, 解读, 范围事项, 流程, 表格, 页面).
     pub kind: Option<String>,
 }
 

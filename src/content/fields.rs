@@ -125,6 +125,9 @@ pub enum Status {
     Amended,
     #[serde(rename = "已废止")]
     Repealed,
+    /// Its `valid_until` has passed (有效期届满).
+    #[serde(rename = "已失效")]
+    Expired,
 }
 
 impl Status {
@@ -133,8 +136,43 @@ impl Status {
             Status::InForce => "现行有效",
             Status::Amended => "已修订",
             Status::Repealed => "已废止",
+            Status::Expired => "已失效",
         }
     }
+
+    /// Whether the document no longer applies (repealed or expired); an amended one still does, in
+    /// its amended form.
+    pub fn is_void(self) -> bool {
+        matches!(self, Status::Repealed | Status::Expired)
+    }
+}
+
+/// Today's date (`YYYY-MM-DD`, UTC) for validity checks: `SOURCE_DATE_EPOCH` when set, so a
+/// reproducible build stays reproducible, else the clock.
+pub fn today() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    civil_date(secs.div_euclid(86_400))
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Declares a front-matter struct with the fields every kind shares plus the kind's own (used by the
@@ -188,6 +226,13 @@ pub(crate) use front_matter;
 #[cfg(test)]
 mod tests {
     use super::parse_date;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_date(0), "1970-01-01");
+        assert_eq!(super::civil_date(19_723), "2024-01-01");
+        assert_eq!(super::civil_date(19_782), "2024-02-29");
+    }
 
     #[test]
     fn dates_are_checked() {

@@ -26,6 +26,8 @@ pub struct Asset {
     /// Content-relative path (`a/c/img.png`), also its output path.
     pub rel: String,
     pub abs: PathBuf,
+    /// Its size in bytes when it was read (附件 lists show it).
+    pub size: u64,
 }
 
 /// Everything read from `content/`.
@@ -122,6 +124,7 @@ pub fn load_sources(root: &Path) -> (Sources, Vec<Diagnostic>) {
             sources.assets.push(Asset {
                 rel,
                 abs: entry.path().to_path_buf(),
+                size: entry.metadata().map_or(0, |m| m.len()),
             });
         }
     }

@@ -448,6 +448,7 @@ mod tests {
             block: Arc::new(block),
             sheets,
             html: Default::default(),
+            docx: Default::default(),
         }
     }
 

@@ -328,6 +328,7 @@ mod tests {
             block: Arc::new(block),
             sheets,
             html: Default::default(),
+            docx: Default::default(),
         }
     }
 

@@ -270,6 +270,7 @@ pub fn build_form(
         block,
         sheets,
         html: Default::default(),
+        docx: Default::default(),
     });
     doc.replace_embed(index, Arc::new(FormEmbed { form: form.clone() }));
     Some(form)
@@ -357,7 +358,7 @@ pub fn render_outputs(forms: &[Listed<'_>]) -> Result<Vec<OutputFile>, Vec<Diagn
     use rayon::prelude::*;
     let mut files: Vec<OutputFile> = forms
         .par_iter()
-        .map(|l| OutputFile::bytes(l.form.docx_path(), render_docx(l.form)))
+        .map(|l| OutputFile::bytes(l.form.docx_path(), l.form.docx_bytes().to_vec()))
         .collect();
     let list: Vec<ListEntry> = forms
         .iter()

@@ -284,12 +284,19 @@ pub struct Form {
     pub block: Arc<Block>,
     pub sheets: Vec<Sheet>,
     pub(crate) html: OnceLock<String>,
+    /// The Word file, made once (the form's attachment lists give its size).
+    pub(crate) docx: OnceLock<Vec<u8>>,
 }
 
 impl Form {
     /// The form as HTML sheets (rendered once, shared by the form page and the print-all page).
     pub fn sheets_html(&self) -> &str {
         self.html.get_or_init(|| super::html::render_sheets(self))
+    }
+
+    /// The form's Word file (made once, shared by its output and the size attachment lists show).
+    pub fn docx_bytes(&self) -> &[u8] {
+        self.docx.get_or_init(|| super::docx::render_docx(self))
     }
 
     /// Output path of the form's Word file.

@@ -131,6 +131,13 @@ pub(super) fn render_extras(
         }
     }
     if extras {
+        for i in 0..site.pages.len() {
+            if let Some(r) = render_compare(ctx, i) {
+                push(r);
+            }
+        }
+    }
+    if extras {
         files.push(OutputFile::bytes("sitemap.xml", sitemap(site).into_bytes()));
     }
     if extras {
@@ -186,6 +193,24 @@ fn render_scope_lookup(ctx: &Ctx<'_>) -> Option<Result<OutputFile, Diagnostic>> 
     map.insert("path".into(), Value::String(path.clone()));
     Some(
         render_template(ctx.theme, "scope_lookup.html", map, &path)
+            .map(|h| OutputFile::bytes(path.clone(), h.into_bytes())),
+    )
+}
+
+/// The 新旧条文对照 page of measure `i`, if it replaces another (`measures/a/compare/index.html`).
+fn render_compare(ctx: &Ctx<'_>, i: usize) -> Option<Result<OutputFile, Diagnostic>> {
+    let site = ctx.site;
+    if site.shadowed.contains(&i) {
+        return None;
+    }
+    let (path, view) = super::policy::compare_view(site, i)?;
+    let mut map = base_context(site, Some(i), root_prefix(&path));
+    map.insert(
+        "compare".into(),
+        serde_json::to_value(&view).expect("views serialise"),
+    );
+    Some(
+        render_template(ctx.theme, "compare.html", map, &path)
             .map(|h| OutputFile::bytes(path.clone(), h.into_bytes())),
     )
 }

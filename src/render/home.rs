@@ -76,8 +76,12 @@ pub(super) fn home_view(site: &Site) -> HomeView<'_> {
                 !p.is_section() && p.date.is_some() && keep(p)
             })
             .collect();
+        // Current documents first, then newest first.
+        let void = |i: usize| site.status(i).is_some_and(|s| s.is_void());
         v.sort_by(|&a, &b| {
-            crate::site::listing_order(&site.pages[a], &site.pages[b], SortBy::Date)
+            void(a).cmp(&void(b)).then_with(|| {
+                crate::site::listing_order(&site.pages[a], &site.pages[b], SortBy::Date)
+            })
         });
         v.truncate(HOME_LIST);
         v
@@ -90,7 +94,7 @@ pub(super) fn home_view(site: &Site) -> HomeView<'_> {
             .map(link)
     };
     let measures = newest(&|p| p.kind == Kind::Measure);
-    let notices = newest(&|p| p.kind == Kind::Page);
+    let notices = newest(&|p| matches!(p.kind, Kind::Notice | Kind::Page));
     let listed = listed_forms(site);
     let forms = listed
         .first()

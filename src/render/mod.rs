@@ -14,6 +14,7 @@
 
 mod extras;
 mod home;
+mod policy;
 mod theme;
 mod views;
 

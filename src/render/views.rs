@@ -2,13 +2,16 @@
 //! internal model, so refactors do not break themes. [`Ctx`] memoises, for one render, each page's
 //! HTML and each section's listing, so an incremental render only pays for what it renders.
 
+use super::policy::{
+    attachment_views, doc_view, list_doc_view, AttachmentView, DocView, ListDocView,
+};
 use super::theme::Theme;
 use crate::config::MenuTarget;
 use crate::forms;
 use crate::forms::view::{form_view, FormView};
 use crate::html::url_path;
 use crate::markdown::render_html;
-use crate::page::{Kind, MeasureMeta, Page};
+use crate::page::{Kind, Page};
 use crate::risk::client::{worksheet_view, WorksheetView};
 use crate::site::Site;
 use serde::Serialize;
@@ -109,7 +112,10 @@ pub(super) struct PageView<'a> {
     pub(super) description: Option<&'a str>,
     pub(super) summary: String,
     pub(super) breadcrumbs: Vec<CrumbView<'a>>,
-    pub(super) meta: Option<&'a MeasureMeta>,
+    /// Policy documents: 文件信息, the status shown, versions, 解读, comparison page.
+    pub(super) meta: Option<DocView<'a>>,
+    /// The page's 附件.
+    pub(super) attachments: Vec<AttachmentView<'a>>,
     pub(super) articles: Vec<ArticleView<'a>>,
     pub(super) extra: &'a BTreeMap<String, Value>,
     /// `kind: procedure`: 依据, 适用范围, 咨询.
@@ -135,6 +141,8 @@ pub(super) struct LinkView<'a> {
     pub(super) kind_label: &'static str,
     pub(super) weight: i64,
     pub(super) tags: Vec<TagView<'a>>,
+    /// Policy documents: 文号, 发布机构, 成文日期, 状态.
+    pub(super) doc: Option<ListDocView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -153,6 +161,10 @@ pub(super) struct SectionView<'a> {
     pub(super) description: Option<&'a str>,
     pub(super) pages: Vec<LinkView<'a>>,
     pub(super) subsections: Vec<SubsectionView<'a>>,
+    /// Whether the section lists only policy documents (shown as a 政策文件 table, current first).
+    pub(super) documents: bool,
+    /// Whether any of them has a 状态 (the table's 状态 column and filter).
+    pub(super) statuses: bool,
 }
 
 #[derive(Serialize)]
@@ -303,7 +315,16 @@ pub(super) fn link_view<'a>(site: &'a Site, i: usize) -> LinkView<'a> {
         kind_label: p.kind.label(),
         weight: p.weight,
         tags: tag_views(site, p),
+        doc: list_doc_view(site, i),
     }
+}
+
+/// A section's pages in listing order, documents that no longer apply (已废止, 已失效) after the
+/// others.
+pub(super) fn listed_pages(site: &Site, pages: &[usize]) -> Vec<usize> {
+    let mut v = pages.to_vec();
+    v.sort_by_key(|&i| site.status(i).is_some_and(|s| s.is_void()));
+    v
 }
 
 pub(super) fn section_view<'a>(ctx: &'a Ctx<'a>, s: usize) -> SectionView<'a> {
@@ -315,7 +336,13 @@ pub(super) fn section_view<'a>(ctx: &'a Ctx<'a>, s: usize) -> SectionView<'a> {
         path: url_path(&p.path),
         content: ctx.html(s),
         description: p.description.as_deref(),
-        pages: children.pages.iter().map(|&i| link_view(site, i)).collect(),
+        pages: listed_pages(site, &children.pages)
+            .into_iter()
+            .map(|i| link_view(site, i))
+            .collect(),
+        documents: !children.pages.is_empty()
+            && children.pages.iter().all(|&i| site.pages[i].meta.is_some()),
+        statuses: children.pages.iter().any(|&i| site.status(i).is_some()),
         subsections: children
             .subsections
             .iter()
@@ -393,7 +420,8 @@ pub(super) fn page_view<'a>(ctx: &'a Ctx<'a>, i: usize) -> PageView<'a> {
         description: p.description.as_deref(),
         summary: summary(p),
         breadcrumbs,
-        meta: p.measure.as_ref(),
+        meta: doc_view(site, i),
+        attachments: attachment_views(site, p),
         articles: p
             .doc
             .articles

@@ -83,11 +83,11 @@ pub fn collect_docs(site: &Site) -> Vec<SearchDoc> {
     site.pages
         .iter()
         .enumerate()
-        .map(|(i, p)| page_doc(i as u32, p))
+        .map(|(i, p)| page_doc(i as u32, p, site.status(i)))
         .collect()
 }
 
-fn page_doc(id: u32, p: &Page) -> SearchDoc {
+fn page_doc(id: u32, p: &Page, status: Option<crate::content::Status>) -> SearchDoc {
     let mut title_field = p.title.clone();
     let mut heading_field: Vec<String> = p.doc.headings.iter().map(|h| h.text.clone()).collect();
     heading_field.extend(
@@ -103,7 +103,7 @@ fn page_doc(id: u32, p: &Page) -> SearchDoc {
         intro.push_str(d);
         intro.push_str("\n\n");
     }
-    if let Some(m) = &p.measure {
+    if let Some(m) = &p.meta {
         if let Some(n) = &m.doc_number {
             title_field.push('\n');
             title_field.push_str(n);
@@ -132,12 +132,7 @@ fn page_doc(id: u32, p: &Page) -> SearchDoc {
         title_field,
         heading_field: heading_field.join("\n"),
         sections,
-        status: p
-            .measure
-            .as_ref()
-            .and_then(|m| m.status)
-            .unwrap_or_default()
-            .to_string(),
+        status: status.map(|s| s.label()).unwrap_or_default().to_string(),
     }
 }
 
@@ -214,7 +209,7 @@ mod tests {
         };
         let (page, d) = parse_page(&file, false);
         assert!(d.is_empty(), "{d:?}");
-        let doc = page_doc(0, &page.unwrap());
+        let doc = page_doc(0, &page.unwrap(), None);
         let s: Vec<_> = doc
             .sections
             .iter()

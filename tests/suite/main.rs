@@ -32,6 +32,7 @@ mod support;
 mod bench;
 mod browser;
 mod build;
+mod documents;
 mod flow_layout;
 mod flow_site;
 mod flow_svg;

@@ -2,6 +2,7 @@
 //! Chromium.
 
 mod a11y;
+mod documents;
 mod flow;
 mod forms_print;
 mod risk_parity;

@@ -42,7 +42,7 @@ fn sample_site_works_at_a_sub_path_over_http() {
         "{}",
         b.url()
     );
-    b.click_and_wait_for_load(".listing a[href$='implementation/index.html']");
+    b.click_and_wait_for_load(".doc-table a[href$='implementation/index.html']");
     assert_eq!(b.text("h1"), "清河县重大事项社会稳定风险评估实施办法");
     assert_eq!(b.eval_json(HEADER_BG), "rgb(164, 22, 26)");
     b.click_and_wait_for_load(".breadcrumbs a");

@@ -69,6 +69,61 @@
       applyContrast(on);
     } else if (t.classList.contains("js-print")) {
       window.print();
+    } else if (t.classList.contains("js-doc-filter")) {
+      filterDocs(t);
     }
+  });
+
+  // 政策文件 tables: every document is listed; with JS, buttons filter the rows by 状态.
+  function setupDocFilter(box) {
+    var table = box.parentNode.querySelector(".doc-table");
+    if (!table) return;
+    var rows = table.querySelectorAll("tbody tr");
+    var counts = {}, order = [];
+    Array.prototype.forEach.call(rows, function (r) {
+      var s = r.getAttribute("data-status") || "";
+      if (!s) return;
+      if (!(s in counts)) { counts[s] = 0; order.push(s); }
+      counts[s] += 1;
+    });
+    if (order.length < 2) return; // one status: nothing to choose between
+    var label = document.createElement("span");
+    label.className = "doc-filter-count";
+    label.textContent = "按状态筛选：";
+    box.appendChild(label);
+    [""].concat(order).forEach(function (s) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "js-doc-filter";
+      b.setAttribute("data-status", s);
+      b.setAttribute("aria-pressed", s === "" ? "true" : "false");
+      b.textContent = (s || "全部") + "（" + (s ? counts[s] : rows.length) + "）";
+      box.appendChild(b);
+    });
+    var live = document.createElement("span");
+    live.className = "doc-filter-count";
+    live.setAttribute("role", "status");
+    box.appendChild(live);
+    box.hidden = false;
+  }
+
+  function filterDocs(button) {
+    var box = button.parentNode;
+    var want = button.getAttribute("data-status");
+    Array.prototype.forEach.call(box.querySelectorAll(".js-doc-filter"), function (b) {
+      b.setAttribute("aria-pressed", b === button ? "true" : "false");
+    });
+    var shown = 0;
+    var rows = box.parentNode.querySelectorAll(".doc-table tbody tr");
+    Array.prototype.forEach.call(rows, function (r) {
+      var keep = !want || r.getAttribute("data-status") === want;
+      r.hidden = !keep;
+      if (keep) shown += 1;
+    });
+    box.querySelector("[role=status]").textContent = "显示 " + shown + " 件";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-doc-filter]"), setupDocFilter);
   });
 })();
