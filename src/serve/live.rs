@@ -426,6 +426,33 @@ pub fn select_templates(sel: &mut Selection, site: &Site, old: &Theme, new: &The
     }
 }
 
+/// The pages that show something of document `i`, or that `i` shows something of: its versions,
+/// its 解读 and the document a 解读 explains, and the pages linked from or to it by `attachments`.
+fn related_documents(site: &Site, i: usize) -> Vec<usize> {
+    let r = &site.relations;
+    let mut out: Vec<usize> = r.successor[i].into_iter().collect();
+    out.extend(r.current_version(i));
+    out.extend(r.older_versions(i));
+    out.extend(r.interprets[i]);
+    out.extend(r.interpretations[i].iter().copied());
+    let target = |p: &crate::page::Page, a: &crate::policy::Attachment| match p
+        .doc
+        .links
+        .get(a.link)
+        .map(|l| &l.target)
+    {
+        Some(crate::markdown::LinkTarget::Content { path, .. }) => site.by_rel.get(path).copied(),
+        _ => None,
+    };
+    let page = &site.pages[i];
+    out.extend(page.attachments.iter().filter_map(|a| target(page, a)));
+    out.extend((0..site.pages.len()).filter(|&j| {
+        let p = &site.pages[j];
+        p.attachments.iter().any(|a| target(p, a) == Some(i))
+    }));
+    out
+}
+
 /// What to render after `changed` pages were parsed again, given the last good site: the pages
 /// themselves; when a page's listing entry changed, its section's pages, the tag pages it is on and
 /// the home page; when a section changed, everything under it. Any change to which pages exist or
@@ -448,7 +475,28 @@ pub fn select(
     }
     let mut pages = HashSet::new();
     let mut tags = HashSet::new();
+    // Policy documents show each other (versions, 解读, 印发通知, attachments): an edit renders the
+    // documents related to it before and after, and a page whose shown status or versions changed
+    // is re-listed like a page whose listing entry changed.
+    let mut relisted: BTreeSet<String> = changed.clone();
     for rel in changed {
+        if let Some(&i) = new.by_rel.get(rel.as_str()) {
+            pages.extend(related_documents(old, i));
+            pages.extend(related_documents(new, i));
+        }
+    }
+    for i in 0..new.pages.len() {
+        let (a, b) = (&old.relations, &new.relations);
+        if a.status[i] != b.status[i]
+            || a.successor[i] != b.successor[i]
+            || a.predecessors[i] != b.predecessors[i]
+            || a.interprets[i] != b.interprets[i]
+            || a.interpretations[i] != b.interpretations[i]
+        {
+            relisted.insert(new.pages[i].rel.clone());
+        }
+    }
+    for rel in &relisted {
         let Some(&i) = new.by_rel.get(rel.as_str()) else {
             continue;
         };
@@ -457,7 +505,8 @@ pub fn select(
         if page.is_section() {
             pages.extend((0..new.pages.len()).filter(|&j| new.ancestors(j).contains(&i)));
         }
-        if old_fingerprints.get(rel) == Some(&listing_fingerprint(new, i)) {
+        if changed.contains(rel) && old_fingerprints.get(rel) == Some(&listing_fingerprint(new, i))
+        {
             continue;
         }
         if let Some(s) = new.parent[i] {
