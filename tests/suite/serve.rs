@@ -394,6 +394,57 @@ fn an_edit_renders_only_what_depends_on_it() {
 }
 
 #[test]
+fn an_edit_to_a_document_renders_the_documents_related_to_it() {
+    use policy_portal::serve::live::{Changes, Live};
+    let site = Site::sample();
+    let root = site.root().canonicalize().unwrap();
+    let (mut live, first) = Live::new(BuildOptions {
+        root: root.clone(),
+        ..BuildOptions::default()
+    });
+    assert!(first.ok && first.full);
+    let text = |live: &Live, p: &str| String::from_utf8_lossy(&live.files()[p]).into_owned();
+    // A new 文号 on the current measure shows in the old version's banner and its 解读.
+    let current = root.join("content/measures/implementation.md");
+    let original = std::fs::read_to_string(&current).unwrap();
+    std::fs::write(&current, original.replace("清办发〔2024〕5号", "清办发〔2024〕6号")).unwrap();
+    let o = live.apply(&Changes::classify(&root, std::slice::from_ref(&current)));
+    assert!(o.ok && !o.full, "{o:?}");
+    assert!(text(&live, "measures/interim-2016/index.html").contains("清办发〔2024〕6号"));
+    assert!(text(&live, "interpretations/implementation/index.html").contains("清办发〔2024〕6号"));
+    // The old version no longer replaced (and no longer marked repealed): every list shows it current.
+    let old = root.join("content/measures/interim-2016.md");
+    let old_text = std::fs::read_to_string(&old).unwrap();
+    std::fs::write(
+        &current,
+        original.replace("supersedes: [\"@/measures/interim-2016.md\"]\n", ""),
+    )
+    .unwrap();
+    std::fs::write(
+        &old,
+        old_text
+            .replace("status: 已废止\n", "status: 现行有效\n")
+            .replace("repealed_date: \"2024-05-01\"\n", "")
+            .replace("superseded_by: \"@/measures/implementation.md\"\n", ""),
+    )
+    .unwrap();
+    let o = live.apply(&Changes::classify(&root, &[current.clone(), old.clone()]));
+    assert!(o.ok && !o.full, "{o:?}");
+    assert!(!text(&live, "measures/interim-2016/index.html").contains("validity-banner"));
+    assert!(!text(&live, "measures/implementation/index.html").contains("doc-history"));
+    assert!(!text(&live, "index.html").contains("status-repealed"));
+    // Only the new measure replacing it again: the old one is shown repealed, though its file is
+    // unchanged (and says 现行有效, which is warned about).
+    std::fs::write(&current, &original).unwrap();
+    let o = live.apply(&Changes::classify(&root, std::slice::from_ref(&current)));
+    assert!(o.ok && !o.full, "{o:?}");
+    let old_page = text(&live, "measures/interim-2016/index.html");
+    assert!(old_page.contains("validity-banner validity-repealed"), "banner back");
+    assert!(text(&live, "measures/index.html").contains("status-repealed"));
+    assert!(text(&live, "index.html").contains("status-repealed"));
+}
+
+#[test]
 fn edits_made_while_the_site_is_broken_appear_once_it_is_fixed() {
     use policy_portal::serve::live::{Changes, Live};
     let site = Site::fixture("basic");
