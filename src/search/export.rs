@@ -396,7 +396,7 @@ pub(super) fn t2s_file() -> OutputFile {
 
 /// `search/words.js`: the [`super::suggest::Suggester`] word list — `w` the words joined by `|`
 /// (most pages first), `n` their page counts in the number encoding, `p` the readings as
-/// `syllable` + its characters, joined by `|`. Loaded only when no page holds a query as typed.
+/// `syllable` + its characters, joined by `|` (a 多音字 is under each of its syllables). Loaded only when no page holds a query as typed.
 pub(super) fn words_file(docs: &[SearchDoc], synonyms: &Synonyms) -> OutputFile {
     let s = super::suggest::Suggester::new(docs, synonyms);
     let words: Vec<String> = s.words.iter().map(|(w, _)| w.iter().collect()).collect();
@@ -405,8 +405,10 @@ pub(super) fn words_file(docs: &[SearchDoc], synonyms: &Synonyms) -> OutputFile 
         write_number(&mut counts, *n);
     }
     let mut by_reading: BTreeMap<&str, Vec<char>> = BTreeMap::new();
-    for (c, r) in &s.readings {
-        by_reading.entry(r.as_str()).or_default().push(*c);
+    for (c, rs) in &s.readings {
+        for r in rs {
+            by_reading.entry(r.as_str()).or_default().push(*c);
+        }
     }
     let readings: Vec<String> = by_reading
         .into_iter()

@@ -7,7 +7,8 @@
 //! command line and the browser suggest the same words in the same order.
 //!
 //! Written here because no crate suggests over a site's vocabulary; the readings of characters come
-//! from the `pinyin` crate (its default reading, tones dropped, ü written v as IMEs take it).
+//! from the `pinyin` crate (every reading of a 多音字, the usual one first, tones dropped, ü written
+//! v as IMEs take it: 重建 reads chongjian as well as zhongjian).
 //!
 //! - **Words** are the runs of two or more CJK characters (folded) in titles, headings, article and
 //!   scope-item headings, tags, 主题词 and synonym groups, each counted once per page holding it;
@@ -15,10 +16,11 @@
 //!   the file stays small on a site of 10,000 pages.
 //! - **Pinyin**: a query of Latin letters only (spaces and `'` dropped) is matched against every
 //!   run of whole syllables inside a word (`zhengdi` → 征地 inside 征地补偿标准) and against their
-//!   first letters (`zd`). Full pinyin ranks above initials, then the pages the words holding the
+//!   first letters (`zd`), any reading of each character counting. Full pinyin ranks above initials, then the pages the words holding the
 //!   candidate are on (summed), then shorter, then code-point order.
 //! - **Corrections**: a CJK query of 2–16 characters is compared with every same-length, one
-//!   shorter and one longer stretch of a word: the same readings (a homophone, 听正会 → 听证会) rank
+//!   shorter and one longer stretch of a word: a reading in common for every character (a
+//!   homophone, 听正会 → 听证会) ranks
 //!   above one edit of the same length (a character replaced, or two neighbours swapped) or a
 //!   character typed twice, which rank above one character dropped or added; then by pages. For two characters only homophones
 //!   count (one edit there is mostly another word).
@@ -28,7 +30,7 @@
 
 use super::docs::SearchDoc;
 use crate::text::{char_class, fold, CharClass, Synonyms};
-use pinyin::ToPinyin;
+use pinyin::ToPinyinMulti;
 use std::collections::{BTreeMap, HashMap};
 
 /// At most this many words in the list.
@@ -47,13 +49,46 @@ pub const TEXT_HITS: usize = 10;
 pub struct Suggester {
     /// Words (folded), most pages first, with the number of pages holding each.
     pub words: Vec<(Vec<char>, u32)>,
-    /// The reading of every character of the words that has one.
-    pub readings: HashMap<char, String>,
+    /// The readings of every character of the site that has one, the usual one first.
+    pub readings: HashMap<char, Vec<String>>,
 }
 
-/// The reading [`Suggester`] uses for a character, if the `pinyin` crate has one.
-pub fn reading(c: char) -> Option<String> {
-    c.to_pinyin().map(|p| p.plain().replace('ü', "v"))
+/// The readings [`Suggester`] uses for a character (none when the `pinyin` crate has none).
+pub fn readings(c: char) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in c.to_pinyin_multi().into_iter().flatten() {
+        let r = p.plain().replace('ü', "v");
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The ends `j` (inclusive) of the runs of whole syllables from `w[at]` on that spell
+/// `key[len..]`, any reading of each character counting.
+fn syllable_ends(key: &[u8], syl: &[&[String]], at: usize, len: usize, out: &mut Vec<usize>) {
+    let Some(options) = syl.get(at) else {
+        return;
+    };
+    for s in options.iter().map(String::as_bytes) {
+        let end = len + s.len();
+        if key.len() < end || key[len..end] != *s {
+            continue;
+        }
+        if end == key.len() {
+            if !out.contains(&at) {
+                out.push(at);
+            }
+        } else {
+            syllable_ends(key, syl, at + 1, end, out);
+        }
+    }
+}
+
+/// Whether two characters' readings have one in common.
+fn share_reading(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|r| b.contains(r))
 }
 
 /// The runs of 2..=[`MAX_WORD_CHARS`] CJK characters in folded `text`.
@@ -114,7 +149,7 @@ impl Suggester {
         // both have theirs (about 3 bytes a character in `words.js`).
         // A character is looked at once (a bit per code point of the basic plane): the site's
         // text is millions of characters, its distinct characters a few thousand.
-        let mut readings = HashMap::new();
+        let mut readings: HashMap<char, Vec<String>> = HashMap::new();
         let mut seen = vec![false; 0x1_0000];
         let mut add = |text: &str| {
             for c in text.chars().map(crate::text::fold_char) {
@@ -126,7 +161,8 @@ impl Suggester {
                     seen[u] = true;
                 }
                 if char_class(c) == CharClass::Cjk && !readings.contains_key(&c) {
-                    if let Some(r) = reading(c) {
+                    let r = self::readings(c);
+                    if !r.is_empty() {
                         readings.insert(c, r);
                     }
                 }
@@ -153,32 +189,22 @@ impl Suggester {
         let key: Vec<u8> = key.into_bytes();
         let mut found = Found::new();
         for (w, n) in &self.words {
-            let syl: Vec<Option<&str>> = w
+            let syl: Vec<&[String]> = w
                 .iter()
-                .map(|c| self.readings.get(c).map(String::as_str))
+                .map(|c| self.readings.get(c).map_or(&[][..], Vec::as_slice))
                 .collect();
             let mut here = Here::new();
             for i in 0..w.len() {
                 // Whole syllables.
-                let mut len = 0;
-                for (j, s) in syl.iter().enumerate().skip(i) {
-                    let Some(s) = s else { break };
-                    let s = s.as_bytes();
-                    if key.len() < len + s.len() || key[len..len + s.len()] != *s {
-                        break;
-                    }
-                    len += s.len();
-                    if len == key.len() {
-                        if j > i {
-                            note(&mut here, &w[i..=j], 2);
-                        }
-                        break;
-                    }
+                let mut ends = Vec::new();
+                syllable_ends(&key, &syl, i, 0, &mut ends);
+                for j in ends.into_iter().filter(|&j| j > i) {
+                    note(&mut here, &w[i..=j], 2);
                 }
                 // First letters.
                 let k = key.len();
                 if i + k <= w.len()
-                    && (0..k).all(|j| syl[i + j].is_some_and(|s| s.as_bytes()[0] == key[j]))
+                    && (0..k).all(|j| syl[i + j].iter().any(|s| s.as_bytes()[0] == key[j]))
                 {
                     note(&mut here, &w[i..i + k], 1);
                 }
@@ -202,9 +228,9 @@ impl Suggester {
             return Vec::new();
         }
         // Only the word list's readings, as the browser has no others.
-        let qr: Vec<Option<&str>> = q
+        let qr: Vec<&[String]> = q
             .iter()
-            .map(|c| self.readings.get(c).map(String::as_str))
+            .map(|c| self.readings.get(c).map_or(&[][..], Vec::as_slice))
             .collect();
         let mut found = Found::new();
         let mut extra: Vec<(Vec<char>, u32)> = Vec::new();
@@ -224,7 +250,7 @@ impl Suggester {
                     }
                     let homophone = len == q.len()
                         && s.iter().zip(&qr).all(|(c, r)| {
-                            r.is_some() && self.readings.get(c).map(String::as_str) == *r
+                            self.readings.get(c).is_some_and(|cr| share_reading(cr, r))
                         });
                     if homophone {
                         note(&mut here, s, 3);
@@ -409,7 +435,8 @@ mod tests {
         assert_eq!(count("征地补偿"), Some(1));
         assert_eq!(count("稳评"), Some(1));
         assert_eq!(count("第七条"), Some(1));
-        assert_eq!(s.readings.get(&'征').map(String::as_str), Some("zheng"));
+        assert_eq!(s.readings[&'征'][0], "zheng");
+        assert_eq!(readings('重')[..2], ["zhong", "chong"]);
     }
 
     #[test]

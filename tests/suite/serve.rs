@@ -407,7 +407,11 @@ fn an_edit_to_a_document_renders_the_documents_related_to_it() {
     // A new 文号 on the current measure shows in the old version's banner and its 解读.
     let current = root.join("content/measures/implementation.md");
     let original = std::fs::read_to_string(&current).unwrap();
-    std::fs::write(&current, original.replace("清办发〔2024〕5号", "清办发〔2024〕6号")).unwrap();
+    std::fs::write(
+        &current,
+        original.replace("清办发〔2024〕5号", "清办发〔2024〕6号"),
+    )
+    .unwrap();
     let o = live.apply(&Changes::classify(&root, std::slice::from_ref(&current)));
     assert!(o.ok && !o.full, "{o:?}");
     assert!(text(&live, "measures/interim-2016/index.html").contains("清办发〔2024〕6号"));
@@ -439,7 +443,10 @@ fn an_edit_to_a_document_renders_the_documents_related_to_it() {
     let o = live.apply(&Changes::classify(&root, std::slice::from_ref(&current)));
     assert!(o.ok && !o.full, "{o:?}");
     let old_page = text(&live, "measures/interim-2016/index.html");
-    assert!(old_page.contains("validity-banner validity-repealed"), "banner back");
+    assert!(
+        old_page.contains("validity-banner validity-repealed"),
+        "banner back"
+    );
     assert!(text(&live, "measures/index.html").contains("status-repealed"));
     assert!(text(&live, "index.html").contains("status-repealed"));
 }

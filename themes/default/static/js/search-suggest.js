@@ -9,14 +9,17 @@
 
   var MAX_SUGGESTIONS = 5;
 
-  // search/words.js -> {words: [[code points], pages]}, readings: Map(char -> syllable)}.
+  // search/words.js -> {words: [[code points], pages]}, readings: Map(char -> [syllables])}.
   function Suggester(data) {
     var counts = readNumbers(data.n);
     this.words = data.w ? data.w.split("|").map(function (w, i) { return [Array.from(w), counts[i]]; }) : [];
     var readings = this.readings = new Map();
     (data.p ? data.p.split("|") : []).forEach(function (g) {
       var m = /^[a-z]+/.exec(g), r = m ? m[0] : "";
-      Array.from(g.slice(r.length)).forEach(function (c) { readings.set(c, r); });
+      Array.from(g.slice(r.length)).forEach(function (c) {
+        if (!readings.has(c)) readings.set(c, []);
+        readings.get(c).push(r);
+      });
     });
   }
 
@@ -58,28 +61,36 @@
     if (!e) here.set(k, [cand, kind]); else e[1] = Math.max(e[1], kind);
   }
 
+  // suggest.rs syllable_ends: where runs of whole syllables from w[at] spelling key from len end.
+  function syllableEnds(key, syl, at, len, out) {
+    if (at >= syl.length) return;
+    syl[at].forEach(function (s) {
+      var end = len + s.length;
+      if (key.length < end || key.substr(len, s.length) !== s) return;
+      if (end === key.length) { if (out.indexOf(at) < 0) out.push(at); }
+      else syllableEnds(key, syl, at + 1, end, out);
+    });
+  }
+
+  function shareReading(a, b) { return a.some(function (r) { return b.indexOf(r) >= 0; }); }
+
   Suggester.prototype.pinyin = function (query) {
     var key = latinKey(query), self = this, found = new Map();
     if (!key) return [];
     this.words.forEach(function (wn) {
-      var w = wn[0], syl = w.map(function (c) { return self.readings.has(c) ? self.readings.get(c) : null; });
+      var w = wn[0], syl = w.map(function (c) { return self.readings.get(c) || []; });
       var here = new Map();
       for (var i = 0; i < w.length; i++) {
-        var len = 0;
-        for (var j = i; j < w.length; j++) {
-          var sy = syl[j];
-          if (sy === null) break;
-          if (key.length < len + sy.length || key.substr(len, sy.length) !== sy) break;
-          len += sy.length;
-          if (len === key.length) {
-            if (j > i) addHere(here, w.slice(i, j + 1), 2);
-            break;
-          }
-        }
+        var ends = [];
+        syllableEnds(key, syl, i, 0, ends);
+        ends.forEach(function (j) { if (j > i) addHere(here, w.slice(i, j + 1), 2); });
         var k = key.length;
         if (i + k <= w.length) {
           var all = true;
-          for (var q = 0; q < k && all; q++) all = syl[i + q] !== null && syl[i + q].charAt(0) === key.charAt(q);
+          for (var q = 0; q < k && all; q++) {
+            var ch = key.charAt(q);
+            all = syl[i + q].some(function (s) { return s.charAt(0) === ch; });
+          }
           if (all) addHere(here, w.slice(i, i + k), 1);
         }
       }
@@ -127,7 +138,7 @@
   Suggester.prototype.corrections = function (query, texts) {
     var q = Array.from(fold(query.trim())), self = this, found = new Map();
     if (q.length < 2 || q.length > 16 || !q.every(T.isCjk)) return [];
-    var qr = q.map(function (c) { return self.readings.has(c) ? self.readings.get(c) : null; });
+    var qr = q.map(function (c) { return self.readings.get(c) || []; });
     var extra = [];
     (texts || []).forEach(function (t) { cjkRuns(t).forEach(function (r) { extra.push([r, 1]); }); });
     this.words.concat(extra).forEach(function (wn) {
@@ -138,7 +149,8 @@
           var s = w.slice(i, i + len);
           if (s.join("") === q.join("")) continue;
           var homophone = len === q.length && s.every(function (c, x) {
-            return qr[x] !== null && self.readings.get(c) === qr[x];
+            var cr = self.readings.get(c);
+            return !!cr && shareReading(cr, qr[x]);
           });
           if (homophone) addHere(here, s, 3);
           else if (q.length > 2 && oneEdit(s, q)) addHere(here, s, len === q.length || doubled(q, s) ? 2 : 1);
