@@ -3,7 +3,7 @@
 //! Opens the tantivy index `portal build` saved in the site's cache when it was made from the same
 //! sources; otherwise loads, parses and assembles the site, indexes it and refreshes the cache.
 //! Prints the hits (or, with `--json`, `{"query": …, ["searched", "advice", "suggestions",]
-//! "results": [{"url", "title", "kind", "status" (policy documents only), "score", "snippet"}, …]}`) on
+//! "results": [{"url", "title", "kind", "status" and "doc_number" (policy documents only), "score", "snippet"}, …]}`) on
 //! standard output. When no page holds the query as typed, a Latin query is read as pinyin and a
 //! Chinese one corrected ([`crate::search::suggest`]), exactly as the search page does.
 
@@ -126,11 +126,11 @@ fn text(hits: &[Hit]) -> String {
             .iter()
             .map(|(t, m)| if *m { format!("【{t}】") } else { t.clone() })
             .collect();
-        let label = if h.status.is_empty() {
-            h.kind.clone()
-        } else {
-            format!("{} · {}", h.kind, h.status)
-        };
+        let label = [h.kind.as_str(), h.status.as_str(), h.doc_number.as_str()]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
         out.push_str(&format!(
             "{}. {}  [{label}]  {}\n   {}\n",
             i + 1,

@@ -38,6 +38,9 @@ pub struct SearchDoc {
     /// Lowers the page in the ranking ([`super::rank::standing`]) and is shown with every hit.
     #[serde(default)]
     pub status: String,
+    /// A policy document's 文号, shown with its hits; empty for other pages.
+    #[serde(default)]
+    pub doc_number: String,
 }
 
 impl SearchDoc {
@@ -57,6 +60,7 @@ impl SearchDoc {
                 text: body.into(),
             }],
             status: String::new(),
+            doc_number: String::new(),
         }
     }
 
@@ -133,6 +137,11 @@ fn page_doc(id: u32, p: &Page, status: Option<crate::content::Status>) -> Search
         heading_field: heading_field.join("\n"),
         sections,
         status: status.map(|s| s.label()).unwrap_or_default().to_string(),
+        doc_number: p
+            .meta
+            .as_ref()
+            .and_then(|m| m.doc_number.clone())
+            .unwrap_or_default(),
     }
 }
 

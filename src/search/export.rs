@@ -56,7 +56,7 @@ pub const SHARD_BYTES: usize = 8 * 1024;
 /// Entries longer than this get a file of their own.
 pub const BIG_ENTRY_BYTES: usize = 2 * 1024;
 /// Version of the file format, checked by the browser.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Terms ordered into tiers together (in parallel) while the export reads the index.
 const EXPORT_BATCH: usize = 1024;
 /// Documents in a term's first tier; each further tier holds 4 times as many as the one before.
@@ -443,6 +443,9 @@ fn doc_json(d: &SearchDoc) -> Value {
     let mut v = json!({ "u": url, "t": d.title, "k": d.kind, "s": sections });
     if !d.status.is_empty() {
         v["st"] = json!(d.status);
+    }
+    if !d.doc_number.is_empty() {
+        v["no"] = json!(d.doc_number);
     }
     // Pages holding Traditional characters need `t2s.js` to mark their snippets.
     if d.sections

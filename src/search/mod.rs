@@ -46,6 +46,9 @@ pub struct Hit {
     /// The page's 状态 (现行有效, 已修订, 已废止); empty for pages without one.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub status: String,
+    /// A policy document's 文号; empty (and left out of JSON) for other pages.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub doc_number: String,
     /// Exact clauses × a bound above any BM25 sum, plus the BM25 sum: results are in this order.
     pub score: f64,
     /// The words around the match, as plain text.
@@ -126,6 +129,7 @@ pub fn search(
             title: doc.title,
             kind: doc.kind,
             status: doc.status,
+            doc_number: doc.doc_number,
             score: (r.score * 10_000.0).round() / 10_000.0,
             snippet: s.text(),
             segments: s.segments,

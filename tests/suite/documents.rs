@@ -294,3 +294,26 @@ fn stale_validity_is_a_warning_and_the_page_says_what_is_true() {
     assert!(main_text(&run.read("old/index.html")).contains("已废止"));
     assert!(main_text(&run.read("short/index.html")).contains("已失效"));
 }
+
+#[test]
+fn search_hits_carry_the_status_and_the_doc_number() {
+    let site = Site::sample();
+    let run = site.portal(&["search", "暂行办法", "--json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let first = &v["results"][0];
+    assert!(
+        first["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("measures/interim-2016/"),
+        "{v}"
+    );
+    assert_eq!(first["status"], "已废止");
+    assert_eq!(first["doc_number"], "清办发〔2016〕12号");
+    let run = site.portal(&["search", "暂行办法"]).ok();
+    assert!(
+        run.stdout.contains("[办法 · 已废止 · 清办发〔2016〕12号]"),
+        "{}",
+        run.stdout
+    );
+}

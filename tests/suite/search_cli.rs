@@ -18,9 +18,11 @@ fn json_output_has_exactly_the_documented_fields() {
     assert_eq!(v["query"], "第十二条");
     let results = v["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
-    // A measure: url, title, kind, status, score, snippet (pages without a 状态 have no status).
-    assert_eq!(results[0].as_object().unwrap().len(), 6);
+    // A measure: url, title, kind, status, doc_number, score, snippet (pages without a 状态 or
+    // 文号 have neither).
+    assert_eq!(results[0].as_object().unwrap().len(), 7);
     assert_eq!(results[0]["status"], "现行有效");
+    assert_eq!(results[0]["doc_number"], "清办发〔2024〕5号");
     let at = |k: &str| {
         run.stdout
             .find(&format!("\"{k}\":"))
@@ -31,7 +33,8 @@ fn json_output_has_exactly_the_documented_fields() {
             && at("url") < at("title")
             && at("title") < at("kind")
             && at("kind") < at("status")
-            && at("status") < at("score")
+            && at("status") < at("doc_number")
+            && at("doc_number") < at("score")
             && at("score") < at("snippet")
     );
     assert_eq!(

@@ -383,7 +383,7 @@
   // An index in folder `base` (ending in "/"): open(base).then(ix => ix.search(text, opts)).
   function open(base) {
     return load(base, "meta", "meta.js").then(function (meta) {
-      if (meta.version !== 3) throw new Error("unknown search index version " + meta.version);
+      if (meta.version !== 4) throw new Error("unknown search index version " + meta.version);
       return new Index(base, meta);
     });
   }
@@ -669,6 +669,7 @@
             title: d.t,
             kind: d.k,
             status: d.st || "",
+            docNumber: d.no || "",
             score: Math.round(page[i].score * 10000) / 10000,
             section: s.section,
             segments: s.segments

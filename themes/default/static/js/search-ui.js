@@ -36,6 +36,7 @@
     li.appendChild(el("span", "kind-badge", r.kind));
     // Validity in words (现行有效 / 已修订 / 已废止), not colour alone.
     if (r.status) li.appendChild(el("span", "status-badge" + (r.status === "现行有效" ? "" : " status-badge-old"), r.status));
+    if (r.docNumber) li.appendChild(el("span", "doc-number-inline", r.docNumber));
     if (r.section && r.section !== r.title) li.appendChild(el("span", "search-result-section", "› " + r.section));
     var p = el("p", "search-result-snippet");
     r.segments.forEach(function (s) { p.appendChild(s[1] ? el("mark", "", s[0]) : document.createTextNode(s[0])); });
