@@ -11,7 +11,7 @@ use crate::content::{front_matter, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{parse_markdown, Document, EmbedParser, ParseOptions};
 use crate::policy::relations::DocKind;
-use crate::policy::{AttachmentSpec, DocFields, DocMeta, FrontAt};
+use crate::policy::{AttachmentSpec, DocLinks, DocMeta, FrontAt};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -617,7 +617,7 @@ fn build_page(
         first_link: doc.links.len(),
     };
     let meta = kind.doc_kind().map(|_| {
-        let fields = DocFields {
+        let written = DocMeta {
             doc_number: f.doc_number,
             issuer: f.issuer,
             written_date: f.written_date,
@@ -626,15 +626,18 @@ fn build_page(
             index_number: f.index_number,
             keywords: f.keywords.0,
             category: f.category,
-            supersedes: f.supersedes.0,
-            superseded_by: f.superseded_by,
             repealed_date: f.repealed_date,
             valid_until: f.valid_until,
-            interprets: f.interprets,
             recipients: f.recipients,
             cc: f.cc,
+            ..DocMeta::default()
         };
-        let (meta, links, d) = DocMeta::build(fields, &at);
+        let named = DocLinks {
+            supersedes: f.supersedes.0,
+            superseded_by: f.superseded_by,
+            interprets: f.interprets,
+        };
+        let (meta, links, d) = DocMeta::build(written, named, &at);
         doc.links.extend(links);
         diags.extend(d);
         meta

@@ -39,24 +39,13 @@ pub struct Attachment {
     pub title: Option<String>,
 }
 
-/// What `DocMeta::build` reads: the front-matter fields of the document kinds.
+/// The documents a document's front matter names (`@/…` links as written), read by
+/// [`DocMeta::build`].
 #[derive(Debug, Default)]
-pub struct DocFields {
-    pub doc_number: Option<String>,
-    pub issuer: Option<String>,
-    pub written_date: Option<Date>,
-    pub effective_date: Option<Date>,
-    pub status: Option<Status>,
-    pub index_number: Option<String>,
-    pub keywords: Vec<String>,
-    pub category: Option<String>,
+pub struct DocLinks {
     pub supersedes: Vec<String>,
     pub superseded_by: Option<String>,
-    pub repealed_date: Option<Date>,
-    pub valid_until: Option<Date>,
     pub interprets: Option<String>,
-    pub recipients: Option<String>,
-    pub cc: Option<String>,
 }
 
 /// A policy document's metadata block (文件信息) and its validity, as written. The status readers
@@ -149,12 +138,16 @@ impl FrontAt<'_> {
 }
 
 impl DocMeta {
-    /// The metadata of a document page, the links its front matter names (to append to the page's
-    /// links) and the problems found.
-    pub fn build(f: DocFields, at: &FrontAt<'_>) -> (DocMeta, Vec<Link>, Vec<Diagnostic>) {
+    /// Completes `meta` (its fields as written, no links yet) with the documents `named` links
+    /// to, returning the links (to append to the page's links) and the problems found.
+    pub fn build(
+        mut meta: DocMeta,
+        named: DocLinks,
+        at: &FrontAt<'_>,
+    ) -> (DocMeta, Vec<Link>, Vec<Diagnostic>) {
         let mut links = Vec::new();
         let mut diags = Vec::new();
-        let supersedes = f
+        meta.supersedes = named
             .supersedes
             .iter()
             .enumerate()
@@ -163,35 +156,18 @@ impl DocMeta {
                 at.page_link(raw, &path, "supersedes", &mut links, &mut diags)
             })
             .collect();
-        let superseded_by = f.superseded_by.as_deref().and_then(|raw| {
+        meta.superseded_by = named.superseded_by.as_deref().and_then(|raw| {
             let path = [Seg::Key("superseded_by")];
             at.page_link(raw, &path, "superseded_by", &mut links, &mut diags)
         });
-        let interprets = f.interprets.as_deref().and_then(|raw| {
+        meta.interprets = named.interprets.as_deref().and_then(|raw| {
             let path = [Seg::Key("interprets")];
             at.page_link(raw, &path, "interprets", &mut links, &mut diags)
         });
-        if f.status == Some(Status::InForce) && f.repealed_date.is_some() {
+        if meta.status == Some(Status::InForce) && meta.repealed_date.is_some() {
             let (line, col) = at.at(&[Seg::Key("repealed_date")]);
             diags.push(Diagnostic::error(at.source, line, col, "`repealed_date` on a document marked 现行有效: set `status: 已废止`, or remove the date"));
         }
-        let meta = DocMeta {
-            doc_number: f.doc_number,
-            issuer: f.issuer,
-            written_date: f.written_date,
-            effective_date: f.effective_date,
-            status: f.status,
-            index_number: f.index_number,
-            keywords: f.keywords,
-            category: f.category,
-            repealed_date: f.repealed_date,
-            valid_until: f.valid_until,
-            recipients: f.recipients,
-            cc: f.cc,
-            supersedes,
-            superseded_by,
-            interprets,
-        };
         (meta, links, diags)
     }
 }
