@@ -247,6 +247,7 @@ mod tests {
             title_field: "办法".into(),
             heading_field: String::new(),
             status: String::new(),
+            doc_number: String::new(),
             sections: vec![
                 s("", "办法", "总则。\n\n"),
                 s(
