@@ -333,5 +333,18 @@ fn catalogue_filters_and_box_answers(b: &Browser, run: &Run, shots: &Artifacts) 
         Viewport::PHONE,
         false,
     );
+    // The home page's box answers in place, styled like the lookup page (scope.css loaded on
+    // first use: the verdict in its bordered box, not run together with the item).
+    b.open(&file_url(run.out.join("index.html")));
+    b.type_into("#scope-box-q", "城区管道天然气价格准备上调");
+    b.wait_for(".scope-box-answer .scope-verdict-label");
+    b.wait_until(
+        "getComputedStyle(document.querySelector('.scope-verdict')).borderLeftWidth === '10px'",
+        "scope.css to style the home page's answer",
+    );
+    assert_eq!(
+        b.eval_json("getComputedStyle(document.querySelector('.scope-verdict-label')).fontWeight"),
+        "700"
+    );
     b.assert_no_console_errors();
 }

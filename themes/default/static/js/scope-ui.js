@@ -349,6 +349,13 @@
     function start() {
       if (started) return;
       started = true;
+      // The answer's styles, on pages that do not load them (the home page), only once asked.
+      if (!document.querySelector("link[href$='css/scope.css']")) {
+        var css = document.createElement("link");
+        css.rel = "stylesheet";
+        css.href = jsDir + "../css/scope.css";
+        document.head.appendChild(css);
+      }
       var go = function () {
         window.PortalScope.onReady(function (d) {
           data = d;
