@@ -147,3 +147,52 @@ fn a_site_overrides_the_home_template() {
     assert!(home.contains("<a href=\"procedure/index.html\">流程</a>"));
     assert!(!home.contains("data-scope-box"));
 }
+
+/// 高对比度 is a screen setting: every `html.contrast` rule of the built-in style sheets stands in
+/// `@media screen`, so a page prints the same with it on or off (the printed forms once lost their
+/// grid lines to a print rule that painted every element white).
+#[test]
+fn high_contrast_rules_are_for_the_screen_only() {
+    let dir = crate::support::site::repo_root().join("themes/default/static/css");
+    let mut outside = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let css = std::fs::read_to_string(&path).unwrap();
+        // Comments out, then walk the blocks keeping the at-rule preludes that enclose each rule.
+        let mut text = String::new();
+        let mut rest = css.as_str();
+        while let Some(i) = rest.find("/*") {
+            text.push_str(&rest[..i]);
+            rest = &rest[i + rest[i..].find("*/").unwrap() + 2..];
+        }
+        text.push_str(rest);
+        let mut stack: Vec<String> = Vec::new();
+        let mut start = 0;
+        for (i, c) in text.char_indices() {
+            match c {
+                '{' => {
+                    let prelude = text[start..i].trim().to_string();
+                    if prelude.contains("html.contrast")
+                        && !stack.iter().any(|p| p.starts_with("@media screen"))
+                    {
+                        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                        outside.push(format!("{name}: {prelude}"));
+                    }
+                    stack.push(prelude);
+                    start = i + 1;
+                }
+                '}' => {
+                    stack.pop();
+                    start = i + 1;
+                }
+                ';' => start = i + 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "html.contrast rules outside @media screen:\n{}",
+        outside.join("\n")
+    );
+}

@@ -5,36 +5,8 @@
 //! Chromium and poppler are required under `CI=true`; elsewhere a missing browser skips loudly.
 
 use crate::support::browser::{file_url, Browser};
-use crate::support::pdf::{assert_pdf_pages_mm, pdf_text};
+use crate::support::pdf::{assert_pdf_pages_mm, pdf_page_rgb, pdf_text};
 use crate::support::site::Site;
-use std::path::Path;
-use std::process::Command;
-
-/// Page 1 rendered at 72 dpi (one pixel a point) as RGB: `(width, height, pixels)`.
-fn first_page_rgb(pdf: &Path) -> (usize, usize, Vec<u8>) {
-    let out = Command::new("pdftoppm")
-        .args(["-f", "1", "-l", "1", "-r", "72"])
-        .arg(pdf)
-        .output()
-        .expect("pdftoppm runs");
-    let data = out.stdout;
-    // P6 header: "P6\n<w> <h>\n255\n".
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while data[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !data[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
-    }
-    assert_eq!(fields[0], "P6");
-    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    (w, h, data[at + 1..].to_vec())
-}
 
 const MM: f64 = 72.0 / 25.4;
 
@@ -78,7 +50,7 @@ fn a_notice_prints_as_a_gongwen_on_a4_in_both_colour_modes() {
         }
         // The 版心: ink starts at the 天头 and the 订口 and stays within 156 mm; the 发文机关标志
         // and the rule under the 文号 print red in both modes.
-        let (w, h, px) = first_page_rgb(&pdf);
+        let (w, h, px) = pdf_page_rgb(&pdf, 1);
         let ink = |x: usize, y: usize| px[(y * w + x) * 3..][..3].iter().all(|&c| c < 160);
         let red = |x: usize, y: usize| {
             let p = &px[(y * w + x) * 3..][..3];

@@ -133,6 +133,56 @@ fn every_form_page_prints_on_its_declared_a4_pages() {
     b.assert_no_console_errors();
 }
 
+/// The dark pixels of every page of a PDF rendered at 72 dpi (what the grid lines and text make).
+fn ink(pdf: &Path) -> Vec<usize> {
+    (1..=pdf_page_count(pdf))
+        .map(|page| {
+            let (_, _, px) = pdf::pdf_page_rgb(pdf, page);
+            px.chunks(3).filter(|p| p.iter().all(|&c| c < 128)).count()
+        })
+        .collect()
+}
+
+#[test]
+fn high_contrast_mode_does_not_change_printed_forms() {
+    let _one = one_browser();
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
+    let run = Site::sample().build().ok();
+    let tmp = tempfile::tempdir().unwrap();
+    // One form page, and the print-all page (every form, where the roster lost its whole grid).
+    for page in ["forms/team-roster/index.html", "forms/print-all/index.html"] {
+        let mut seen = Vec::new();
+        for contrast in [false, true] {
+            b.open(&file_url(run.out.join(page)));
+            let on = b.eval_json("document.documentElement.classList.contains('contrast')") == true;
+            if on != contrast {
+                b.click(".js-contrast");
+            }
+            let pdf = tmp
+                .path()
+                .join(format!("{}-{contrast}.pdf", page.replace('/', "_")));
+            b.print_pdf(&pdf, false);
+            seen.push(ink(&pdf));
+        }
+        assert_eq!(seen[0].len(), seen[1].len(), "{page}: pages");
+        for (i, (normal, contrast)) in seen[0].iter().zip(&seen[1]).enumerate() {
+            let diff = normal.abs_diff(*contrast) as f64 / (*normal).max(1) as f64;
+            assert!(
+                diff < 0.01,
+                "{page} page {}: {normal} dark pixels normally, {contrast} in 高对比度",
+                i + 1
+            );
+        }
+    }
+    b.open(&file_url(run.out.join("forms/team-roster/index.html")));
+    if b.eval_json("document.documentElement.classList.contains('contrast')") == true {
+        b.click(".js-contrast");
+    }
+    b.assert_no_console_errors();
+}
+
 #[test]
 fn the_print_all_page_starts_every_form_on_a_new_sheet() {
     let _one = one_browser();

@@ -164,3 +164,31 @@ pub fn pdf_to_png(path: impl AsRef<Path>, prefix: impl AsRef<Path>) -> Vec<PathB
     pages.sort();
     pages.into_iter().map(|(_, p)| p).collect()
 }
+
+/// Page `page` rendered at 72 dpi (one pixel a point) as RGB: `(width, height, pixels)`.
+#[track_caller]
+pub fn pdf_page_rgb(pdf: &Path, page: usize) -> (usize, usize, Vec<u8>) {
+    let page = page.to_string();
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-f", &page, "-l", &page, "-r", "72"])
+        .arg(pdf)
+        .output()
+        .expect("pdftoppm runs");
+    let data = out.stdout;
+    // P6 header: "P6\n<w> <h>\n255\n".
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
+    }
+    assert_eq!(fields[0], "P6");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, data[at + 1..].to_vec())
+}
