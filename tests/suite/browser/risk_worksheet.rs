@@ -351,3 +351,45 @@ fn the_page_works_from_a_static_server_and_meets_csp_and_label_rules() {
     server.assert_nothing_missing();
     b.assert_no_console_errors();
 }
+
+#[test]
+fn an_empty_worksheet_decides_nothing_and_differing_methods_are_explained() {
+    let _one = one_browser();
+    let Some(b) = Browser::launch_with_retry() else {
+        return;
+    };
+    let run = Site::sample().build().ok();
+    let page = run.out.join("worksheet/index.html");
+    b.open(&file_url(&page));
+    b.eval_json("localStorage.clear(); true");
+    b.open(&file_url(&page));
+    b.wait_for("#worksheet:not([hidden]) .ws-add");
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("empty.pdf");
+    b.print_pdf(&pdf, false);
+    let text: String = crate::support::pdf::pdf_text(&pdf)
+        .split_whitespace()
+        .collect();
+    assert!(text.contains("建议决定：—"), "{text}");
+    assert!(!text.contains("建议决定：实施"), "{text}");
+    assert!(!b.is_visible("#ws-methods-differ"));
+    // One 重大 factor (可能性 4 × 影响程度 5): 计数法 rates the matter higher than the index does.
+    add_factor(&b, "安全性", "征地补偿标准低于周边地区", 4, 5);
+    b.wait_until(
+        "!document.getElementById('ws-methods-differ').hidden",
+        "the note on the two methods",
+    );
+    let note = b.text("#ws-methods-differ");
+    assert!(
+        note.contains("两种方法的结论不同") && note.contains("本站采用计数法"),
+        "{note}"
+    );
+    let pdf = dir.path().join("one.pdf");
+    b.print_pdf(&pdf, false);
+    let text: String = crate::support::pdf::pdf_text(&pdf)
+        .split_whitespace()
+        .collect();
+    assert!(text.contains("两种方法的结论不同"), "{text}");
+    b.eval_json("localStorage.clear(); true");
+    b.assert_no_console_errors();
+}

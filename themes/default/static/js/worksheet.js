@@ -343,7 +343,24 @@
           : [T.unavailable, T.unavailable, weightProblem(ev)];
       body.appendChild(h("tr", {}, h("th", { scope: "row", text: label }), cells.map((c) => h("td", {}, c))));
     });
+    const differ = document.getElementById("ws-methods-differ");
+    const why = counted ? methodsDiffer(ev) : "";
+    differ.textContent = why;
+    differ.hidden = !why;
     updateWeightsNote(rows, ev);
+  }
+
+  // When the two methods give different levels: which, why, and which one the decision follows.
+  function methodsDiffer(ev) {
+    const c = ev.counting, w = ev.weighted && ev.weighted.ok ? ev.weighted : null;
+    if (!c || !w || (c.before.level === w.before.level && c.after.level === w.after.level)) return "";
+    const label = (name) => (config.methods.find((m) => m.name === name) || {}).label || name;
+    const levels = (r) => levelWords(r.before.level) + "→" + levelWords(r.after.level);
+    return fmt(T.methodsDiffer, {
+      counting: label("counting") + " " + levels(c),
+      weighted: label("weighted") + " " + levels(w),
+      adopted: label(ev.method)
+    });
   }
 
   function updateWeightsNote(rows, ev) {
@@ -454,12 +471,16 @@
     const after = rows.some((x) => x.complete) ? overallText(ev, "after") : { word: "—", rule: "" };
     const methodLabel = (config.methods.find((m) => m.name === ev.method) || {}).label || "";
     const m = state.matter;
+    // An empty worksheet decides nothing: no 建议决定 until a factor is rated.
+    const decided = rows.some((x) => x.complete) && ev.decision;
     const summary = [
       h("p", {}, h("strong", { text: T.before + "：" + before.word }), "　" + before.rule),
       h("p", {}, h("strong", { text: T.afterLevel + "：" + after.word }), "　" + after.rule),
-      h("p", {}, h("strong", { text: T.suggested + "：" + (ev.decision ? ev.decision.word : "—") }),
-        ev.decision ? "　" + config.decision_rules[ev.overall.before.level][ev.overall.after.level] : "")
+      h("p", {}, h("strong", { text: T.suggested + "：" + (decided ? ev.decision.word : "—") }),
+        decided ? "　" + config.decision_rules[ev.overall.before.level][ev.overall.after.level] : "　" + T.decisionNone)
     ];
+    const why = decided ? methodsDiffer(ev) : "";
+    if (why) summary.push(h("p", { text: why }));
     if (state.override.enabled) {
       summary.push(h("p", {}, h("strong", { text: T.override + "：" + state.override.decision }), "　" + T.overrideReason + "：" + state.override.reason));
     }
