@@ -327,9 +327,10 @@ fn builtin_layer() -> (BTreeMap<String, Layered<String>>, BTreeMap<String, Data>
 }
 
 /// The built-in theme's JavaScript as published: the file's header comment is kept, every later
-/// line that is only a `//` comment is left out (a sixth of `search-core.js`, which every search
-/// page loads; the sources keep them). Safe because the theme's scripts hold no template literals
-/// or multi-line strings, so a line starting with `//` is always a comment (checked by a test).
+/// line that is only a `//` comment is left out and the others lose their indentation (a fifth of
+/// `search-core.js`, which every search page loads; the sources keep both). Safe because the
+/// theme's scripts hold no template literals or multi-line strings, so a line starting with `//`
+/// is always a comment and leading spaces are never text (checked by a test).
 /// Made once per process: the theme is compiled in.
 fn published_js(rel: &str, src: &'static [u8]) -> &'static [u8] {
     static CACHE: std::sync::OnceLock<std::sync::Mutex<BTreeMap<String, &'static [u8]>>> =
@@ -342,11 +343,21 @@ fn published_js(rel: &str, src: &'static [u8]) -> &'static [u8] {
     let text = String::from_utf8_lossy(src);
     let mut out = String::with_capacity(text.len());
     let mut header = true;
+    // Indentation goes too, unless a code line holds a template literal (a string that may span
+    // lines, whose leading spaces would be its text).
+    let code = |l: &&str| !l.trim_start().starts_with("//");
+    let keep_indent = text.split('\n').filter(code).any(|l| l.contains('`'));
     for line in text.split_inclusive('\n') {
         let comment = line.trim_start().starts_with("//");
         header &= comment;
-        if header || !comment {
+        if header {
             out.push_str(line);
+        } else if !comment {
+            out.push_str(if keep_indent {
+                line
+            } else {
+                line.trim_start_matches([' ', '\t'])
+            });
         }
     }
     let leaked: &'static [u8] = Box::leak(out.into_bytes().into_boxed_slice());
@@ -510,7 +521,7 @@ fn render_error(theme: &Theme, name: &str, asked_by: &str, e: &tera::Error) -> D
 mod tests {
 
     #[test]
-    fn published_theme_scripts_lose_only_comment_lines() {
+    fn published_theme_scripts_lose_only_comment_lines_and_indentation() {
         for (rel, bytes) in builtin_layer().1 {
             if !rel.ends_with(".js") {
                 continue;
@@ -534,7 +545,7 @@ mod tests {
             let code = |t: &str| -> Vec<String> {
                 t.lines()
                     .filter(|l| !l.trim_start().starts_with("//"))
-                    .map(str::to_string)
+                    .map(|l| l.trim_start().to_string())
                     .collect()
             };
             assert_eq!(code(out), code(src), "{rel}");
