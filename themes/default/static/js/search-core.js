@@ -502,26 +502,12 @@
         if (v.synonym) s *= synWeight;
         if (s > best) best = s;
         var worth = v.synonym ? SYNONYM_POINTS : LITERAL_POINTS + TITLE_POINTS;
-        if (worth > points) points = Math.max(points, all ? variantPoints(v, view, doc) : possible ? reachable(v, st, doc) : 0);
+        if (worth > points) points = Math.max(points, all ? variantPoints(v, view, doc) : possible ? worth : 0);
       });
       bm25 += best;
       exact += points;
     });
     return { exact: exact, standing: standing, bm25: bm25 * (1 + 1e-5) + 1e-6 };
-  }
-
-  // The most match points a variant can still give a document not seen in all its terms: the
-  // title's point only while each term may still stand in the document's title — it does when the
-  // document is seen there, it may when it is not seen in the term at all and the term's title
-  // documents (df[0] of them) are not all loaded yet.
-  function reachable(v, st, doc) {
-    if (v.synonym) return SYNONYM_POINTS;
-    var title = v.terms.every(function (x) {
-      var t = st[x.text];
-      if (doc !== null && seenIn(t, doc)) return t.fields[0].has(doc);
-      return t.fields[0].size < t.df[0];
-    });
-    return title ? LITERAL_POINTS + TITLE_POINTS : LITERAL_POINTS;
   }
 
   // The terms' loaded postings in the shape rank.rs scores: text -> [{weight, byDoc, df}] x3.
