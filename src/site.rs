@@ -102,10 +102,8 @@ impl Site {
     /// The output path of page `i`'s 新旧条文对照 page: a measure with articles that replaces an
     /// earlier measure with articles gets one, beside it (`measures/a/compare/index.html`).
     pub fn compare_path(&self, i: usize) -> Option<String> {
-        let p = &self.pages[i];
-        let old = self.compare_base(i)?;
-        let _ = old;
-        let dir = p.path.strip_suffix("index.html")?;
+        self.compare_base(i)?;
+        let dir = self.pages[i].path.strip_suffix("index.html")?;
         Some(format!("{dir}compare/index.html"))
     }
 
